@@ -1,0 +1,91 @@
+/** Reads the settings from their sources in priority order and validates them once. */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { ENV_NAMES, FILE_SECONDS_KEYS, Settings, type SettingsInput } from "./settings.js";
+
+export interface LoadOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** CLI flags, highest priority. */
+  overrides?: Partial<SettingsInput>;
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CC_EXECUTOR_HOME ? resolve(env.CC_EXECUTOR_HOME) : join(homedir(), ".cc-executor");
+}
+
+export function loadSettings(options: LoadOptions = {}): Settings {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const dotenvPath = join(cwd, ".env");
+  const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const envHome = env.CC_EXECUTOR_HOME ?? dotenv.CC_EXECUTOR_HOME;
+  const home = options.overrides?.home ?? (envHome ? resolve(cwd, envHome) : defaultHome({}));
+  const merged: Record<string, unknown> = {
+    home,
+    ...readConfigFile(cwd, home),
+    ...fromEnv(dotenv, ".env"),
+    ...fromEnv(env, "environment"),
+    ...stripUndefined(options.overrides ?? {}),
+  };
+  merged.home = resolve(cwd, String(merged.home));
+  const parsed = Settings.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new SettingsError(`invalid settings: ${issues.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+function readConfigFile(cwd: string, home: string): Record<string, unknown> {
+  for (const path of [
+    join(cwd, "cc-executor.config.json"),
+    join(home, "cc-executor.config.json"),
+  ]) {
+    if (!existsSync(path)) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new SettingsError(`${path}: not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      throw new SettingsError(`${path}: must hold a JSON object`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      const msKey = FILE_SECONDS_KEYS[key];
+      if (msKey && typeof value === "number") out[msKey] = Math.round(value * 1000);
+      else out[key] = value;
+    }
+    return out;
+  }
+  return {};
+}
+
+function fromEnv(
+  source: Record<string, string | undefined>,
+  label: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, [key, parse]] of Object.entries(ENV_NAMES)) {
+    const raw = source[name];
+    if (raw === undefined || raw === "") continue;
+    const value = parse(raw);
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new SettingsError(`${name} in the ${label} must be a number, got "${raw}"`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function stripUndefined(values: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,110 @@
+/**
+ * Every setting of the server and CLI, its default, and its environment name (DESIGN §3).
+ * Sources, in rising priority: defaults < cc-executor.config.json (cwd, else home) < .env <
+ * environment < CLI flags. Durations are seconds in files and env, milliseconds inside.
+ */
+import { z } from "zod";
+
+const MiB = 1024 * 1024;
+
+export const Settings = z.object({
+  home: z.string(),
+  port: z.number().int().min(0).max(65535).default(8003),
+  host: z.string().default("127.0.0.1"),
+  shell: z.enum(["zsh", "bash", "sh", "default"]).default("default"),
+  auth: z.enum(["token", "none"]).default("token"),
+  allowedHosts: z.array(z.string()).default([]),
+  allowedOrigins: z.array(z.string()).default([]),
+  /** ALLOWED_COMMANDS: when set, only these first words may run. */
+  allowedCommands: z.array(z.string()).nullable().default(null),
+  heartbeatIntervalMs: z.number().int().positive().default(20_000),
+  statusIntervalMs: z.number().int().positive().default(30_000),
+  maxBufferBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * MiB),
+  maxSessions: z.number().int().positive().default(100),
+  maxConcurrent: z.number().int().positive().default(16),
+  maxPerConnection: z.number().int().positive().default(16),
+  maxQueue: z.number().int().min(0).default(1000),
+  retainEnded: z.number().int().min(0).default(1000),
+  killGraceMs: z.number().int().min(0).default(5000),
+  drainMs: z.number().int().min(0).default(2000),
+  tailFlushMs: z.number().int().min(0).default(10),
+  spoolCapBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(2048 * MiB),
+  spoolSegmentBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * MiB),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1 * MiB),
+  /** A subscriber whose unsent backlog passes this is disconnected (it can re-attach). */
+  clientHardCapBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * MiB),
+  redisUrl: z.string().nullable().default(null),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  claudeBin: z.string().nullable().default(null),
+  claudeAuth: z.enum(["subscription", "api-key"]).default("subscription"),
+});
+
+export type Settings = z.infer<typeof Settings>;
+export type SettingsInput = z.input<typeof Settings>;
+
+type Parser = (raw: string) => unknown;
+const int: Parser = (raw) => Number.parseInt(raw, 10);
+const secondsToMs: Parser = (raw) => Math.round(Number.parseFloat(raw) * 1000);
+const list: Parser = (raw) =>
+  raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+const text: Parser = (raw) => raw;
+
+/** Environment (and .env) names → setting, with how to read the value. */
+export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
+  CC_EXECUTOR_HOME: ["home", text],
+  CC_EXECUTOR_PORT: ["port", int],
+  CC_EXECUTOR_HOST: ["host", text],
+  CC_EXECUTOR_SHELL: ["shell", text],
+  CC_EXECUTOR_AUTH: ["auth", text],
+  CC_EXECUTOR_ALLOWED_HOSTS: ["allowedHosts", list],
+  CC_EXECUTOR_ALLOWED_ORIGINS: ["allowedOrigins", list],
+  ALLOWED_COMMANDS: ["allowedCommands", list],
+  WEBSOCKET_HEARTBEAT_INTERVAL: ["heartbeatIntervalMs", secondsToMs],
+  CC_EXECUTOR_STATUS_INTERVAL: ["statusIntervalMs", secondsToMs],
+  MAX_BUFFER_SIZE: ["maxBufferBytes", int],
+  MAX_SESSIONS: ["maxSessions", int],
+  CC_EXECUTOR_MAX_CONCURRENT: ["maxConcurrent", int],
+  CC_EXECUTOR_MAX_PER_CONNECTION: ["maxPerConnection", int],
+  CC_EXECUTOR_MAX_QUEUE: ["maxQueue", int],
+  CC_EXECUTOR_RETAIN_ENDED: ["retainEnded", int],
+  CC_EXECUTOR_KILL_GRACE: ["killGraceMs", secondsToMs],
+  CC_EXECUTOR_DRAIN: ["drainMs", secondsToMs],
+  CC_EXECUTOR_SPOOL_CAP: ["spoolCapBytes", int],
+  CC_EXECUTOR_MAX_PAYLOAD: ["maxPayloadBytes", int],
+  REDIS_URL: ["redisUrl", text],
+  LOG_LEVEL: ["logLevel", (raw) => raw.toLowerCase()],
+  CC_EXECUTOR_CLAUDE_BIN: ["claudeBin", text],
+  CC_EXECUTOR_CLAUDE_AUTH: ["claudeAuth", text],
+};
+
+/** Config-file keys that hold durations in seconds, mapped to their millisecond settings. */
+export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
+  heartbeatInterval: "heartbeatIntervalMs",
+  statusInterval: "statusIntervalMs",
+  killGrace: "killGraceMs",
+  drain: "drainMs",
+  tailFlush: "tailFlushMs",
+};

@@ -1,0 +1,6 @@
+export * from "./errors.js";
+export * from "./jsonrpc.js";
+export * from "./methods.js";
+export * from "./notifications.js";
+export * from "./results.js";
+export * from "./version.js";

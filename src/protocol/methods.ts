@@ -1,0 +1,97 @@
+/**
+ * Parameter schemas of every JSON-RPC method (DESIGN §4). The server validates with them; the
+ * client derives its request types from them. Unknown fields are ignored, for forward
+ * compatibility; wrong types are -32602 with the field named.
+ */
+import { z } from "zod";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const seconds = z.number().positive().finite();
+const executionId = z
+  .string()
+  .regex(EXECUTION_ID, "execution_id must be 1-128 characters of [A-Za-z0-9._:-]");
+
+const envRecord = z
+  .record(z.string(), z.string().nullable())
+  .refine((env) => Object.keys(env).every((name) => ENV_NAME.test(name) && name !== "__proto__"), {
+    message: "env names must match [A-Za-z_][A-Za-z0-9_]*",
+  });
+
+export const ExecuteParams = z.object({
+  // Emptiness is reported as -32001 by the handler (DESIGN §4), so only the type is checked here.
+  command: z.string(),
+  timeout: seconds.optional(),
+  idle_timeout: seconds.optional(),
+  cwd: z.string().min(1).optional(),
+  env: envRecord.optional(),
+  execution_id: executionId.optional(),
+  output_encoding: z.enum(["utf8", "base64"]).default("utf8"),
+  kill_on_disconnect: z.boolean().default(false),
+});
+export type ExecuteParams = z.infer<typeof ExecuteParams>;
+export type ExecuteRequest = z.input<typeof ExecuteParams>;
+
+export const ControlType = z.enum(["PAUSE", "RESUME", "CANCEL"]);
+export type ControlType = z.infer<typeof ControlType>;
+
+export const ControlParams = z.object({
+  type: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(ControlType),
+  execution_id: executionId.optional(),
+});
+export type ControlParams = z.infer<typeof ControlParams>;
+
+export const SubscribeParams = z.object({
+  execution_id: executionId,
+  after_seq: z.number().int().min(0).default(0),
+});
+export type SubscribeParams = z.infer<typeof SubscribeParams>;
+
+export const UnsubscribeParams = z.object({ execution_id: executionId });
+
+export const ExecutionStatus = z.enum([
+  "queued",
+  "running",
+  "paused",
+  "completed",
+  "failed",
+  "canceled",
+  "timed_out",
+  "interrupted",
+]);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const FINAL_STATUSES = [
+  "completed",
+  "failed",
+  "canceled",
+  "timed_out",
+  "interrupted",
+] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+export const ExecutionsListParams = z
+  .object({
+    status: z.union([ExecutionStatus, z.array(ExecutionStatus)]).optional(),
+    limit: z.number().int().positive().max(10_000).default(100),
+  })
+  .default({ limit: 100 });
+
+export const NoParams = z.union([z.object({}), z.array(z.never()).length(0)]).optional();
+
+/** Every method the server answers; the dispatch table is keyed by exactly these names. */
+export const METHOD_NAMES = [
+  "execute",
+  "control",
+  "subscribe",
+  "unsubscribe",
+  "hook_status",
+  "pong",
+  "executions.list",
+  "server.status",
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];

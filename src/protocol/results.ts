@@ -1,0 +1,60 @@
+/** Shapes of method results (DESIGN §4). */
+import type { ExecutionStatus, FinalStatus } from "./methods.js";
+
+export type ExecuteResult =
+  | { status: "started"; execution_id: string; pid: number; pgid: number }
+  | { status: "queued"; execution_id: string; position: number };
+
+export interface ControlResult {
+  status: "paused" | "resumed" | "canceled";
+  execution_id: string;
+}
+
+export interface ExecutionSummary {
+  execution_id: string;
+  command: string;
+  status: ExecutionStatus;
+  pid: number | null;
+  pgid: number | null;
+  cwd: string;
+  started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  last_seq: number;
+  stdout_bytes: number;
+  stderr_bytes: number;
+  session_id: string | null;
+}
+
+export interface SubscribeResult {
+  execution_id: string;
+  status: ExecutionStatus;
+  /** The seq of the newest output chunk at the time of the reply; replay runs up to it, then live. */
+  last_seq: number;
+  /** The oldest seq still retrievable; output before it was dropped by the spool cap. */
+  first_available_seq: number;
+}
+
+export interface ServerStatusResult {
+  version: string;
+  pid: number;
+  uptime_seconds: number;
+  connections: number;
+  executions: { running: number; queued: number; retained: number };
+  limits: {
+    max_sessions: number;
+    max_concurrent: number;
+    max_per_connection: number;
+    max_queue: number;
+  };
+  rss_bytes: number;
+  auth: "token" | "none";
+}
+
+export interface HookStatusResult {
+  hooks: unknown[];
+  recent: unknown[];
+}
+
+export type { FinalStatus };

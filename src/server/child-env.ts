@@ -1,0 +1,22 @@
+/**
+ * The environment of a child: the server's own, the request's `env` merged over it (a null value
+ * removes a variable), and the variables that make common tools stream unbuffered (DESIGN §5).
+ * The server's token never reaches a child.
+ */
+
+const NEVER_INHERITED = ["CC_EXECUTOR_TOKEN"];
+
+export function childEnv(
+  overrides: Record<string, string | null> | undefined,
+  executionId: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
+  for (const name of NEVER_INHERITED) delete env[name];
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
+  env.CC_EXECUTOR_EXECUTION_ID = executionId;
+  return env;
+}

@@ -1,0 +1,50 @@
+/**
+ * Plain HTTP: `/healthz` (no token, says only "ok") and `/health` (token, full status).
+ * Every request passes the Host/Origin/token guard first.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuditLog } from "../log/audit-log.js";
+import { serverStatus } from "./methods/status.js";
+import { checkRequest, type GuardOptions } from "./request-guard.js";
+import type { ServerContext } from "./server-context.js";
+
+export function handleHttp(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: ServerContext,
+  guard: GuardOptions,
+): void {
+  const path = (request.url ?? "/").split("?")[0];
+  const open = path === "/healthz";
+  const verdict = checkRequest(request, { ...guard, requireToken: guard.requireToken && !open });
+  if (!verdict.ok) {
+    refuse(context.audit, request, path ?? "/", verdict.reason);
+    return sendJson(response, verdict.status, { error: verdict.reason });
+  }
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return sendJson(response, 405, { error: "method not allowed" });
+  }
+  if (path === "/healthz") return sendJson(response, 200, { status: "ok" });
+  if (path === "/health")
+    return sendJson(response, 200, { status: "ok", ...serverStatus(context) });
+  sendJson(response, 404, { error: "not found" });
+}
+
+export function refuse(
+  audit: AuditLog,
+  request: IncomingMessage,
+  path: string,
+  reason: string,
+): void {
+  audit.record({ event: "refused", reason, peer: request.socket.remoteAddress ?? "?", path });
+}
+
+function sendJson(response: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  response.end(text);
+}

@@ -1,0 +1,19 @@
+/** The `/ws/mcp` dispatch table: every method by its exact name. */
+import type { MethodDefinition, MethodTable } from "../method-table.js";
+import { control } from "./control.js";
+import { execute } from "./execute.js";
+import { executionsList, hookStatus, pong, serverStatusMethod } from "./status.js";
+import { subscribe, unsubscribe } from "./subscribe.js";
+
+export function rpcMethods(): MethodTable {
+  return new Map<string, MethodDefinition>([
+    ["execute", execute],
+    ["control", control],
+    ["subscribe", subscribe],
+    ["unsubscribe", unsubscribe],
+    ["hook_status", hookStatus],
+    ["pong", pong],
+    ["executions.list", executionsList],
+    ["server.status", serverStatusMethod],
+  ]);
+}

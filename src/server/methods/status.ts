@@ -1,0 +1,50 @@
+/** `server.status`, `executions.list`, `hook_status`, `pong`. */
+import { z } from "zod";
+import { ExecutionsListParams, NoParams } from "../../protocol/methods.js";
+import type { HookStatusResult, ServerStatusResult } from "../../protocol/results.js";
+import { VERSION } from "../../protocol/version.js";
+import { defineMethod } from "../method-table.js";
+import type { ServerContext } from "../server-context.js";
+
+export function serverStatus(server: ServerContext): ServerStatusResult {
+  const { supervisor, settings } = server;
+  const limits = supervisor.limitsInUse;
+  return {
+    version: VERSION,
+    pid: process.pid,
+    uptime_seconds: Math.round((performance.now() - server.startedAtMs) / 1000),
+    connections: server.connections.size,
+    executions: {
+      running: supervisor.runningCount,
+      queued: supervisor.queuedCount,
+      retained: supervisor.retainedCount,
+    },
+    limits: {
+      max_sessions: settings.maxSessions,
+      max_concurrent: limits.maxConcurrent,
+      max_per_connection: limits.maxPerConnection,
+      max_queue: limits.maxQueue,
+    },
+    rss_bytes: process.memoryUsage.rss(),
+    auth: settings.auth,
+  };
+}
+
+export const serverStatusMethod = defineMethod(NoParams, (_params, call) =>
+  serverStatus(call.server),
+);
+
+export const executionsList = defineMethod(ExecutionsListParams, (params, call) => {
+  const status = params.status === undefined ? undefined : [params.status].flat();
+  const executions = call.server.supervisor.list({ status, limit: params.limit });
+  return { executions: executions.map((e) => e.summary()) };
+});
+
+/** Hooks arrive with task lists (DESIGN §7); until then the list is honestly empty. */
+export const hookStatus = defineMethod(
+  NoParams,
+  (): HookStatusResult => ({ hooks: [], recent: [] }),
+);
+
+/** Old clients answer heartbeats with `pong`; it needs no reply and gets none as a notification. */
+export const pong = defineMethod(z.unknown(), () => ({ status: "ok" }));

@@ -1,0 +1,59 @@
+/**
+ * Frames going to one WebSocket, with the bytes still queued in user space counted so output
+ * senders can stop at a high-water mark and resume when the kernel has taken the backlog.
+ * ws reports each frame's hand-off through the send callback; that is the only signal used.
+ */
+import type { WebSocket } from "ws";
+
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const LOW_WATER_BYTES = 1024 * 1024;
+
+export class Outbound {
+  private pending = 0;
+  private waiters: Array<() => void> = [];
+  private readonly onSent = (bytes: number) => (error?: Error) => {
+    this.pending -= bytes;
+    if (error) this.wake();
+    else if (this.pending <= LOW_WATER_BYTES) this.wake();
+  };
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly hardCapBytes: number,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Below the high-water mark: output may be sent now. */
+  get writable(): boolean {
+    return this.open && this.pending < HIGH_WATER_BYTES;
+  }
+
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  send(frame: string): void {
+    if (!this.open) return;
+    const bytes = frame.length;
+    this.pending += bytes;
+    this.socket.send(frame, this.onSent(bytes));
+    if (this.pending > this.hardCapBytes) this.onOverflow();
+  }
+
+  /** Resolves when the backlog has drained below the low-water mark, or the socket closed. */
+  whenWritable(): Promise<void> {
+    if (this.writable || !this.open) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Wakes every waiter; called on drain and on close. */
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The checks every HTTP request and WebSocket handshake passes before anything else happens:
+ * Host, Origin, token — in that order, each refusal with its own status and reason.
+ */
+import type { IncomingMessage } from "node:http";
+import type { AllowLists } from "./allow-lists.js";
+import { presentedToken, tokensMatch } from "./token-check.js";
+
+export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+
+export interface GuardOptions {
+  allowLists: AllowLists;
+  /** null when auth is off (`--no-auth`). */
+  token: string | null;
+  requireToken: boolean;
+}
+
+export function checkRequest(request: IncomingMessage, options: GuardOptions): GuardVerdict {
+  if (!options.allowLists.hostAllowed(request.headers.host)) {
+    return {
+      ok: false,
+      status: 403,
+      reason: `host not allowed: ${request.headers.host ?? "(none)"}`,
+    };
+  }
+  const origin = request.headers.origin;
+  if (!options.allowLists.originAllowed(origin)) {
+    return { ok: false, status: 403, reason: `origin not allowed: ${origin}` };
+  }
+  if (!options.requireToken || options.token === null) return { ok: true };
+  const presented = presentedToken(request);
+  if (presented === null) return { ok: false, status: 401, reason: "missing token" };
+  if (!tokensMatch(presented, options.token))
+    return { ok: false, status: 401, reason: "wrong token" };
+  return { ok: true };
+}

@@ -1,0 +1,146 @@
+/**
+ * One client on `/ws/mcp` (or `/ws`): its session id, its subscriptions, heartbeats and
+ * liveness, inbound dispatch and outbound frames. Closing it detaches its subscriptions; its
+ * executions keep running unless started with `kill_on_disconnect`.
+ */
+import { randomUUID } from "node:crypto";
+import type { RawData, WebSocket } from "ws";
+import { ErrorCode } from "../protocol/errors.js";
+import { failureFrame, notificationFrame } from "../protocol/jsonrpc.js";
+import { CAPABILITIES, VERSION } from "../protocol/version.js";
+import type { Execution } from "../supervisor/execution.js";
+import type { MethodTable } from "./method-table.js";
+import { Outbound } from "./outbound.js";
+import { dispatchText } from "./rpc-dispatch.js";
+import type { ServerContext } from "./server-context.js";
+import { Subscription } from "./subscription.js";
+
+export class RpcConnection {
+  readonly sessionId = randomUUID();
+  readonly outbound: Outbound;
+  readonly connectedAt = new Date();
+  executionCount = 0;
+  private readonly subscriptions = new Map<string, Subscription>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private alive = true;
+  private closed = false;
+  /** Requests are handled one at a time, in arrival order. */
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly context: ServerContext,
+    private readonly methods: MethodTable,
+    readonly peer: string,
+  ) {
+    this.outbound = new Outbound(socket, context.settings.clientHardCapBytes, () =>
+      this.overflow(),
+    );
+  }
+
+  start(): void {
+    const { socket } = this;
+    socket.on("message", (data, isBinary) => this.receive(data, isBinary));
+    socket.on("pong", () => {
+      this.alive = true;
+    });
+    socket.on("close", () => this.onClose());
+    socket.on("error", (error) => this.context.logger.debug({ err: error }, "socket error"));
+    this.notify("connected", {
+      session_id: this.sessionId,
+      version: VERSION,
+      capabilities: [...CAPABILITIES],
+    });
+    this.heartbeat = setInterval(() => this.beat(), this.context.settings.heartbeatIntervalMs);
+  }
+
+  notify(method: string, params: object): void {
+    this.outbound.send(notificationFrame(method, params));
+  }
+
+  /** Attaches (or re-attaches) this connection to an execution's stream after `afterSeq`. */
+  subscribe(execution: Execution, afterSeq: number): void {
+    this.subscriptions.get(execution.id)?.close();
+    const subscription = new Subscription(execution, this.outbound, afterSeq, (done) => {
+      if (this.subscriptions.get(execution.id) === done) this.subscriptions.delete(execution.id);
+    });
+    this.subscriptions.set(execution.id, subscription);
+    subscription.open(afterSeq === 0);
+  }
+
+  unsubscribe(executionId: string): boolean {
+    const subscription = this.subscriptions.get(executionId);
+    if (!subscription) return false;
+    subscription.close();
+    this.subscriptions.delete(executionId);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.outbound.send(
+        failureFrame(null, {
+          code: ErrorCode.InvalidRequest,
+          message: "Invalid Request: binary frames are not accepted",
+        }),
+      );
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+    this.inbound = this.inbound.then(() =>
+      dispatchText(
+        text,
+        this.methods,
+        { connection: this, server: this.context },
+        (frame) => this.outbound.send(frame),
+        this.context.logger,
+      ).catch((error) => this.context.logger.error({ err: error }, "dispatch failed")),
+    );
+  }
+
+  private beat(): void {
+    if (!this.alive) {
+      // No pong since the last ping: the peer is gone. terminate() needs no close handshake.
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+    this.notify("heartbeat", {
+      timestamp: Date.now() / 1000,
+      session_id: this.sessionId,
+      status: "alive",
+    });
+  }
+
+  private overflow(): void {
+    this.context.logger.warn(
+      { session_id: this.sessionId },
+      "client too far behind; disconnecting",
+    );
+    this.socket.terminate();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.outbound.wake();
+    for (const subscription of this.subscriptions.values()) subscription.close();
+    this.subscriptions.clear();
+    for (const execution of this.context.supervisor.list({ limit: Number.MAX_SAFE_INTEGER })) {
+      if (execution.spec.sessionId === this.sessionId && execution.spec.killOnDisconnect)
+        execution.cancel();
+    }
+    this.context.connections.delete(this);
+    this.context.audit.record({ event: "disconnected", session_id: this.sessionId });
+  }
+}

@@ -1,0 +1,20 @@
+/** What every part of a running server shares. Built once by `startServer`. */
+import type { Settings } from "../config/settings.js";
+import type { AuditLog } from "../log/audit-log.js";
+import type { Logger } from "../log/logger.js";
+import type { Supervisor } from "../supervisor/supervisor.js";
+import type { RpcConnection } from "./rpc-connection.js";
+
+export interface ServerContext {
+  settings: Settings;
+  supervisor: Supervisor;
+  logger: Logger;
+  audit: AuditLog;
+  connections: Set<RpcConnection>;
+  startedAtMs: number;
+  /** Resolved once at start: the shell for `execute` and stdbuf when installed. */
+  shellPath: string;
+  stdbufPath: string | null;
+  spoolRoot: string;
+  port: number;
+}

@@ -1,0 +1,183 @@
+/**
+ * The composition root: settings in, a listening server out (DESIGN §4, §11).
+ * Process-wide concerns (signals, pid files) belong to the CLI, so tests and the in-process
+ * server of `cc-executor run` can start several of these side by side.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { ensureHome } from "../config/home.js";
+import type { Settings } from "../config/settings.js";
+import { readOrCreateToken } from "../config/token.js";
+import { type AuditLog, openAuditLog } from "../log/audit-log.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution.js";
+import { findExecutable, resolveShell } from "../supervisor/shell.js";
+import { Supervisor } from "../supervisor/supervisor.js";
+import { AllowLists, isLoopbackHost } from "./allow-lists.js";
+import { handleHttp } from "./http-routes.js";
+import { rpcMethods } from "./methods/index.js";
+import type { GuardOptions } from "./request-guard.js";
+import type { ServerContext } from "./server-context.js";
+import { shutdownConnections } from "./shutdown.js";
+import { UpgradeHandler } from "./upgrade.js";
+
+export interface StartOptions {
+  logger?: Logger;
+  audit?: AuditLog;
+}
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  /** http://host:port */
+  url: string;
+  /** ws://host:port/ws/mcp */
+  wsUrl: string;
+  token: string | null;
+  context: ServerContext;
+  /** Graceful stop: clients told, executions interrupted and recorded, sockets closed. */
+  close(reason?: string): Promise<void>;
+}
+
+export class StartError extends Error {
+  override name = "StartError";
+}
+
+export async function startServer(
+  settings: Settings,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  checkExposure(settings, logger);
+  const paths = ensureHome(settings.home);
+  const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
+  const audit = options.audit ?? openAuditLog(paths.auditLog);
+  const supervisor = new Supervisor(
+    {
+      maxConcurrent: settings.maxConcurrent,
+      maxPerConnection: settings.maxPerConnection,
+      maxQueue: settings.maxQueue,
+      retainEnded: settings.retainEnded,
+    },
+    (spec) => executionSettings(settings, paths.spool, spec),
+  );
+  const context: ServerContext = {
+    settings,
+    supervisor,
+    logger,
+    audit,
+    connections: new Set(),
+    startedAtMs: performance.now(),
+    shellPath: resolveShell(settings.shell),
+    stdbufPath: findExecutable("stdbuf"),
+    spoolRoot: paths.spool,
+    port: 0,
+  };
+  supervisor.observe({
+    ended: (execution) => {
+      const c = execution.completion;
+      if (!c) return;
+      audit.record({
+        event: "exit",
+        execution_id: c.execution_id,
+        status: c.status,
+        exit_code: c.exit_code,
+        signal: c.signal,
+        duration_ms: c.duration_ms,
+      });
+    },
+  });
+  const httpServer = createServer();
+  const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
+    await supervisor.shutdown();
+    throw new StartError(
+      `cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`,
+    );
+  });
+  context.port = port;
+  const guard: GuardOptions = {
+    allowLists: new AllowLists({
+      port,
+      bindHost: settings.host,
+      allowedHosts: settings.allowedHosts,
+      allowedOrigins: settings.allowedOrigins,
+    }),
+    token,
+    requireToken: settings.auth === "token",
+  };
+  const upgrades = new UpgradeHandler(context, guard, rpcMethods());
+  httpServer.on("request", (request, response) => handleHttp(request, response, context, guard));
+  httpServer.on("upgrade", (request, socket, head) => upgrades.handle(request, socket, head));
+  httpServer.on("clientError", (_error, socket) => socket.destroy());
+  const hostForUrl = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+  let closing: Promise<void> | null = null;
+  logger.info({ host: settings.host, port }, "cc-executor listening");
+  return {
+    host: settings.host,
+    port,
+    url: `http://${hostForUrl}:${port}`,
+    wsUrl: `ws://${hostForUrl}:${port}/ws/mcp`,
+    token,
+    context,
+    close(reason = "server stopping") {
+      closing ??= (async () => {
+        httpServer.close();
+        await shutdownConnections(context, reason);
+        httpServer.closeAllConnections();
+        audit.close();
+        logger.info("cc-executor stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+function checkExposure(settings: Settings, logger: Logger): void {
+  if (isLoopbackHost(settings.host)) {
+    if (settings.auth === "none") {
+      logger.warn(
+        "AUTHENTICATION IS OFF (--no-auth): any local process or web page can run commands",
+      );
+    }
+    return;
+  }
+  if (settings.auth === "none") {
+    throw new StartError(
+      `refusing to serve ${settings.host} without a token: --no-auth is loopback only`,
+    );
+  }
+  logger.warn(
+    { host: settings.host },
+    "listening beyond loopback: only the token protects this server",
+  );
+}
+
+function executionSettings(
+  settings: Settings,
+  spoolRoot: string,
+  spec: ExecutionSpec,
+): ExecutionSettings {
+  return {
+    killGraceMs: settings.killGraceMs,
+    drainMs: settings.drainMs,
+    statusIntervalMs: settings.statusIntervalMs,
+    windowBytes: settings.maxBufferBytes,
+    tailFlushMs: settings.tailFlushMs,
+    spool: {
+      dir: join(spoolRoot, spec.id),
+      capBytes: settings.spoolCapBytes,
+      segmentBytes: settings.spoolSegmentBytes,
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

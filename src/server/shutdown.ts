@@ -1,0 +1,18 @@
+/**
+ * Graceful stop (DESIGN §4): every client is told, every execution ends as `interrupted` with
+ * its `process.completed` delivered, then sockets close with 1001 (going away).
+ */
+import type { ServerContext } from "./server-context.js";
+
+const FLUSH_WAIT_MS = 2000;
+
+export async function shutdownConnections(context: ServerContext, reason: string): Promise<void> {
+  for (const connection of context.connections) connection.notify("server.shutdown", { reason });
+  await context.supervisor.shutdown();
+  const connections = [...context.connections];
+  await Promise.race([
+    Promise.all(connections.map((c) => c.outbound.whenWritable())),
+    new Promise((resolve) => setTimeout(resolve, FLUSH_WAIT_MS).unref()),
+  ]);
+  for (const connection of connections) connection.close(1001, "server shutdown");
+}

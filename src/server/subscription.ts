@@ -1,0 +1,142 @@
+/**
+ * Delivers one execution's notifications to one connection, in seq order, with no gap and no
+ * duplicate (DESIGN §4 `subscribe`, §5 slow clients).
+ *
+ * Live chunks go straight out while the connection keeps up. When it falls behind (high-water
+ * mark) or joins late, the subscription stops taking live chunks and catches up at the pace the
+ * client reads: from the memory window, else from the spool. Memory per slow client is therefore
+ * bounded by the high-water mark, never by how much the child writes. `process.completed` goes
+ * out once, after the last chunk.
+ */
+import { notificationFrame } from "../protocol/jsonrpc.js";
+import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import type { Execution } from "../supervisor/execution.js";
+import type { ExecutionListener } from "../supervisor/execution-listener.js";
+import type { OutputChunk } from "../supervisor/output-chunk.js";
+import type { Outbound } from "./outbound.js";
+import { outputFrame } from "./output-frame.js";
+
+const SPOOL_READ_BYTES = 1024 * 1024;
+
+export class Subscription implements ExecutionListener {
+  private nextSeq: number;
+  private catchingUp = false;
+  private closed = false;
+  private readonly idJson: string;
+  private readonly base64: boolean;
+
+  constructor(
+    readonly execution: Execution,
+    private readonly outbound: Outbound,
+    afterSeq: number,
+    private readonly onDone: (subscription: Subscription) => void,
+  ) {
+    this.nextSeq = afterSeq + 1;
+    this.idJson = JSON.stringify(execution.id);
+    this.base64 = execution.spec.encoding === "base64";
+  }
+
+  /** Starts delivery: `process.started` for a fresh subscriber, then backlog, then live. */
+  open(announceStart: boolean): void {
+    const { execution } = this;
+    if (announceStart && execution.pid !== null) {
+      this.event("process.started", {
+        execution_id: execution.id,
+        pid: execution.pid,
+        pgid: execution.pid,
+      });
+    }
+    execution.addListener(this);
+    void this.catchUp();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.execution.removeListener(this);
+  }
+
+  output(chunk: OutputChunk): void {
+    if (this.closed || this.catchingUp) return;
+    if (chunk.seq === this.nextSeq && this.outbound.writable) {
+      this.sendChunk(chunk);
+      return;
+    }
+    void this.catchUp();
+  }
+
+  event(method: string, params: object): void {
+    if (!this.closed) this.outbound.send(notificationFrame(method, params));
+  }
+
+  completed(_params: ProcessCompletedParams): void {
+    if (!this.catchingUp) void this.catchUp();
+  }
+
+  private sendChunk(chunk: OutputChunk): void {
+    chunk.frame ??= outputFrame(this.idJson, chunk, this.base64);
+    this.outbound.send(chunk.frame);
+    this.nextSeq = chunk.seq + 1;
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp || this.closed) return;
+    this.catchingUp = true;
+    try {
+      while (!this.closed && this.nextSeq <= this.execution.output.lastSeq) {
+        if (!this.outbound.writable) {
+          await this.outbound.whenWritable();
+          if (!this.outbound.open) return this.close();
+          continue;
+        }
+        const chunk = this.execution.output.window.get(this.nextSeq);
+        if (chunk) this.sendChunk(chunk);
+        else await this.sendFromSpool();
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+    this.finishIfDone();
+  }
+
+  private async sendFromSpool(): Promise<void> {
+    const { spool, output } = this.execution;
+    const read = spool
+      ? await spool.read(this.nextSeq, SPOOL_READ_BYTES)
+      : { records: [], gap: null };
+    if (read.gap) this.reportGap(read.gap.from, read.gap.to);
+    for (const record of read.records) {
+      if (record.seq !== this.nextSeq) continue;
+      this.sendChunk({
+        seq: record.seq,
+        stream: record.stream,
+        data: record.raw.toString(this.base64 ? "base64" : "utf8"),
+        bytes: record.raw.length,
+        chunkIndex: 0,
+        totalChunks: 1,
+      });
+    }
+    if (read.records.length > 0 || read.gap) return;
+    if (spool && spool.backlogBytes > 0 && spool.error === null) {
+      await spool.flushed();
+      return;
+    }
+    // Neither window nor spool has it (spooling failed or is off): say so and move on.
+    const firstHeld = output.window.firstSeq ?? output.lastSeq + 1;
+    this.reportGap(this.nextSeq, Math.max(this.nextSeq, firstHeld - 1));
+  }
+
+  private reportGap(from: number, to: number): void {
+    if (to < from) return;
+    this.event("process.gap", { execution_id: this.execution.id, from_seq: from, to_seq: to });
+    this.nextSeq = to + 1;
+  }
+
+  private finishIfDone(): void {
+    const completion = this.execution.completion;
+    if (this.closed || !completion || this.nextSeq <= completion.last_seq) return;
+    this.outbound.send(notificationFrame("process.completed", completion));
+    this.close();
+    this.onDone(this);
+  }
+}

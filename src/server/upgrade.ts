@@ -1,0 +1,93 @@
+/**
+ * WebSocket handshakes: every check runs before the 101 response (DESIGN §11), and a refusal is
+ * a plain HTTP error on the raw socket. Accepted sockets are routed by path.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import { ErrorCode } from "../protocol/errors.js";
+import { failureFrame } from "../protocol/jsonrpc.js";
+import { refuse } from "./http-routes.js";
+import type { MethodTable } from "./method-table.js";
+import { checkRequest, type GuardOptions } from "./request-guard.js";
+import { RpcConnection } from "./rpc-connection.js";
+import type { ServerContext } from "./server-context.js";
+import { PROTOCOL_NAME } from "./token-check.js";
+
+const RPC_PATHS = new Set(["/ws/mcp", "/ws"]);
+const STATUS_TEXT: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+};
+
+export type ExtraRoute = (socket: WebSocket, request: IncomingMessage) => void;
+
+export class UpgradeHandler {
+  readonly wss: WebSocketServer;
+
+  constructor(
+    private readonly context: ServerContext,
+    private readonly guard: GuardOptions,
+    private readonly methods: MethodTable,
+    private readonly extraRoutes: Map<string, ExtraRoute> = new Map(),
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: context.settings.maxPayloadBytes,
+      // Select our protocol when offered; the token protocol is never echoed back.
+      handleProtocols: (protocols) => (protocols.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
+    });
+  }
+
+  handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const extra = this.extraRoutes.get(path);
+    if (!RPC_PATHS.has(path) && !extra)
+      return this.reject(socket, request, path, 404, "unknown path");
+    const verdict = checkRequest(request, this.guard);
+    if (!verdict.ok) return this.reject(socket, request, path, verdict.status, verdict.reason);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on("error", () => {});
+      if (extra) return extra(ws, request);
+      this.acceptRpc(ws, request, path);
+    });
+  }
+
+  private acceptRpc(ws: WebSocket, request: IncomingMessage, path: string): void {
+    const { context } = this;
+    const peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
+    if (context.connections.size >= context.settings.maxSessions) {
+      ws.send(
+        failureFrame(null, {
+          code: ErrorCode.LimitReached,
+          message: `session limit reached (${context.settings.maxSessions} connections)`,
+        }),
+      );
+      ws.close(1013, "session limit reached");
+      return;
+    }
+    const connection = new RpcConnection(ws, context, this.methods, peer);
+    context.connections.add(connection);
+    context.audit.record({ event: "connected", session_id: connection.sessionId, peer, path });
+    connection.start();
+  }
+
+  private reject(
+    socket: Duplex,
+    request: IncomingMessage,
+    path: string,
+    status: number,
+    reason: string,
+  ): void {
+    refuse(this.context.audit, request, path, reason);
+    const body = `${reason}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\nConnection: close\r\n` +
+        `Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+}

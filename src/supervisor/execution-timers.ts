@@ -1,0 +1,109 @@
+/**
+ * The clocks of one execution: wall-clock timeout, idle timeout and the "still running"
+ * status every `statusIntervalMs` of silence (DESIGN §4, §5). Output only stamps `lastOutputMs`;
+ * timers re-check it when they fire instead of being reset per chunk, which keeps the hot path
+ * free of timer work. Paused time counts for none of them.
+ */
+
+export interface TimerSettings {
+  timeoutMs: number | null;
+  idleTimeoutMs: number | null;
+  statusIntervalMs: number;
+}
+
+export interface TimerHandlers {
+  onTimeout(kind: "wall" | "idle"): void;
+  onSilence(silentMs: number): void;
+}
+
+export class ExecutionTimers {
+  lastOutputMs = performance.now();
+  private wallRemainingMs: number | null;
+  private wallArmedAtMs = 0;
+  private wall: NodeJS.Timeout | null = null;
+  private idle: NodeJS.Timeout | null = null;
+  private status: NodeJS.Timeout | null = null;
+  private pausedAtMs: number | null = null;
+  private lastStatusMs = 0;
+
+  constructor(
+    private readonly settings: TimerSettings,
+    private readonly handlers: TimerHandlers,
+  ) {
+    this.wallRemainingMs = settings.timeoutMs;
+  }
+
+  start(): void {
+    this.lastOutputMs = performance.now();
+    this.arm();
+  }
+
+  sawOutput(): void {
+    this.lastOutputMs = performance.now();
+  }
+
+  pause(): void {
+    if (this.pausedAtMs !== null) return;
+    this.pausedAtMs = performance.now();
+    if (this.wall && this.wallRemainingMs !== null) {
+      this.wallRemainingMs -= this.pausedAtMs - this.wallArmedAtMs;
+    }
+    this.clear();
+  }
+
+  resume(): void {
+    if (this.pausedAtMs === null) return;
+    const pausedMs = performance.now() - this.pausedAtMs;
+    this.pausedAtMs = null;
+    this.lastOutputMs += pausedMs;
+    this.lastStatusMs += pausedMs;
+    this.arm();
+  }
+
+  stop(): void {
+    this.clear();
+  }
+
+  private arm(): void {
+    if (this.wallRemainingMs !== null) {
+      this.wallArmedAtMs = performance.now();
+      this.wall = setTimeout(
+        () => this.handlers.onTimeout("wall"),
+        Math.max(0, this.wallRemainingMs),
+      );
+    }
+    if (this.settings.idleTimeoutMs !== null) this.armIdle(this.settings.idleTimeoutMs);
+    this.armStatus(this.settings.statusIntervalMs);
+  }
+
+  private armIdle(delayMs: number): void {
+    this.idle = setTimeout(() => {
+      const limit = this.settings.idleTimeoutMs as number;
+      const silentMs = performance.now() - this.lastOutputMs;
+      if (silentMs >= limit) this.handlers.onTimeout("idle");
+      else this.armIdle(limit - silentMs);
+    }, delayMs);
+  }
+
+  private armStatus(delayMs: number): void {
+    this.status = setTimeout(() => {
+      const interval = this.settings.statusIntervalMs;
+      const now = performance.now();
+      // Silence counts from the later of the last output and the last status we sent.
+      const quietSinceMs = Math.max(this.lastOutputMs, this.lastStatusMs);
+      if (now - quietSinceMs >= interval) {
+        this.lastStatusMs = now;
+        this.handlers.onSilence(now - this.lastOutputMs);
+        this.armStatus(interval);
+      } else {
+        this.armStatus(interval - (now - quietSinceMs));
+      }
+    }, delayMs);
+    this.status.unref();
+  }
+
+  private clear(): void {
+    for (const timer of [this.wall, this.idle, this.status]) if (timer) clearTimeout(timer);
+    this.wall = this.idle = this.status = null;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Every byte of an execution's output on disk (DESIGN §5), so a subscriber far behind, a
+ * reconnecting client or history can read output the memory window no longer holds.
+ *
+ * Writes are queued and written in batches off the hot path. Past `capBytes` the spool keeps its
+ * head (the first half of the cap) and a rolling tail, dropping whole middle segments; readers
+ * asking for dropped output are told the gap. A write error (a full disk) stops spooling and is
+ * reported; it never stops the execution or the live stream.
+ */
+import { mkdir, open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { OutputStream } from "../protocol/notifications.js";
+import {
+  parseRecords,
+  RECORD_HEADER_BYTES,
+  type SpoolRecord,
+  SpoolSegment,
+} from "./spool-segment.js";
+
+export type { SpoolRecord };
+
+export interface SpoolOptions {
+  dir: string;
+  capBytes: number;
+  segmentBytes: number;
+}
+
+export interface SpoolRead {
+  records: SpoolRecord[];
+  /** Set when output from `from` to `to` (inclusive seqs) was dropped by the cap. */
+  gap: { from: number; to: number } | null;
+}
+
+interface QueuedWrite {
+  segment: SpoolSegment;
+  buffers: Buffer[];
+  bytes: number;
+}
+
+const MAX_IOVECS = 1000;
+const READ_BATCH_BYTES = 1024 * 1024;
+
+export class Spool {
+  private readonly segments: SpoolSegment[] = [];
+  private queue: QueuedWrite[] = [];
+  private writing = false;
+  private dirReady: Promise<void> | null = null;
+  private drainWaiters: Array<() => void> = [];
+  private backlog = 0;
+  private planned = 0;
+  private droppedSegments = 0;
+  private failure: string | null = null;
+  private finished = false;
+
+  constructor(private readonly options: SpoolOptions) {}
+
+  /** Bytes queued for disk but not yet written. */
+  get backlogBytes(): number {
+    return this.backlog;
+  }
+
+  get error(): string | null {
+    return this.failure;
+  }
+
+  /** True once output has been dropped to respect the cap. */
+  get capped(): boolean {
+    return this.droppedSegments > 0;
+  }
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  append(seq: number, stream: OutputStream, raw: Buffer): void {
+    if (this.failure !== null || this.finished) return;
+    const segment = this.segmentFor(RECORD_HEADER_BYTES + raw.length);
+    const header = segment.plan(seq, stream, raw.length);
+    const bytes = header.length + raw.length;
+    this.planned += bytes;
+    this.backlog += bytes;
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.segment === segment && last.buffers.length < MAX_IOVECS) {
+      last.buffers.push(header, raw);
+      last.bytes += bytes;
+    } else {
+      this.queue.push({ segment, buffers: [header, raw], bytes });
+    }
+    this.enforceCap();
+    void this.pump();
+  }
+
+  /** Resolves when everything appended so far is on disk (or spooling failed). */
+  flushed(): Promise<void> {
+    if (this.backlog === 0 || this.failure !== null) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Records with seq ≥ `fromSeq`, up to about `maxBytes`, from what is on disk. */
+  async read(fromSeq: number, maxBytes: number): Promise<SpoolRead> {
+    const index = this.segments.findIndex((s) => !s.deleted && s.lastSeq >= fromSeq);
+    const segment = this.segments[index];
+    if (!segment || segment.writtenBytes === 0) return { records: [], gap: null };
+    let gap: SpoolRead["gap"] = null;
+    const previous = this.segments[index - 1];
+    if (fromSeq < segment.firstSeq && previous?.deleted) {
+      gap = { from: fromSeq, to: segment.firstSeq - 1 };
+    }
+    const startSeq = Math.max(fromSeq, segment.firstSeq);
+    const records = await this.readSegment(segment, startSeq, maxBytes);
+    return { records, gap };
+  }
+
+  /** Closes the files once everything is written. The files stay until `remove()`. */
+  async finish(): Promise<void> {
+    await this.flushed();
+    this.finished = true;
+    for (const segment of this.segments) await this.seal(segment);
+  }
+
+  async remove(): Promise<void> {
+    this.finished = true;
+    this.queue = [];
+    for (const segment of this.segments) await this.seal(segment);
+    await rm(this.options.dir, { recursive: true, force: true });
+  }
+
+  private segmentFor(recordBytes: number): SpoolSegment {
+    const current = this.segments[this.segments.length - 1];
+    if (current && current.plannedBytes + recordBytes <= this.options.segmentBytes) return current;
+    if (current && current.plannedBytes === 0) return current;
+    const number = this.segments.length;
+    const segment = new SpoolSegment(
+      number,
+      join(this.options.dir, `${String(number).padStart(6, "0")}.seg`),
+    );
+    this.segments.push(segment);
+    return segment;
+  }
+
+  /** Keeps the head segments and drops the oldest tail segments while over the cap. */
+  private enforceCap(): void {
+    const headSegments = Math.max(
+      1,
+      Math.floor(this.options.capBytes / 2 / this.options.segmentBytes),
+    );
+    for (const segment of this.segments) {
+      if (this.planned <= this.options.capBytes) return;
+      if (segment.number < headSegments || segment.deleted) continue;
+      if (segment === this.segments[this.segments.length - 1]) return;
+      if (this.queue.some((write) => write.segment === segment)) return;
+      segment.deleted = true;
+      this.planned -= segment.plannedBytes;
+      this.droppedSegments++;
+      void this.seal(segment).then(() => rm(segment.path, { force: true }));
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0 && this.failure === null) {
+        const write = this.queue.shift() as QueuedWrite;
+        await this.writeOne(write);
+      }
+    } catch (error) {
+      this.failure = (error as Error).message;
+      this.queue = [];
+      this.backlog = 0;
+    } finally {
+      this.writing = false;
+    }
+    if (this.backlog === 0 || this.failure !== null) this.resolveDrainWaiters();
+  }
+
+  private async writeOne(write: QueuedWrite): Promise<void> {
+    const { segment } = write;
+    if (!segment.handle) {
+      this.dirReady ??= mkdir(this.options.dir, { recursive: true, mode: 0o700 }).then(() => {});
+      await this.dirReady;
+      segment.handle = await open(segment.path, "w", 0o600);
+    }
+    await segment.handle.writev(write.buffers);
+    segment.writtenBytes += write.bytes;
+    this.backlog -= write.bytes;
+    const current = this.segments[this.segments.length - 1];
+    if (segment !== current && !this.queue.some((w) => w.segment === segment)) {
+      await this.seal(segment);
+    }
+  }
+
+  private async seal(segment: SpoolSegment): Promise<void> {
+    if (segment.sealed) return;
+    segment.sealed = true;
+    const handle = segment.handle;
+    segment.handle = null;
+    await handle?.close().catch(() => {});
+  }
+
+  private async readSegment(
+    segment: SpoolSegment,
+    startSeq: number,
+    maxBytes: number,
+  ): Promise<SpoolRecord[]> {
+    let offset = segment.offsetBefore(startSeq);
+    const out: SpoolRecord[] = [];
+    let bytes = 0;
+    const file = await open(segment.path, "r").catch(() => null);
+    if (!file) return out;
+    try {
+      while (offset < segment.writtenBytes && bytes < maxBytes) {
+        const length = Math.min(READ_BATCH_BYTES, segment.writtenBytes - offset);
+        const buffer = Buffer.allocUnsafe(Math.max(length, RECORD_HEADER_BYTES));
+        const { bytesRead } = await file.read(buffer, 0, length, offset);
+        const { records, usedBytes } = parseRecords(buffer.subarray(0, bytesRead));
+        if (usedBytes === 0) {
+          // One record larger than a batch: read exactly that record.
+          const recordLength = buffer.readUInt32LE(5) + RECORD_HEADER_BYTES;
+          const whole = Buffer.allocUnsafe(recordLength);
+          await file.read(whole, 0, recordLength, offset);
+          records.push(...parseRecords(whole).records);
+          offset += recordLength;
+        } else {
+          offset += usedBytes;
+        }
+        for (const record of records) {
+          if (record.seq < startSeq) continue;
+          out.push(record);
+          bytes += record.raw.length;
+        }
+      }
+    } finally {
+      await file.close();
+    }
+    return out;
+  }
+
+  private resolveDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Every execution of the server: admission against the concurrency caps, the queue past the
+ * global cap, the registry of running and recently ended executions, and shutdown.
+ */
+import { ErrorCode, RpcError } from "../protocol/errors.js";
+import type { ExecutionStatus } from "../protocol/methods.js";
+import { Execution, type ExecutionSettings, type ExecutionSpec } from "./execution.js";
+import { Guardian } from "./guardian.js";
+
+export interface SupervisorLimits {
+  maxConcurrent: number;
+  maxPerConnection: number;
+  maxQueue: number;
+  /** Ended executions kept for subscribe/replay and listings; the oldest go first. */
+  retainEnded: number;
+}
+
+export interface SupervisorObserver {
+  created?(execution: Execution): void;
+  ended?(execution: Execution): void;
+}
+
+export type Admission = { execution: Execution; queuedAt: number | null };
+
+export class Supervisor {
+  readonly guardian = new Guardian();
+  private readonly executions = new Map<string, Execution>();
+  private readonly queue: Execution[] = [];
+  private readonly ended: Execution[] = [];
+  private readonly observers: SupervisorObserver[] = [];
+  private running = 0;
+  private closing = false;
+
+  constructor(
+    private readonly limits: SupervisorLimits,
+    private readonly settingsFor: (spec: ExecutionSpec) => ExecutionSettings,
+  ) {
+    this.guardian.start();
+  }
+
+  observe(observer: SupervisorObserver): void {
+    this.observers.push(observer);
+  }
+
+  get runningCount(): number {
+    return this.running;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  get retainedCount(): number {
+    return this.executions.size;
+  }
+
+  get limitsInUse(): SupervisorLimits {
+    return this.limits;
+  }
+
+  get(id: string): Execution | undefined {
+    return this.executions.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.executions.has(id);
+  }
+
+  /**
+   * Starts the execution now, or queues it past the global cap. `beforeStart` runs once the
+   * execution exists and before its process does, so callers can attach listeners first.
+   */
+  submit(spec: ExecutionSpec, beforeStart?: (execution: Execution) => void): Admission {
+    if (this.closing) throw new RpcError(ErrorCode.LimitReached, "server is shutting down");
+    if (this.executions.has(spec.id)) {
+      throw new RpcError(ErrorCode.InvalidParams, `execution_id ${spec.id} is already in use`);
+    }
+    this.checkConnectionCap(spec.sessionId);
+    const startNow = this.running < this.limits.maxConcurrent;
+    if (!startNow && this.queue.length >= this.limits.maxQueue) {
+      throw new RpcError(
+        ErrorCode.LimitReached,
+        `execution queue is full (${this.limits.maxQueue} waiting, ${this.running} running)`,
+      );
+    }
+    const execution = new Execution(spec, this.settingsFor(spec), this.guardian);
+    this.executions.set(spec.id, execution);
+    void execution.done.then(() => this.onEnded(execution));
+    for (const observer of this.observers) observer.created?.(execution);
+    beforeStart?.(execution);
+    if (startNow) {
+      this.launch(execution);
+      return { execution, queuedAt: null };
+    }
+    this.queue.push(execution);
+    return { execution, queuedAt: this.queue.length };
+  }
+
+  list(filter: { status?: ExecutionStatus[]; limit: number }): Execution[] {
+    const all = [...this.executions.values()].reverse();
+    const wanted = filter.status ? all.filter((e) => filter.status?.includes(e.status)) : all;
+    return wanted.slice(0, filter.limit);
+  }
+
+  /** Interrupts everything queued or running and waits until each has ended. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const pending = [...this.executions.values()].filter((e) => !e.isFinal);
+    for (const execution of [...this.queue].reverse()) execution.interrupt();
+    for (const execution of pending) execution.interrupt();
+    await Promise.all(pending.map((e) => e.done));
+    await Promise.all(pending.map((e) => e.spool?.finish()));
+    this.guardian.close();
+  }
+
+  private checkConnectionCap(sessionId: string | null): void {
+    if (sessionId === null) return;
+    let count = 0;
+    for (const execution of this.executions.values()) {
+      if (execution.spec.sessionId === sessionId && !execution.isFinal) count++;
+    }
+    if (count >= this.limits.maxPerConnection) {
+      throw new RpcError(
+        ErrorCode.LimitReached,
+        `this connection already has ${count} executions running or queued (limit ${this.limits.maxPerConnection})`,
+      );
+    }
+  }
+
+  private launch(execution: Execution): void {
+    this.running++;
+    execution.start();
+  }
+
+  private onEnded(execution: Execution): void {
+    const index = this.queue.indexOf(execution);
+    if (index >= 0) this.queue.splice(index, 1);
+    else this.running--;
+    for (const observer of this.observers) observer.ended?.(execution);
+    this.retain(execution);
+    this.startQueued();
+  }
+
+  private startQueued(): void {
+    while (!this.closing && this.running < this.limits.maxConcurrent && this.queue.length > 0) {
+      this.launch(this.queue.shift() as Execution);
+    }
+  }
+
+  private retain(execution: Execution): void {
+    void execution.spool?.finish();
+    this.ended.push(execution);
+    while (this.ended.length > this.limits.retainEnded) {
+      const evicted = this.ended.shift() as Execution;
+      this.executions.delete(evicted.id);
+      void evicted.spool?.remove();
+    }
+  }
+}
