@@ -19,15 +19,16 @@ export function handleHttp(
   const verdict = checkRequest(request, { ...guard, requireToken: guard.requireToken && !open });
   if (!verdict.ok) {
     refuse(context.audit, request, path ?? "/", verdict.reason);
-    return sendJson(response, verdict.status, { error: verdict.reason });
+    sendJson(response, verdict.status, { error: verdict.reason });
+  } else if (request.method !== "GET" && request.method !== "HEAD") {
+    sendJson(response, 405, { error: "method not allowed" });
+  } else if (path === "/healthz") {
+    sendJson(response, 200, { status: "ok" });
+  } else if (path === "/health") {
+    sendJson(response, 200, { status: "ok", ...serverStatus(context) });
+  } else {
+    sendJson(response, 404, { error: "not found" });
   }
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return sendJson(response, 405, { error: "method not allowed" });
-  }
-  if (path === "/healthz") return sendJson(response, 200, { status: "ok" });
-  if (path === "/health")
-    return sendJson(response, 200, { status: "ok", ...serverStatus(context) });
-  sendJson(response, 404, { error: "not found" });
 }
 
 export function refuse(

@@ -46,14 +46,19 @@ export class UpgradeHandler {
     socket.on("error", () => socket.destroy());
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const extra = this.extraRoutes.get(path);
-    if (!RPC_PATHS.has(path) && !extra)
-      return this.reject(socket, request, path, 404, "unknown path");
+    if (!RPC_PATHS.has(path) && !extra) {
+      this.reject(socket, request, path, 404, "unknown path");
+      return;
+    }
     const verdict = checkRequest(request, this.guard);
-    if (!verdict.ok) return this.reject(socket, request, path, verdict.status, verdict.reason);
+    if (!verdict.ok) {
+      this.reject(socket, request, path, verdict.status, verdict.reason);
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on("error", () => {});
-      if (extra) return extra(ws, request);
-      this.acceptRpc(ws, request, path);
+      if (extra) extra(ws, request);
+      else this.acceptRpc(ws, request, path);
     });
   }
 
