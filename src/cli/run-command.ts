@@ -1,0 +1,85 @@
+/**
+ * `cc-executor run <command>`: live stdout/stderr on the terminal, and the command's own exit
+ * code as ours (DESIGN §8). Ctrl-C cancels the execution and waits for it to end.
+ */
+import type { Command } from "commander";
+import type { ExecutionResult } from "../client/events.js";
+import { signalNumber } from "../supervisor/process-group.js";
+import { connectOrStart } from "./connect-or-start.js";
+import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
+
+interface RunFlags {
+  timeout?: string;
+  idleTimeout?: string;
+  cwd?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "run a shell command through the server, streaming its output; exits with its code",
+    )
+    .argument("<command...>", "the command line (quote it, or put it after --)")
+    .option("--timeout <seconds>", "wall-clock limit")
+    .option("--idle-timeout <seconds>", "limit on time without output")
+    .option("--cwd <dir>", "working directory (default: the current one)")
+    .action(async (words: string[], flags: RunFlags) => {
+      process.exitCode = await runCommand(words.join(" "), flags);
+    });
+}
+
+async function runCommand(command: string, flags: RunFlags): Promise<number> {
+  const settings = settingsFromFlags({});
+  const session = await connectOrStart(settings);
+  const stream = session.client.stream(command, {
+    cwd: flags.cwd ?? process.cwd(),
+    timeoutMs: flags.timeout ? parseSeconds(flags.timeout, "--timeout") * 1000 : undefined,
+    idleTimeoutMs: flags.idleTimeout
+      ? parseSeconds(flags.idleTimeout, "--idle-timeout") * 1000
+      : undefined,
+    killOnDisconnect: true,
+  });
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    void stream.cancel().catch(() => {});
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  try {
+    for await (const event of stream) {
+      if (event.type === "output")
+        (event.stream === "stdout" ? process.stdout : process.stderr).write(event.data);
+      else if (event.type === "error") process.stderr.write(`cc-executor: ${event.error}\n`);
+      else if (event.type === "status") process.stderr.write(`cc-executor: ${event.message}\n`);
+    }
+    return exitCodeOf(await stream.result);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    await session.close();
+  }
+}
+
+/** The command's own code; signals as 128+n like a shell; our endings as documented codes. */
+export function exitCodeOf(result: ExecutionResult): number {
+  switch (result.status) {
+    case "completed":
+      return 0;
+    case "timed_out":
+      process.stderr.write(`cc-executor: timed out (${result.timeoutKind ?? "wall"} limit)\n`);
+      return 124;
+    case "canceled":
+      return 130;
+    case "interrupted":
+      process.stderr.write("cc-executor: interrupted (the server stopped)\n");
+      return 75;
+    case "failed":
+      if (result.exitCode !== null) return result.exitCode;
+      if (result.signal !== null) return 128 + (signalNumber(result.signal) ?? 0);
+      process.stderr.write(`cc-executor: ${result.error ?? "failed"}\n`);
+      return 127;
+  }
+}

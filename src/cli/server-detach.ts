@@ -1,0 +1,41 @@
+/** `server start --detach`: the same command in a new session, logs to a file, wait until healthy. */
+import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
+import { join } from "node:path";
+import { readServerInfo } from "../client/server-info.js";
+import { ensureHome } from "../config/home.js";
+import type { Settings } from "../config/settings.js";
+import { CliError } from "./cli-error.js";
+import { probeHealth } from "./health-probe.js";
+
+const READY_TIMEOUT_MS = 15_000;
+
+export async function startDetached(settings: Settings, argv: string[]): Promise<void> {
+  const paths = ensureHome(settings.home);
+  const logPath = join(paths.logs, "server.log");
+  const log = openSync(logPath, "a", 0o600);
+  const args = argv.filter((arg) => arg !== "--detach");
+  const child = spawn(process.execPath, [process.argv[1] as string, ...args], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: { ...process.env, CC_EXECUTOR_HOME: settings.home },
+  });
+  child.unref();
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const info = readServerInfo(paths.serverInfo);
+    if (info && info.pid === child.pid && (await probeHealth(connectHost(info.host), info.port))) {
+      process.stdout.write(
+        `cc-executor started in the background: pid ${info.pid}, ${info.url}\nlogs: ${logPath}\n`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new CliError(`the server did not start; see ${logPath}`);
+}
+
+export function connectHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+}

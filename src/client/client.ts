@@ -1,0 +1,171 @@
+/**
+ * The cc-executor client (DESIGN §1 part 6): run commands, follow them as typed events, control
+ * them, run a batch in order. Environment-neutral: `node.ts` and `browser.ts` supply the socket.
+ *
+ * There is no "restart the handler" option: the original restarted its server before each task
+ * because Claude runs could hang its streams; cc-executor ends every run on its own terms.
+ */
+import type { ExecuteRequest } from "../protocol/methods.js";
+import type { ServerStatusResult } from "../protocol/results.js";
+import { type BatchOptions, type BatchSummary, type BatchTask, runBatch } from "./batch.js";
+import type { ExecutionResult } from "./events.js";
+import { ExecutionStream, type StartRequest } from "./execution-stream.js";
+import { type ReconnectOptions, RpcClient } from "./rpc-client.js";
+import type { SocketFactory } from "./socket.js";
+
+export interface ExecuteOptions {
+  /** Wall-clock limit, enforced by the server. */
+  timeoutMs?: number;
+  /** Limit on time without output, enforced by the server. */
+  idleTimeoutMs?: number;
+  cwd?: string;
+  /** Merged over the server's environment; null removes a variable. */
+  env?: Record<string, string | null>;
+  /** Aborting cancels the execution. */
+  signal?: AbortSignal;
+  /** Choose the id yourself (must be unique on the server). */
+  executionId?: string;
+  outputEncoding?: "utf8" | "base64";
+  /** Cancel the execution if this client's connection closes (default: it keeps running). */
+  killOnDisconnect?: boolean;
+  /** Keep stdout/stderr in the result (default true for execute, false for stream). */
+  collectOutput?: boolean;
+}
+
+export interface ClientOptions {
+  url: string;
+  createSocket: SocketFactory;
+  /** false: fail on the first drop instead of reconnecting. */
+  reconnect?: ReconnectOptions | false;
+}
+
+const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
+  giveUpAfterMs: 60_000,
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+};
+
+function newExecutionId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+export class CcExecutorClient {
+  readonly rpc: RpcClient;
+  private readonly streams = new Map<string, ExecutionStream>();
+
+  private constructor(options: ClientOptions) {
+    const reconnect =
+      options.reconnect === false ? null : { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.rpc = new RpcClient(options.url, options.createSocket, reconnect);
+    for (const method of [
+      "process.started",
+      "process.output",
+      "process.completed",
+      "process.paused",
+      "process.resumed",
+      "process.canceled",
+      "process.status",
+      "process.error",
+      "process.gap",
+    ]) {
+      this.rpc.on(method, (params) => this.route(method, params));
+    }
+    this.rpc.onReconnect(() => {
+      for (const stream of this.streams.values()) void stream.reattach();
+    });
+    this.rpc.onClose((error) => {
+      for (const stream of [...this.streams.values()]) stream.abandon(error);
+    });
+  }
+
+  static async connect(options: ClientOptions): Promise<CcExecutorClient> {
+    const client = new CcExecutorClient(options);
+    await client.rpc.open();
+    return client;
+  }
+
+  /** Runs a command to its end; a non-zero exit is a result (`success: false`), not an exception. */
+  execute(command: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    return this.stream(command, { collectOutput: true, ...options }, false).result;
+  }
+
+  /** Starts a command and returns its live stream: iterate it for typed events; `.result` at the end. */
+  stream(command: string, options: ExecuteOptions = {}, bufferEvents = true): ExecutionStream {
+    const params: ExecuteRequest & { execution_id: string } = {
+      command,
+      execution_id: options.executionId ?? newExecutionId(),
+    };
+    if (options.timeoutMs !== undefined) params.timeout = options.timeoutMs / 1000;
+    if (options.idleTimeoutMs !== undefined) params.idle_timeout = options.idleTimeoutMs / 1000;
+    if (options.cwd !== undefined) params.cwd = options.cwd;
+    if (options.env !== undefined) params.env = options.env;
+    if (options.outputEncoding !== undefined) params.output_encoding = options.outputEncoding;
+    if (options.killOnDisconnect !== undefined)
+      params.kill_on_disconnect = options.killOnDisconnect;
+    return this.start({ method: "execute", params }, options, bufferEvents);
+  }
+
+  /** Starts any execution-creating method (`execute`, `claude.execute`) as a stream. */
+  start(
+    request: StartRequest,
+    options: Pick<ExecuteOptions, "signal" | "collectOutput">,
+    bufferEvents: boolean,
+  ): ExecutionStream {
+    const stream = new ExecutionStream(
+      this.rpc,
+      request,
+      { collectOutput: options.collectOutput ?? false, bufferEvents, signal: options.signal },
+      (done) => this.streams.delete(done.id),
+    );
+    this.streams.set(stream.id, stream);
+    void stream.begin();
+    return stream;
+  }
+
+  /** Follows an execution started elsewhere (another client, an earlier connection). */
+  attach(executionId: string, afterSeq = 0): ExecutionStream {
+    const stream = this.start(
+      { method: "subscribe", params: { execution_id: executionId, after_seq: afterSeq } },
+      {},
+      true,
+    );
+    return stream;
+  }
+
+  cancel(executionId: string): Promise<unknown> {
+    return this.rpc.request("control", { type: "CANCEL", execution_id: executionId });
+  }
+
+  pause(executionId: string): Promise<unknown> {
+    return this.rpc.request("control", { type: "PAUSE", execution_id: executionId });
+  }
+
+  resume(executionId: string): Promise<unknown> {
+    return this.rpc.request("control", { type: "RESUME", execution_id: executionId });
+  }
+
+  serverStatus(): Promise<ServerStatusResult> {
+    return this.rpc.request<ServerStatusResult>("server.status");
+  }
+
+  /** Runs tasks strictly one after another (each waits for the previous to end). */
+  executeBatch(
+    tasks: Array<BatchTask | string>,
+    options: BatchOptions = {},
+  ): Promise<BatchSummary> {
+    return runBatch(this, tasks, options);
+  }
+
+  request<T = unknown>(method: string, params?: unknown): Promise<T> {
+    return this.rpc.request<T>(method, params);
+  }
+
+  close(): void {
+    this.rpc.close();
+  }
+
+  private route(method: string, params: Record<string, unknown>): void {
+    const id = params.execution_id;
+    if (typeof id === "string") this.streams.get(id)?.handle(method, params);
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * One execution as the client follows it: the start request, its notifications in seq order
+ * (duplicates after a re-attach are dropped), the collected output, and the final result.
+ * After a dropped connection it re-attaches with `subscribe` from the last seq it saw; if the
+ * server never received the start, it sends it again under the same execution_id.
+ */
+import { ErrorCode } from "../protocol/errors.js";
+import type { FinalStatus } from "../protocol/methods.js";
+import type { ExecuteResult } from "../protocol/results.js";
+import { ConnectionLostError, RemoteError } from "./errors.js";
+import { EventQueue } from "./event-queue.js";
+import type { ExecutionEvent, ExecutionResult } from "./events.js";
+import type { RpcClient } from "./rpc-client.js";
+
+export interface StartRequest {
+  method: string;
+  params: Record<string, unknown> & { execution_id: string };
+}
+
+export interface StreamOptions {
+  collectOutput: boolean;
+  /** Queue events for async iteration (off for `execute`, which only wants the result). */
+  bufferEvents: boolean;
+  signal?: AbortSignal;
+}
+
+type Params = Record<string, unknown>;
+
+export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
+  readonly started: Promise<ExecuteResult>;
+  readonly result: Promise<ExecutionResult>;
+  private lastSeq = 0;
+  private outputs = 0;
+  private readonly stdout: string[] = [];
+  private readonly stderr: string[] = [];
+  private readonly queue = new EventQueue<ExecutionEvent>();
+  private acknowledged = false;
+  private startSeen = false;
+  private finished = false;
+  private resolveStarted!: (value: ExecuteResult) => void;
+  private rejectStarted!: (error: Error) => void;
+  private resolveResult!: (value: ExecutionResult) => void;
+  private rejectResult!: (error: Error) => void;
+  private readonly extraHandlers: Array<(method: string, params: Params) => void> = [];
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly request: StartRequest,
+    private readonly options: StreamOptions,
+    private readonly onFinished: (stream: ExecutionStream) => void,
+  ) {
+    this.lastSeq = Number(request.params.after_seq ?? 0);
+    this.started = new Promise((resolve, reject) => {
+      this.resolveStarted = resolve;
+      this.rejectStarted = reject;
+    });
+    this.result = new Promise((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+    // Callers may await only one of the two; neither may surface as an unhandled rejection.
+    this.started.catch(() => {});
+    this.result.catch(() => {});
+    options.signal?.addEventListener("abort", () => void this.cancel().catch(() => {}), {
+      once: true,
+    });
+  }
+
+  get id(): string {
+    return this.request.params.execution_id;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ExecutionEvent> {
+    return this.queue[Symbol.asyncIterator]();
+  }
+
+  /** Lets a feature layer (e.g. Claude runs) see every notification of this execution. */
+  onNotification(handler: (method: string, params: Params) => void): void {
+    this.extraHandlers.push(handler);
+  }
+
+  async begin(): Promise<void> {
+    if (this.options.signal?.aborted) {
+      this.fail(new Error("aborted before start"));
+      return;
+    }
+    try {
+      const result = await this.rpc.request<ExecuteResult>(
+        this.request.method,
+        this.request.params,
+      );
+      this.acknowledge(result);
+    } catch (error) {
+      // A lost connection is recovered by reattach(); anything else ends this execution.
+      if (!(error instanceof ConnectionLostError)) this.fail(error as Error);
+    }
+  }
+
+  /** After a reconnect: resume from the last seq, or re-send the start the server never got. */
+  async reattach(): Promise<void> {
+    if (this.finished) return;
+    try {
+      await this.rpc.request("subscribe", { execution_id: this.id, after_seq: this.lastSeq });
+      this.emit({ type: "reattached", executionId: this.id });
+    } catch (error) {
+      if (error instanceof ConnectionLostError) return;
+      if (
+        error instanceof RemoteError &&
+        error.code === ErrorCode.ExecutionNotFound &&
+        !this.acknowledged
+      ) {
+        await this.begin();
+        return;
+      }
+      this.fail(
+        error instanceof RemoteError && error.code === ErrorCode.ExecutionNotFound
+          ? new ConnectionLostError(
+              `execution ${this.id} is unknown to the server after reconnecting (server restarted?)`,
+            )
+          : (error as Error),
+      );
+    }
+  }
+
+  cancel(): Promise<unknown> {
+    return this.control("CANCEL");
+  }
+
+  pause(): Promise<unknown> {
+    return this.control("PAUSE");
+  }
+
+  resume(): Promise<unknown> {
+    return this.control("RESUME");
+  }
+
+  /** Routes one notification of this execution. */
+  handle(method: string, params: Params): void {
+    if (this.finished) return;
+    for (const handler of this.extraHandlers) handler(method, params);
+    const executionId = this.id;
+    switch (method) {
+      case "process.output":
+        return this.output(params);
+      case "process.started":
+        this.acknowledged = true;
+        if (this.startSeen) return;
+        this.startSeen = true;
+        return this.emit({
+          type: "started",
+          executionId,
+          pid: Number(params.pid),
+          pgid: Number(params.pgid),
+        });
+      case "process.paused":
+      case "process.resumed":
+      case "process.canceled":
+        return this.emit({
+          type: method.slice(8) as "paused" | "resumed" | "canceled",
+          executionId,
+        });
+      case "process.status":
+        return this.emit({
+          type: "status",
+          executionId,
+          inactiveSeconds: Number(params.inactive_seconds),
+          message: String(params.message ?? ""),
+          cpuPercent: (params.cpu_percent as number | null) ?? null,
+          rssBytes: (params.rss_bytes as number | null) ?? null,
+        });
+      case "process.error":
+        return this.emit({ type: "error", executionId, error: String(params.error) });
+      case "process.gap":
+        this.lastSeq = Math.max(this.lastSeq, Number(params.to_seq));
+        return this.emit({
+          type: "gap",
+          executionId,
+          fromSeq: Number(params.from_seq),
+          toSeq: Number(params.to_seq),
+        });
+      case "process.completed":
+        return this.complete(params);
+      default:
+        return this.emit({ type: "notification", executionId, method, params });
+    }
+  }
+
+  /** The client is closed for good: an unfinished execution's result is an error. */
+  abandon(error: Error): void {
+    if (!this.finished) this.fail(error);
+  }
+
+  private control(type: string): Promise<unknown> {
+    return this.rpc.request("control", { type, execution_id: this.id });
+  }
+
+  private acknowledge(result: ExecuteResult): void {
+    this.acknowledged = true;
+    this.resolveStarted(result);
+    if (result.status === "queued") {
+      this.emit({ type: "queued", executionId: this.id, position: result.position });
+    }
+  }
+
+  private output(params: Params): void {
+    const seq = Number(params.seq);
+    if (seq <= this.lastSeq) return; // already seen before a re-attach
+    this.lastSeq = seq;
+    this.outputs++;
+    const stream = params.type === "stderr" ? "stderr" : "stdout";
+    const data = String(params.data);
+    if (this.options.collectOutput) (stream === "stdout" ? this.stdout : this.stderr).push(data);
+    this.emit({ type: "output", executionId: this.id, stream, data, seq });
+  }
+
+  private complete(params: Params): void {
+    const status = params.status as FinalStatus;
+    const result: ExecutionResult = {
+      executionId: this.id,
+      success: status === "completed",
+      status,
+      exitCode: (params.exit_code as number | null) ?? null,
+      signal: (params.signal as string | null) ?? null,
+      durationMs: Number(params.duration_ms ?? Number(params.execution_time) * 1000),
+      stdout: this.stdout.join(""),
+      stderr: this.stderr.join(""),
+      outputs: this.outputs,
+      error: (params.error as string | undefined) ?? null,
+      completion: params,
+    };
+    if (params.timeout_kind) result.timeoutKind = params.timeout_kind as "wall" | "idle";
+    this.acknowledged = true;
+    this.emit({ type: "completed", executionId: this.id, result });
+    this.settle();
+    this.resolveStarted({ status: "started", execution_id: this.id, pid: -1, pgid: -1 });
+    this.resolveResult(result);
+  }
+
+  private fail(error: Error): void {
+    if (this.finished) return;
+    this.settle();
+    this.rejectStarted(error);
+    this.rejectResult(error);
+  }
+
+  private settle(): void {
+    this.finished = true;
+    this.queue.end();
+    this.onFinished(this);
+  }
+
+  private emit(event: ExecutionEvent): void {
+    if (this.options.bufferEvents) this.queue.push(event);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The client for Node: finds the running server and its token by itself (DESIGN §11), and
+ * sends the token as an `Authorization: Bearer` header.
+ *
+ *   import { connect } from "cc-executor";
+ *   const client = await connect();
+ *   const result = await client.execute("npm test", { timeoutMs: 600_000 });
+ */
+import WebSocket from "ws";
+import { homePaths } from "../config/home.js";
+import { defaultHome } from "../config/load-settings.js";
+import { readToken } from "../config/token.js";
+import { CcExecutorClient } from "./client.js";
+import type { ReconnectOptions } from "./rpc-client.js";
+import { readServerInfo } from "./server-info.js";
+import type { SocketLike } from "./socket.js";
+
+export type { BatchOptions, BatchSummary, BatchTask, BatchTaskResult } from "./batch.js";
+export * from "./client.js";
+export * from "./errors.js";
+export * from "./events.js";
+export type { ExecutionStream } from "./execution-stream.js";
+
+export interface ConnectOptions {
+  /** ws://host:port/ws/mcp — default: the running server recorded in the home, else 127.0.0.1:8003. */
+  url?: string;
+  /** Default: $CC_EXECUTOR_TOKEN, else the token file in the home. */
+  token?: string | null;
+  /** Default: $CC_EXECUTOR_HOME or ~/.cc-executor. */
+  home?: string;
+  reconnect?: ReconnectOptions | false;
+}
+
+export function resolveEndpoint(options: ConnectOptions = {}): {
+  url: string;
+  token: string | null;
+} {
+  const home = options.home ?? defaultHome();
+  const paths = homePaths(home);
+  const url =
+    options.url ??
+    process.env.CC_EXECUTOR_URL ??
+    readServerInfo(paths.serverInfo)?.wsUrl ??
+    `ws://127.0.0.1:${process.env.CC_EXECUTOR_PORT ?? 8003}/ws/mcp`;
+  const token =
+    options.token !== undefined
+      ? options.token
+      : (process.env.CC_EXECUTOR_TOKEN ?? readToken(paths.token));
+  return { url, token };
+}
+
+export function nodeSocketFactory(token: string | null, maxPayload = 256 * 1024 * 1024) {
+  return (url: string): SocketLike =>
+    new WebSocket(url, ["cc-executor"], {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      perMessageDeflate: false,
+      maxPayload,
+      // Our server sends valid UTF-8 JSON; skipping re-validation saves a pass over every byte.
+      skipUTF8Validation: true,
+    }) as unknown as SocketLike;
+}
+
+export async function connect(options: ConnectOptions = {}): Promise<CcExecutorClient> {
+  const { url, token } = resolveEndpoint(options);
+  return CcExecutorClient.connect({
+    url,
+    createSocket: nodeSocketFactory(token),
+    reconnect: options.reconnect,
+  });
+}

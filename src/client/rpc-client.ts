@@ -1,0 +1,202 @@
+/**
+ * JSON-RPC over a reconnecting WebSocket. Requests get ids and promises; notifications go to
+ * handlers by method. When the socket drops, pending requests fail with ConnectionLostError, the
+ * client reconnects with exponential backoff, and `onReconnect` listeners re-attach what they
+ * were following (the executions do that with `subscribe` from their last seq).
+ */
+import { ErrorCode } from "../protocol/errors.js";
+import { ClientClosedError, ConnectionLostError, RemoteError } from "./errors.js";
+import { SOCKET_OPEN, type SocketFactory, type SocketLike } from "./socket.js";
+
+export interface ReconnectOptions {
+  /** Give up after this long without a connection (default 60 s). */
+  giveUpAfterMs?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+type NotificationHandler = (params: Record<string, unknown>) => void;
+
+export class RpcClient {
+  private socket: SocketLike | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly handlers = new Map<string, Set<NotificationHandler>>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private readonly closeListeners = new Set<(error: Error) => void>();
+  private closedError: Error | null = null;
+  private waitingForOpen: Array<{ resolve(): void; reject(error: Error): void }> = [];
+  sessionId: string | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly createSocket: SocketFactory,
+    private readonly reconnect: Required<ReconnectOptions> | null,
+  ) {}
+
+  /** Opens the first connection; rejects if it cannot be made. */
+  async open(): Promise<void> {
+    await this.connectOnce();
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === SOCKET_OPEN;
+  }
+
+  request<T = unknown>(method: string, params?: unknown): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const socket = this.socket;
+    if (!socket || socket.readyState !== SOCKET_OPEN) {
+      return Promise.reject(new ConnectionLostError(`not connected (calling ${method})`));
+    }
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} }));
+    });
+  }
+
+  /** Resolves once a connection is open (at once if it is). */
+  whenOpen(): Promise<void> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    if (this.isOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waitingForOpen.push({ resolve, reject }));
+  }
+
+  on(method: string, handler: NotificationHandler): () => void {
+    let set = this.handlers.get(method);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(method, set);
+    }
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Called once when the client is closed for good (by the user, or reconnecting gave up). */
+  onClose(listener: (error: Error) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.shutDown(new ClientClosedError("client closed"));
+  }
+
+  private connectOnce(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let opened = false;
+      const socket = this.createSocket(this.url);
+      this.socket = socket;
+      socket.addEventListener("open", () => {
+        opened = true;
+        resolve();
+        for (const waiter of this.waitingForOpen.splice(0)) waiter.resolve();
+      });
+      socket.addEventListener("message", (event) => this.receive(event.data));
+      socket.addEventListener("error", () => {});
+      socket.addEventListener("close", (event) => {
+        if (this.socket === socket) this.socket = null;
+        this.failPending(
+          new ConnectionLostError(`connection closed (${event.code}) ${event.reason}`.trim()),
+        );
+        if (!opened) {
+          reject(
+            new ConnectionLostError(
+              `cannot connect to ${this.url} (${event.code} ${event.reason})`.trim(),
+            ),
+          );
+          return;
+        }
+        if (!this.closedError) void this.reconnectLoop();
+      });
+    });
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    if (!this.reconnect) {
+      this.shutDown(new ConnectionLostError("connection lost"));
+      return;
+    }
+    const { giveUpAfterMs, initialDelayMs, maxDelayMs } = this.reconnect;
+    const deadline = Date.now() + giveUpAfterMs;
+    let delayMs = initialDelayMs;
+    while (!this.closedError && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.closedError) return;
+      try {
+        await this.connectOnce();
+        for (const listener of this.reconnectListeners) listener();
+        return;
+      } catch {
+        delayMs = Math.min(maxDelayMs, delayMs * 2);
+      }
+    }
+    this.shutDown(
+      new ConnectionLostError(`connection lost; no server at ${this.url} for ${giveUpAfterMs} ms`),
+    );
+  }
+
+  private receive(data: unknown): void {
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(typeof data === "string" ? data : String(data));
+    } catch {
+      return;
+    }
+    if (Array.isArray(message)) {
+      for (const item of message) this.receiveOne(item as Record<string, unknown>);
+      return;
+    }
+    this.receiveOne(message);
+  }
+
+  private receiveOne(message: Record<string, unknown>): void {
+    if (typeof message.method === "string") {
+      const params = (message.params ?? {}) as Record<string, unknown>;
+      if (message.method === "connected") this.sessionId = String(params.session_id ?? "");
+      for (const handler of this.handlers.get(message.method) ?? []) handler(params);
+      return;
+    }
+    const id = message.id;
+    if (typeof id !== "number") {
+      const error = message.error as { code?: number; message?: string } | undefined;
+      if (error?.code === ErrorCode.LimitReached)
+        this.shutDown(new RemoteError(error.code, error.message ?? ""));
+      return;
+    }
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    const error = message.error as { code: number; message: string; data?: unknown } | undefined;
+    if (error) pending.reject(new RemoteError(error.code, error.message, error.data));
+    else pending.resolve(message.result);
+  }
+
+  private failPending(error: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of pending) request.reject(error);
+  }
+
+  private shutDown(error: Error): void {
+    if (this.closedError) return;
+    this.closedError = error;
+    this.failPending(error);
+    for (const waiter of this.waitingForOpen.splice(0)) waiter.reject(error);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket && socket.readyState <= SOCKET_OPEN) socket.close(1000, "client closed");
+    for (const listener of this.closeListeners) listener(error);
+  }
+}

@@ -1,0 +1,44 @@
+/** `server.json` in the home: where a running server listens, written by `cc-executor server start`. */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+
+export interface ServerInfo {
+  pid: number;
+  host: string;
+  port: number;
+  url: string;
+  wsUrl: string;
+  startedAt: string;
+  version: string;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The recorded server, or null when there is none or its process is gone. */
+export function readServerInfo(path: string): ServerInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(path, "utf8")) as ServerInfo;
+    return typeof info.pid === "number" && processAlive(info.pid) ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeServerInfo(path: string, info: ServerInfo): void {
+  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+}
+
+export function removeServerInfo(path: string, pid: number): void {
+  try {
+    const info = JSON.parse(readFileSync(path, "utf8")) as ServerInfo;
+    if (info.pid === pid) rmSync(path, { force: true });
+  } catch {
+    // Nothing recorded, or someone else's record: leave it.
+  }
+}
