@@ -18,7 +18,10 @@ describe("execute basics", () => {
   it("sends connected first, with session id, version and capabilities", async () => {
     const connected = await socket.notification("connected");
     expect(socket.messages[0]).toBe(connected);
-    expect(connected.params).toMatchObject({ version: expect.any(String), session_id: expect.any(String) });
+    expect(connected.params).toMatchObject({
+      version: expect.any(String),
+      session_id: expect.any(String),
+    });
     expect(connected.params?.capabilities).toContain("execute");
   });
 
@@ -30,7 +33,13 @@ describe("execute basics", () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(socket.output(id)).toBe("one\n");
     expect(socket.output(id, "stderr")).toBe("two\n");
-    expect(completed).toMatchObject({ status: "failed", exit_code: 3, signal: null, stdout_bytes: 4, stderr_bytes: 4 });
+    expect(completed).toMatchObject({
+      status: "failed",
+      exit_code: 3,
+      signal: null,
+      stdout_bytes: 4,
+      stderr_bytes: 4,
+    });
     expect(socket.all("process.completed", id)).toHaveLength(1);
   });
 });

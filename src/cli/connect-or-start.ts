@@ -1,12 +1,19 @@
 /**
  * Commands that need a server use the running one, or start one inside this process on a free
  * loopback port when none answers (DESIGN §8). The in-process server ends with the command.
+ *
+ * "The running one" is the server recorded in this home's server.json (it shares the home's
+ * token), or the one named by CC_EXECUTOR_URL. A server that merely answers on the default port
+ * is not assumed to be ours: it may belong to another home, whose token we do not have.
  */
 
-import { type CcExecutorClient, connect, resolveEndpoint } from "../client/node.js";
+import { type CcExecutorClient, connect } from "../client/node.js";
+import { readServerInfo } from "../client/server-info.js";
+import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { createLogger } from "../log/logger.js";
 import { type RunningServer, startServer } from "../server/server.js";
+import { CliError } from "./cli-error.js";
 import { probeHealth } from "./health-probe.js";
 
 export interface ClientSession {
@@ -17,20 +24,19 @@ export interface ClientSession {
 }
 
 export async function connectOrStart(settings: Settings): Promise<ClientSession> {
-  const endpoint = resolveEndpoint({ home: settings.home });
-  const url = new URL(endpoint.url);
-  if (await probeHealth(url.hostname.replace(/^\[|\]$/g, ""), Number(url.port || 80))) {
-    const client = await connect({ home: settings.home, url: endpoint.url });
+  const explicitUrl = process.env.CC_EXECUTOR_URL || null;
+  const url = explicitUrl ?? readServerInfo(homePaths(settings.home).serverInfo)?.wsUrl ?? null;
+  if (url !== null && (await answers(url))) {
+    const client = await connect({ home: settings.home, url });
     return { client, server: null, close: async () => client.close() };
   }
+  // Someone asked for that server by name: running the command elsewhere would surprise them.
+  if (explicitUrl !== null)
+    throw new CliError(`no server answers at ${explicitUrl} (CC_EXECUTOR_URL)`);
+  const quietLevel = settings.logLevel === "info" ? "warn" : settings.logLevel;
   const server = await startServer(
-    {
-      ...settings,
-      host: "127.0.0.1",
-      port: 0,
-      logLevel: settings.logLevel === "info" ? "warn" : settings.logLevel,
-    },
-    { logger: createLogger(settings.logLevel === "info" ? "warn" : settings.logLevel) },
+    { ...settings, host: "127.0.0.1", port: 0, logLevel: quietLevel },
+    { logger: createLogger(quietLevel) },
   );
   const client = await connect({ url: server.wsUrl, token: server.token, reconnect: false });
   return {
@@ -41,4 +47,10 @@ export async function connectOrStart(settings: Settings): Promise<ClientSession>
       await server.close("command finished");
     },
   };
+}
+
+function answers(wsUrl: string): Promise<boolean> {
+  const url = new URL(wsUrl);
+  const defaultPort = url.protocol === "wss:" ? 443 : 80;
+  return probeHealth(url.hostname.replace(/^\[|\]$/g, ""), Number(url.port || defaultPort));
 }

@@ -2,9 +2,12 @@
  * `cc-executor run <command>`: live stdout/stderr on the terminal, and the command's own exit
  * code as ours (DESIGN §8). Ctrl-C cancels the execution and waits for it to end.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { ConnectionLostError, RemoteError } from "../client/errors.js";
 import type { ExecutionResult } from "../client/events.js";
 import { signalNumber } from "../supervisor/process-group.js";
+import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
 
@@ -30,16 +33,19 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(command: string, flags: RunFlags): Promise<number> {
-  const settings = settingsFromFlags({});
-  const session = await connectOrStart(settings);
-  const stream = session.client.stream(command, {
-    cwd: flags.cwd ?? process.cwd(),
+  // Flags first: a bad flag should not cost a server start.
+  const options = {
+    // Resolved here: a running server's own cwd is not the one the user typed the path in.
+    cwd: resolve(flags.cwd ?? "."),
     timeoutMs: flags.timeout ? parseSeconds(flags.timeout, "--timeout") * 1000 : undefined,
     idleTimeoutMs: flags.idleTimeout
       ? parseSeconds(flags.idleTimeout, "--idle-timeout") * 1000
       : undefined,
     killOnDisconnect: true,
-  });
+  };
+  const settings = settingsFromFlags({});
+  const session = await connectOrStart(settings).catch(ownFailure);
+  const stream = session.client.stream(command, options);
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
@@ -55,13 +61,26 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
       else if (event.type === "error") process.stderr.write(`cc-executor: ${event.error}\n`);
       else if (event.type === "status") process.stderr.write(`cc-executor: ${event.message}\n`);
     }
-    return exitCodeOf(await stream.result);
+    return exitCodeOf(await stream.result.catch(ownFailure));
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
     await session.close();
   }
 }
+
+/**
+ * The server refused the command (missing cwd, empty or disallowed command) or the connection
+ * was lost for good: cc-executor's own failure, exit 125 as `timeout` and `env` do, so it is
+ * not mistaken for a code of the command.
+ */
+function ownFailure(error: unknown): never {
+  if (error instanceof RemoteError || error instanceof ConnectionLostError)
+    throw new CliError(error.message, OWN_FAILURE_EXIT_CODE);
+  throw error;
+}
+
+const OWN_FAILURE_EXIT_CODE = 125;
 
 /** The command's own code; signals as 128+n like a shell; our endings as documented codes. */
 export function exitCodeOf(result: ExecutionResult): number {

@@ -2,11 +2,11 @@
 import type { Command } from "commander";
 import { readServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
-import { readToken } from "../config/token.js";
 import { CliError } from "./cli-error.js";
-import { getJson, probeHealth } from "./health-probe.js";
+import { probeHealth } from "./health-probe.js";
 import { connectHost, startDetached } from "./server-detach.js";
 import { runForeground } from "./server-foreground.js";
+import { printServerStatus } from "./server-status.js";
 import { stopServer } from "./server-stop.js";
 import { type ServerFlags, settingsFromFlags } from "./settings-from-flags.js";
 
@@ -48,10 +48,15 @@ export function registerServerCommands(program: Command): void {
     .option("--host <host>", "address to bind")
     .action(async (flags: ServerFlags) => {
       const settings = settingsFromFlags(flags);
+      // Without flags, come back where it was: a server started on --port 0 got a port that
+      // clients may already know, and the default port may belong to someone else.
+      const previous = readServerInfo(homePaths(settings.home).serverInfo);
       await stopServer(settings);
-      const args = ["server", "start", "--detach"];
-      if (flags.port) args.push("--port", flags.port);
-      if (flags.host) args.push("--host", flags.host);
+      const port = flags.port ?? (previous ? String(previous.port) : undefined);
+      const host = flags.host ?? previous?.host;
+      const args = ["server", "start"];
+      if (port !== undefined) args.push("--port", port);
+      if (host !== undefined) args.push("--host", host);
       await startDetached(settings, args);
     });
 
@@ -60,30 +65,6 @@ export function registerServerCommands(program: Command): void {
     .description("show whether a server runs, and what it is doing (exit 3 when none runs)")
     .option("--json", "print the status as JSON")
     .action(async (flags: { json?: boolean }) => {
-      const settings = settingsFromFlags({});
-      const paths = homePaths(settings.home);
-      const info = readServerInfo(paths.serverInfo);
-      if (!info) {
-        if (flags.json) process.stdout.write(`${JSON.stringify({ running: false })}\n`);
-        else process.stdout.write("cc-executor: no server running\n");
-        process.exitCode = 3;
-        return;
-      }
-      const health = (await getJson(
-        connectHost(info.host),
-        info.port,
-        "/health",
-        readToken(paths.token),
-      )) as Record<string, unknown>;
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ running: true, ...info, health }, null, 2)}\n`);
-        return;
-      }
-      const executions = health.executions as { running: number; queued: number } | undefined;
-      process.stdout.write(
-        `cc-executor ${info.version} running: pid ${info.pid}, ${info.url}, since ${info.startedAt}\n` +
-          `  connections ${health.connections ?? "?"}, executions running ${executions?.running ?? "?"}, ` +
-          `queued ${executions?.queued ?? "?"}, rss ${Math.round(Number(health.rss_bytes ?? 0) / 1048576)} MiB\n`,
-      );
+      process.exitCode = await printServerStatus(settingsFromFlags({}), flags.json === true);
     });
 }

@@ -1,6 +1,6 @@
 /** `server stop`: SIGTERM to the recorded server, then wait for it to finish its graceful stop. */
 
-import { readServerInfo } from "../client/server-info.js";
+import { processAlive, readServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { CliError } from "./cli-error.js";
@@ -15,20 +15,11 @@ export async function stopServer(settings: Settings): Promise<void> {
   // Executions get the kill grace to end; allow that plus time to close sockets.
   const deadline = Date.now() + settings.killGraceMs + settings.drainMs + 10_000;
   while (Date.now() < deadline) {
-    if (!alive(info.pid)) {
+    if (!processAlive(info.pid)) {
       process.stdout.write(`cc-executor: stopped server pid ${info.pid}\n`);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new CliError(`server pid ${info.pid} did not stop in time`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

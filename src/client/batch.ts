@@ -3,6 +3,7 @@
  * is a fresh process; nothing is restarted between tasks because nothing needs to be.
  */
 import type { CcExecutorClient, ExecuteOptions } from "./client.js";
+import { RemoteError } from "./errors.js";
 import type { ExecutionResult } from "./events.js";
 
 export interface BatchTask extends Omit<ExecuteOptions, "signal"> {
@@ -13,6 +14,8 @@ export interface BatchTask extends Omit<ExecuteOptions, "signal"> {
 export interface BatchOptions {
   /** Stop at the first task that does not succeed (default false: run them all). */
   stopOnFailure?: boolean;
+  /** Wall-clock limit for each task that sets no `timeoutMs` of its own. */
+  taskTimeoutMs?: number;
   /** Aborting cancels the running task and skips the rest. */
   signal?: AbortSignal;
   onTaskStart?(index: number, task: BatchTask): void;
@@ -47,10 +50,16 @@ export async function runBatch(
     if (options.signal?.aborted) break;
     options.onTaskStart?.(index, task);
     const { name, ...executeOptions } = task;
-    const result = await client.execute(task.command, {
-      ...executeOptions,
-      signal: options.signal,
-    });
+    // Chosen here so that even a task the server refused has an id in the summary.
+    const executionId = task.executionId ?? globalThis.crypto.randomUUID();
+    const result = await client
+      .execute(task.command, {
+        timeoutMs: options.taskTimeoutMs,
+        ...executeOptions,
+        executionId,
+        signal: options.signal,
+      })
+      .catch((error: unknown) => refusedResult(executionId, error));
     const taskResult = { ...result, name: name ?? `task ${index + 1}` };
     results.push(taskResult);
     options.onTaskEnd?.(index, task, taskResult);
@@ -64,5 +73,26 @@ export async function runBatch(
     failed: results.length - succeeded,
     skipped: normalised.length - results.length,
     durationMs: performance.now() - startMs,
+  };
+}
+
+/**
+ * The server refused to start a task (bad cwd, empty or disallowed command): that task failed,
+ * the batch goes on. Connection failures are not a task's result and still reject the batch.
+ */
+function refusedResult(executionId: string, error: unknown): ExecutionResult {
+  if (!(error instanceof RemoteError)) throw error;
+  return {
+    executionId,
+    success: false,
+    status: "failed",
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    stdout: "",
+    stderr: "",
+    outputs: 0,
+    error: `${error.message} (JSON-RPC error ${error.code})`,
+    completion: {},
   };
 }

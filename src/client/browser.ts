@@ -14,6 +14,8 @@ export interface BrowserConnectOptions {
   url: string;
   token: string | null;
   reconnect?: ReconnectOptions | false;
+  /** How long one attempt to open the socket may take (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export function connect(options: BrowserConnectOptions): Promise<CcExecutorClient> {
@@ -24,5 +26,6 @@ export function connect(options: BrowserConnectOptions): Promise<CcExecutorClien
     url: options.url,
     createSocket: (url) => new WebSocket(url, protocols) as unknown as SocketLike,
     reconnect: options.reconnect,
+    connectTimeoutMs: options.connectTimeoutMs,
   });
 }

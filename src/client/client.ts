@@ -37,6 +37,8 @@ export interface ClientOptions {
   createSocket: SocketFactory;
   /** false: fail on the first drop instead of reconnecting. */
   reconnect?: ReconnectOptions | false;
+  /** How long one attempt to open the socket may take (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
@@ -56,7 +58,12 @@ export class CcExecutorClient {
   private constructor(options: ClientOptions) {
     const reconnect =
       options.reconnect === false ? null : { ...DEFAULT_RECONNECT, ...options.reconnect };
-    this.rpc = new RpcClient(options.url, options.createSocket, reconnect);
+    this.rpc = new RpcClient(
+      options.url,
+      options.createSocket,
+      reconnect,
+      options.connectTimeoutMs,
+    );
     for (const method of [
       "process.started",
       "process.output",

@@ -15,6 +15,21 @@ export class ConnectionLostError extends Error {
   override name = "ConnectionLostError";
 }
 
+/**
+ * The server answered the WebSocket handshake with an HTTP error (401 wrong or missing token,
+ * 403 Host/Origin not allowed). Retrying cannot help, so the client does not reconnect after it.
+ * A subclass of ConnectionLostError so code that catches connection failures still catches it.
+ */
+export class HandshakeRefusedError extends ConnectionLostError {
+  override name = "HandshakeRefusedError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The client was closed, or gave up reconnecting. */
 export class ClientClosedError extends Error {
   override name = "ClientClosedError";

@@ -5,11 +5,11 @@
  * server never received the start, it sends it again under the same execution_id.
  */
 import { ErrorCode } from "../protocol/errors.js";
-import type { FinalStatus } from "../protocol/methods.js";
 import type { ExecuteResult } from "../protocol/results.js";
 import { ConnectionLostError, RemoteError } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { ExecutionEvent, ExecutionResult } from "./events.js";
+import { plainEvent, resultFromCompletion } from "./notification-events.js";
 import type { RpcClient } from "./rpc-client.js";
 
 export interface StartRequest {
@@ -37,6 +37,8 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   private acknowledged = false;
   private startSeen = false;
   private finished = false;
+  /** The caller's signal fired: cancel, and cancel again after a re-attach in case it was lost. */
+  private abortRequested = false;
   private resolveStarted!: (value: ExecuteResult) => void;
   private rejectStarted!: (error: Error) => void;
   private resolveResult!: (value: ExecutionResult) => void;
@@ -61,9 +63,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     // Callers may await only one of the two; neither may surface as an unhandled rejection.
     this.started.catch(() => {});
     this.result.catch(() => {});
-    options.signal?.addEventListener("abort", () => void this.cancel().catch(() => {}), {
-      once: true,
-    });
+    options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
   get id(): string {
@@ -91,8 +91,9 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
       );
       this.acknowledge(result);
     } catch (error) {
-      // A lost connection is recovered by reattach(); anything else ends this execution.
-      if (!(error instanceof ConnectionLostError)) this.fail(error as Error);
+      // A lost connection is recovered by reattach() — unless the client is closed for good,
+      // when no reattach will ever come. Anything else ends this execution.
+      if (!(error instanceof ConnectionLostError) || this.rpc.closedFor) this.fail(error as Error);
     }
   }
 
@@ -100,8 +101,11 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   async reattach(): Promise<void> {
     if (this.finished) return;
     try {
-      await this.rpc.request("subscribe", { execution_id: this.id, after_seq: this.lastSeq });
-      this.emit({ type: "reattached", executionId: this.id });
+      // Emitted on the reply itself, so it precedes the replayed events in the stream.
+      await this.rpc.request("subscribe", { execution_id: this.id, after_seq: this.lastSeq }, () =>
+        this.emit({ type: "reattached", executionId: this.id }),
+      );
+      this.repeatCancelIfAborted();
     } catch (error) {
       if (error instanceof ConnectionLostError) return;
       if (
@@ -110,6 +114,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
         !this.acknowledged
       ) {
         await this.begin();
+        this.repeatCancelIfAborted();
         return;
       }
       this.fail(
@@ -142,34 +147,16 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     switch (method) {
       case "process.output":
         return this.output(params);
-      case "process.started":
+      case "process.started": {
         this.acknowledged = true;
         if (this.startSeen) return;
         this.startSeen = true;
-        return this.emit({
-          type: "started",
-          executionId,
-          pid: Number(params.pid),
-          pgid: Number(params.pgid),
-        });
-      case "process.paused":
-      case "process.resumed":
-      case "process.canceled":
-        return this.emit({
-          type: method.slice(8) as "paused" | "resumed" | "canceled",
-          executionId,
-        });
-      case "process.status":
-        return this.emit({
-          type: "status",
-          executionId,
-          inactiveSeconds: Number(params.inactive_seconds),
-          message: String(params.message ?? ""),
-          cpuPercent: (params.cpu_percent as number | null) ?? null,
-          rssBytes: (params.rss_bytes as number | null) ?? null,
-        });
-      case "process.error":
-        return this.emit({ type: "error", executionId, error: String(params.error) });
+        const pid = Number(params.pid);
+        const pgid = Number(params.pgid);
+        // Also settles `started` when the execute reply itself was lost with a connection.
+        this.resolveStarted({ status: "started", execution_id: executionId, pid, pgid });
+        return this.emit({ type: "started", executionId, pid, pgid });
+      }
       case "process.gap":
         this.lastSeq = Math.max(this.lastSeq, Number(params.to_seq));
         return this.emit({
@@ -181,7 +168,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
       case "process.completed":
         return this.complete(params);
       default:
-        return this.emit({ type: "notification", executionId, method, params });
+        return this.emit(plainEvent(method, params, executionId));
     }
   }
 
@@ -194,10 +181,21 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     return this.rpc.request("control", { type, execution_id: this.id });
   }
 
+  private readonly onAbort = (): void => {
+    this.abortRequested = true;
+    // While disconnected the cancel cannot be sent; repeatCancelIfAborted sends it on re-attach.
+    if (this.rpc.isOpen) void this.cancel().catch(() => {});
+  };
+
+  private repeatCancelIfAborted(): void {
+    if (this.abortRequested && !this.finished) void this.cancel().catch(() => {});
+  }
+
   private acknowledge(result: ExecuteResult): void {
     this.acknowledged = true;
     this.resolveStarted(result);
-    if (result.status === "queued") {
+    // `subscribe` (attach) answers with the execution's status, not a queue position.
+    if (result.status === "queued" && typeof result.position === "number") {
       this.emit({ type: "queued", executionId: this.id, position: result.position });
     }
   }
@@ -214,21 +212,11 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   }
 
   private complete(params: Params): void {
-    const status = params.status as FinalStatus;
-    const result: ExecutionResult = {
-      executionId: this.id,
-      success: status === "completed",
-      status,
-      exitCode: (params.exit_code as number | null) ?? null,
-      signal: (params.signal as string | null) ?? null,
-      durationMs: Number(params.duration_ms ?? Number(params.execution_time) * 1000),
+    const result = resultFromCompletion(this.id, params, {
       stdout: this.stdout.join(""),
       stderr: this.stderr.join(""),
       outputs: this.outputs,
-      error: (params.error as string | undefined) ?? null,
-      completion: params,
-    };
-    if (params.timeout_kind) result.timeoutKind = params.timeout_kind as "wall" | "idle";
+    });
     this.acknowledged = true;
     this.emit({ type: "completed", executionId: this.id, result });
     this.settle();
@@ -245,6 +233,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
 
   private settle(): void {
     this.finished = true;
+    this.options.signal?.removeEventListener("abort", this.onAbort);
     this.queue.end();
     this.onFinished(this);
   }

@@ -29,6 +29,8 @@ export interface ConnectOptions {
   /** Default: $CC_EXECUTOR_HOME or ~/.cc-executor. */
   home?: string;
   reconnect?: ReconnectOptions | false;
+  /** How long one attempt to open the socket may take (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export function resolveEndpoint(options: ConnectOptions = {}): {
@@ -66,5 +68,6 @@ export async function connect(options: ConnectOptions = {}): Promise<CcExecutorC
     url,
     createSocket: nodeSocketFactory(token),
     reconnect: options.reconnect,
+    connectTimeoutMs: options.connectTimeoutMs,
   });
 }

@@ -5,7 +5,13 @@
  * were following (the executions do that with `subscribe` from their last seq).
  */
 import { ErrorCode } from "../protocol/errors.js";
-import { ClientClosedError, ConnectionLostError, RemoteError } from "./errors.js";
+import { connectFailure, errorDetail } from "./connect-failure.js";
+import {
+  ClientClosedError,
+  ConnectionLostError,
+  HandshakeRefusedError,
+  RemoteError,
+} from "./errors.js";
 import { SOCKET_OPEN, type SocketFactory, type SocketLike } from "./socket.js";
 
 export interface ReconnectOptions {
@@ -18,6 +24,7 @@ export interface ReconnectOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  onReply?: (result: unknown) => void;
 }
 
 type NotificationHandler = (params: Record<string, unknown>) => void;
@@ -37,6 +44,8 @@ export class RpcClient {
     private readonly url: string,
     private readonly createSocket: SocketFactory,
     private readonly reconnect: Required<ReconnectOptions> | null,
+    /** One attempt to open may take this long; a peer that accepts TCP but never answers is dropped. */
+    private readonly connectTimeoutMs = 10_000,
   ) {}
 
   /** Opens the first connection; rejects if it cannot be made. */
@@ -44,11 +53,25 @@ export class RpcClient {
     await this.connectOnce();
   }
 
+  /** Why the client is closed for good (closed by the user, or reconnecting gave up); else null. */
+  get closedFor(): Error | null {
+    return this.closedError;
+  }
+
   get isOpen(): boolean {
     return this.socket?.readyState === SOCKET_OPEN;
   }
 
-  request<T = unknown>(method: string, params?: unknown): Promise<T> {
+  /**
+   * Sends a request. `onReply` runs synchronously when the success reply arrives, before any
+   * later frame is handled — a promise continuation would run only after the notifications
+   * that arrived in the same read (e.g. the replay that follows a `subscribe` reply).
+   */
+  request<T = unknown>(
+    method: string,
+    params?: unknown,
+    onReply?: (result: T) => void,
+  ): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
     const socket = this.socket;
     if (!socket || socket.readyState !== SOCKET_OPEN) {
@@ -56,7 +79,11 @@ export class RpcClient {
     }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.pending.set(id, {
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        onReply: onReply as ((result: unknown) => void) | undefined,
+      });
       socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} }));
     });
   }
@@ -96,26 +123,32 @@ export class RpcClient {
   private connectOnce(): Promise<void> {
     return new Promise((resolve, reject) => {
       let opened = false;
+      let detail: string | null = null;
       const socket = this.createSocket(this.url);
       this.socket = socket;
+      const openTimer = setTimeout(() => {
+        detail = `no WebSocket handshake within ${this.connectTimeoutMs} ms`;
+        socket.close();
+      }, this.connectTimeoutMs);
       socket.addEventListener("open", () => {
         opened = true;
+        clearTimeout(openTimer);
         resolve();
         for (const waiter of this.waitingForOpen.splice(0)) waiter.resolve();
       });
       socket.addEventListener("message", (event) => this.receive(event.data));
-      socket.addEventListener("error", () => {});
+      socket.addEventListener("error", (event) => {
+        // Keep the first cause: a timeout's close() adds a generic "closed before open" error.
+        detail ??= errorDetail(event);
+      });
       socket.addEventListener("close", (event) => {
+        clearTimeout(openTimer);
         if (this.socket === socket) this.socket = null;
         this.failPending(
           new ConnectionLostError(`connection closed (${event.code}) ${event.reason}`.trim()),
         );
         if (!opened) {
-          reject(
-            new ConnectionLostError(
-              `cannot connect to ${this.url} (${event.code} ${event.reason})`.trim(),
-            ),
-          );
+          reject(connectFailure(this.url, detail, event.code));
           return;
         }
         if (!this.closedError) void this.reconnectLoop();
@@ -125,12 +158,13 @@ export class RpcClient {
 
   private async reconnectLoop(): Promise<void> {
     if (!this.reconnect) {
-      this.shutDown(new ConnectionLostError("connection lost"));
+      this.shutDown(new ConnectionLostError(`connection to ${this.url} lost`));
       return;
     }
     const { giveUpAfterMs, initialDelayMs, maxDelayMs } = this.reconnect;
     const deadline = Date.now() + giveUpAfterMs;
     let delayMs = initialDelayMs;
+    let lastFailure: Error | null = null;
     while (!this.closedError && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (this.closedError) return;
@@ -138,12 +172,23 @@ export class RpcClient {
         await this.connectOnce();
         for (const listener of this.reconnectListeners) listener();
         return;
-      } catch {
+      } catch (error) {
+        lastFailure = error as Error;
+        // A refused token or Host will be refused again: retrying only delays the error.
+        if (error instanceof HandshakeRefusedError) break;
         delayMs = Math.min(maxDelayMs, delayMs * 2);
       }
     }
+    if (this.closedError) return;
+    if (lastFailure instanceof HandshakeRefusedError) {
+      this.shutDown(lastFailure);
+      return;
+    }
     this.shutDown(
-      new ConnectionLostError(`connection lost; no server at ${this.url} for ${giveUpAfterMs} ms`),
+      new ConnectionLostError(
+        `connection lost; no server at ${this.url} for ${giveUpAfterMs} ms` +
+          (lastFailure ? ` (last attempt: ${lastFailure.message})` : ""),
+      ),
     );
   }
 
@@ -180,7 +225,10 @@ export class RpcClient {
     this.pending.delete(id);
     const error = message.error as { code: number; message: string; data?: unknown } | undefined;
     if (error) pending.reject(new RemoteError(error.code, error.message, error.data));
-    else pending.resolve(message.result);
+    else {
+      pending.onReply?.(message.result);
+      pending.resolve(message.result);
+    }
   }
 
   private failPending(error: Error): void {

@@ -11,12 +11,26 @@ export interface ServerInfo {
   version: string;
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether `pid` is a live process. A zombie (exited, not yet reaped — which can take a while
+ * when the server was detached and its new parent reaps lazily) counts as gone.
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/** Linux only: the state field of /proc/<pid>/stat; elsewhere nothing is known to be a zombie. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 

@@ -33,14 +33,25 @@ export interface AuditLog {
 }
 
 export function openAuditLog(path: string): AuditLog {
-  const destination = pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 });
+  // Synchronous writes: an audit line is on disk when record() returns, even if the server is
+  // killed right after, and close() has no in-flight write to lose. Audit lines are few (one
+  // per connection, execution, signal, exit), so this costs nothing on the output path.
+  const destination = pino.destination({ dest: path, mkdir: true, sync: true, mode: 0o600 });
   const logger: Logger = pino(
     { base: null, timestamp: pino.stdTimeFunctions.isoTime },
     destination,
   );
+  let closed = false;
   return {
-    record: (entry) => logger.info(entry),
-    close: () => destination.flushSync(),
+    // Sockets can still report (e.g. "disconnected") after the server closed the log.
+    record: (entry) => {
+      if (!closed) logger.info(entry);
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      destination.end();
+    },
   };
 }
 

@@ -6,25 +6,51 @@
 import { z } from "zod";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// The id names the execution's spool directory, so it must never be "." or "..": it starts
+// with a letter or digit.
+const EXECUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/**
+ * Linux refuses to start a process (E2BIG) when one argv or env string reaches 128 KiB
+ * (MAX_ARG_STRLEN), and no such string can hold a NUL. Both are checked here so a bad command
+ * is a -32602 for the client, not a spawn failure inside the server.
+ */
+export const MAX_ARG_BYTES = 128_000;
+const utf8 = new TextEncoder();
+const fitsArg = (text: string) =>
+  text.length <= MAX_ARG_BYTES / 3 || utf8.encode(text).length <= MAX_ARG_BYTES;
+const argString = (what: string) =>
+  z
+    .string()
+    .refine((text) => !text.includes("\0"), `${what} must not contain NUL characters`)
+    .refine(fitsArg, `${what} must be at most ${MAX_ARG_BYTES} bytes (UTF-8)`);
 
 const seconds = z.number().positive().finite();
 const executionId = z
   .string()
-  .regex(EXECUTION_ID, "execution_id must be 1-128 characters of [A-Za-z0-9._:-]");
+  .regex(
+    EXECUTION_ID,
+    "execution_id must be 1-128 characters of [A-Za-z0-9._:-], starting with a letter or digit",
+  );
 
 const envRecord = z
-  .record(z.string(), z.string().nullable())
+  .record(z.string(), argString("env values").nullable())
   .refine((env) => Object.keys(env).every((name) => ENV_NAME.test(name) && name !== "__proto__"), {
     message: "env names must match [A-Za-z_][A-Za-z0-9_]*",
-  });
+  })
+  .refine(
+    (env) => Object.entries(env).every(([name, value]) => fitsArg(`${name}=${value ?? ""}`)),
+    {
+      message: `each env entry NAME=value must be at most ${MAX_ARG_BYTES} bytes (UTF-8)`,
+    },
+  );
 
 export const ExecuteParams = z.object({
   // Emptiness is reported as -32001 by the handler (DESIGN §4), so only the type is checked here.
-  command: z.string(),
+  command: argString("command"),
   timeout: seconds.optional(),
   idle_timeout: seconds.optional(),
-  cwd: z.string().min(1).optional(),
+  cwd: argString("cwd").min(1).optional(),
   env: envRecord.optional(),
   execution_id: executionId.optional(),
   output_encoding: z.enum(["utf8", "base64"]).default("utf8"),

@@ -32,7 +32,11 @@ export interface SubscribeResult {
   status: ExecutionStatus;
   /** The seq of the newest output chunk at the time of the reply; replay runs up to it, then live. */
   last_seq: number;
-  /** The oldest seq still retrievable; output before it was dropped by the spool cap. */
+  /**
+   * The oldest seq still retrievable: 1 while the spool works (it keeps the head even past its
+   * cap; dropped middle output is reported as `process.gap` during the replay), else the oldest
+   * seq of the memory window.
+   */
   first_available_seq: number;
 }
 

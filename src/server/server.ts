@@ -88,9 +88,12 @@ export async function startServer(
       });
     },
   });
-  const httpServer = createServer();
+  // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
+  // with 403 and an audit entry like every other bad Host (DESIGN §11).
+  const httpServer = createServer({ requireHostHeader: false });
   const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
     await supervisor.shutdown();
+    audit.close();
     throw new StartError(
       `cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`,
     );

@@ -9,6 +9,11 @@ const FLUSH_WAIT_MS = 2000;
 export async function shutdownConnections(context: ServerContext, reason: string): Promise<void> {
   for (const connection of context.connections) connection.notify("server.shutdown", { reason });
   await context.supervisor.shutdown();
+  // Executions that ended just before may still be writing their last output to the spool;
+  // a stopped server leaves no write behind (a caller may remove the home right after).
+  await Promise.all(
+    context.supervisor.list({ limit: Number.MAX_SAFE_INTEGER }).map((e) => e.spool?.flushed()),
+  );
   const connections = [...context.connections];
   await Promise.race([
     Promise.all(connections.map((c) => c.outbound.whenWritable())),

@@ -26,12 +26,13 @@ export function offeredProtocols(request: IncomingMessage): string[] {
     .filter(Boolean);
 }
 
+/**
+ * A Bearer header wins; any other Authorization scheme (e.g. Basic added by a proxy in front of
+ * a browser) is not ours, so the subprotocol is still looked at.
+ */
 export function presentedToken(request: IncomingMessage): string | null {
-  const authorization = request.headers.authorization;
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1] ?? null;
-  }
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  if (bearer) return bearer[1] ?? null;
   const protocol = offeredProtocols(request).find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   return protocol ? protocol.slice(TOKEN_PROTOCOL_PREFIX.length) : null;
 }

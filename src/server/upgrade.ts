@@ -45,14 +45,16 @@ export class UpgradeHandler {
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
     const path = (request.url ?? "/").split("?")[0] ?? "/";
-    const extra = this.extraRoutes.get(path);
-    if (!RPC_PATHS.has(path) && !extra) {
-      this.reject(socket, request, path, 404, "unknown path");
-      return;
-    }
+    // Host, Origin and token first, on every handshake: an unauthenticated or rebinding page
+    // learns nothing, not even which paths exist.
     const verdict = checkRequest(request, this.guard);
     if (!verdict.ok) {
       this.reject(socket, request, path, verdict.status, verdict.reason);
+      return;
+    }
+    const extra = this.extraRoutes.get(path);
+    if (!RPC_PATHS.has(path) && !extra) {
+      this.reject(socket, request, path, 404, "unknown path");
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -66,6 +68,9 @@ export class UpgradeHandler {
     const { context } = this;
     const peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
     if (context.connections.size >= context.settings.maxSessions) {
+      // Past the handshake (the peer is authenticated), so it is told in-band, then closed
+      // with 1013 "try again later"; the audit trail records it like any other refusal.
+      refuse(context.audit, request, path, "session limit reached");
       ws.send(
         failureFrame(null, {
           code: ErrorCode.LimitReached,

@@ -76,13 +76,12 @@ export class ExecutionOutput {
   }
 
   private armTailFlush(): void {
-    if (this.tailTimer) {
-      this.tailTimer.refresh();
-      return;
-    }
+    // Counted from when a partial line was first held, never pushed back by later reads: a
+    // trickle of output without newlines (a progress bar) would otherwise never be sent.
+    if (this.tailTimer) return;
     this.tailTimer = setTimeout(() => {
       this.tailTimer = null;
-      if (!this.flushScheduled) this.flush("all");
+      this.flush("all");
     }, this.settings.tailFlushMs);
   }
 

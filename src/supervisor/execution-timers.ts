@@ -53,10 +53,13 @@ export class ExecutionTimers {
 
   resume(): void {
     if (this.pausedAtMs === null) return;
-    const pausedMs = performance.now() - this.pausedAtMs;
+    const now = performance.now();
+    const pausedMs = now - this.pausedAtMs;
     this.pausedAtMs = null;
-    this.lastOutputMs += pausedMs;
-    this.lastStatusMs += pausedMs;
+    // Shift the silence clocks past the pause. Output read while paused (it was already in the
+    // pipe) restarts silence at the resume, not `pausedMs` after it.
+    this.lastOutputMs = Math.min(this.lastOutputMs + pausedMs, now);
+    this.lastStatusMs = Math.min(this.lastStatusMs + pausedMs, now);
     this.arm();
   }
 
@@ -72,8 +75,12 @@ export class ExecutionTimers {
         Math.max(0, this.wallRemainingMs),
       );
     }
-    if (this.settings.idleTimeoutMs !== null) this.armIdle(this.settings.idleTimeoutMs);
-    this.armStatus(this.settings.statusIntervalMs);
+    // Silence before a pause still counts: arm for what is left of each limit, not all of it.
+    const now = performance.now();
+    const idleLimit = this.settings.idleTimeoutMs;
+    if (idleLimit !== null) this.armIdle(Math.max(0, idleLimit - (now - this.lastOutputMs)));
+    const quietSinceMs = Math.max(this.lastOutputMs, this.lastStatusMs);
+    this.armStatus(Math.max(0, this.settings.statusIntervalMs - (now - quietSinceMs)));
   }
 
   private armIdle(delayMs: number): void {

@@ -34,24 +34,34 @@ export class GroupChild {
   private exited = false;
   private ended = false;
   private drainTimer: NodeJS.Timeout | null = null;
-  private readonly child: ChildProcess;
+  /** Null when spawn threw before any process existed. */
+  private readonly child: ChildProcess | null;
 
   private constructor(
-    child: ChildProcess,
+    child: ChildProcess | null,
     private readonly handlers: GroupChildHandlers,
     private readonly drainMs: number,
   ) {
     this.child = child;
-    this.pid = child.pid ?? -1;
+    this.pid = child?.pid ?? -1;
   }
 
   static spawn(spec: SpawnSpec, handlers: GroupChildHandlers, drainMs: number): GroupChild {
-    const child = spawn(spec.file, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.file, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      // Node throws at once for some arguments (a NUL byte in argv or env). Report it the way
+      // an asynchronous spawn error is reported, or the execution would never end.
+      const failed = new GroupChild(null, handlers, drainMs);
+      setImmediate(() => failed.spawnFailed(error as Error));
+      return failed;
+    }
     const groupChild = new GroupChild(child, handlers, drainMs);
     groupChild.wire();
     return groupChild;
@@ -72,17 +82,25 @@ export class GroupChild {
 
   /** Stops reading output (the spool is behind); the child blocks on a full pipe meanwhile. */
   pauseOutput(): void {
-    this.child.stdout?.pause();
-    this.child.stderr?.pause();
+    this.child?.stdout?.pause();
+    this.child?.stderr?.pause();
   }
 
   resumeOutput(): void {
-    this.child.stdout?.resume();
-    this.child.stderr?.resume();
+    this.child?.stdout?.resume();
+    this.child?.stderr?.resume();
+  }
+
+  private spawnFailed(error: Error): void {
+    this.exited = true;
+    this.openPipes = 0;
+    this.handlers.onSpawnError(error);
+    this.maybeEnd();
   }
 
   private wire(): void {
-    const { child, handlers } = this;
+    const { handlers } = this;
+    const child = this.child as ChildProcess;
     child.stdout?.on("data", handlers.onStdout);
     child.stderr?.on("data", handlers.onStderr);
     for (const pipe of [child.stdout, child.stderr]) {
@@ -110,8 +128,8 @@ export class GroupChild {
   private drain(): void {
     signalGroup(this.pgid, "SIGKILL");
     this.drainTimer = setTimeout(() => {
-      this.child.stdout?.destroy();
-      this.child.stderr?.destroy();
+      this.child?.stdout?.destroy();
+      this.child?.stderr?.destroy();
     }, ABANDON_PIPES_AFTER_MS);
   }
 

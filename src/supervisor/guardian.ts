@@ -9,6 +9,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 
+// No "--" before the negative pgid: dash (/bin/sh on Debian/Ubuntu) rejects it ("Illegal number"),
+// which silently left every group alive. dash and bash both read "-KILL -<pgid>" as a group.
 const GUARDIAN_SCRIPT = `
 trap '' INT TERM HUP QUIT PIPE
 live=' '
@@ -19,7 +21,7 @@ while IFS= read -r line; do
         case $live in *" $p "*) live="\${live%%" $p "*} \${live#*" $p "}" ;; esac ;;
   esac
 done
-for p in $live; do kill -KILL -- "-$p" 2>/dev/null; done
+for p in $live; do kill -KILL "-$p" 2>/dev/null; done
 `;
 
 export class Guardian {

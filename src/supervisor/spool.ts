@@ -44,6 +44,8 @@ export class Spool {
   private readonly segments: SpoolSegment[] = [];
   private queue: QueuedWrite[] = [];
   private writing = false;
+  /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
+  private inFlight: SpoolSegment | null = null;
   private dirReady: Promise<void> | null = null;
   private drainWaiters: Array<() => void> = [];
   private backlog = 0;
@@ -120,7 +122,11 @@ export class Spool {
 
   async remove(): Promise<void> {
     this.finished = true;
+    // Drop what is not written yet, but let a write already under way land first: sealing under
+    // it would leave the file it is opening open for good, and it could re-create the folder.
+    for (const write of this.queue) this.backlog -= write.bytes;
     this.queue = [];
+    await this.flushed();
     for (const segment of this.segments) await this.seal(segment);
     await rm(this.options.dir, { recursive: true, force: true });
   }
@@ -148,6 +154,7 @@ export class Spool {
       if (this.planned <= this.options.capBytes) return;
       if (segment.number < headSegments || segment.deleted) continue;
       if (segment === this.segments[this.segments.length - 1]) return;
+      if (segment === this.inFlight) return;
       if (this.queue.some((write) => write.segment === segment)) return;
       segment.deleted = true;
       this.planned -= segment.plannedBytes;
@@ -162,9 +169,15 @@ export class Spool {
     try {
       while (this.queue.length > 0 && this.failure === null) {
         const write = this.queue.shift() as QueuedWrite;
+        this.inFlight = write.segment;
         await this.writeOne(write);
+        this.inFlight = null;
+        // Segments still queued or in flight were spared by the cap; drop them now they are done,
+        // or a burst written after the last append would stay over the cap for good.
+        this.enforceCap();
       }
     } catch (error) {
+      this.inFlight = null;
       this.failure = (error as Error).message;
       this.queue = [];
       this.backlog = 0;

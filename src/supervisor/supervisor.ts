@@ -109,7 +109,9 @@ export class Supervisor {
     for (const execution of [...this.queue].reverse()) execution.interrupt();
     for (const execution of pending) execution.interrupt();
     await Promise.all(pending.map((e) => e.done));
-    await Promise.all(pending.map((e) => e.spool?.finish()));
+    // Every spool, also of executions that ended just before: their last writes may be under
+    // way, and a stopped server leaves no write behind (its home may be removed right after).
+    await Promise.all([...this.executions.values()].map((e) => e.spool?.finish()));
     this.guardian.close();
   }
 

@@ -32,7 +32,11 @@ export function pidsMatching(marker: string): number[] {
 }
 
 /** Polls until `check` is true or `timeoutMs` passes; returns the last value of `check`. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, stepMs = 25): Promise<boolean> {
+export async function eventually(
+  check: () => boolean,
+  timeoutMs = 10_000,
+  stepMs = 25,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (check()) return true;

@@ -59,7 +59,8 @@ export class RpcSocket {
   /** Sends a request and resolves with its result; throws on an error reply. */
   async result<T = Record<string, unknown>>(method: string, params?: unknown): Promise<T> {
     const reply = await this.call(method, params);
-    if (reply.error) throw new Error(`${method} failed: ${reply.error.code} ${reply.error.message}`);
+    if (reply.error)
+      throw new Error(`${method} failed: ${reply.error.code} ${reply.error.message}`);
     return reply.result as T;
   }
 
@@ -76,19 +77,26 @@ export class RpcSocket {
 
   notification(method: string, executionId?: string): Promise<Message> {
     return this.waitFor(
-      (m) => m.method === method && (executionId === undefined || m.params?.execution_id === executionId),
+      (m) =>
+        m.method === method &&
+        (executionId === undefined || m.params?.execution_id === executionId),
     );
   }
 
   /** All notifications of one method (and execution) received so far. */
   all(method: string, executionId?: string): Message[] {
     return this.messages.filter(
-      (m) => m.method === method && (executionId === undefined || m.params?.execution_id === executionId),
+      (m) =>
+        m.method === method &&
+        (executionId === undefined || m.params?.execution_id === executionId),
     );
   }
 
   /** Runs a command and waits for its process.completed; returns the completion params. */
-  async run(command: string, params: Record<string, unknown> = {}): Promise<{ id: string; completed: Record<string, unknown> }> {
+  async run(
+    command: string,
+    params: Record<string, unknown> = {},
+  ): Promise<{ id: string; completed: Record<string, unknown> }> {
     const started = await this.result<{ execution_id: string }>("execute", { command, ...params });
     const completed = await this.notification("process.completed", started.execution_id);
     return { id: started.execution_id, completed: completed.params as Record<string, unknown> };

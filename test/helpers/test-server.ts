@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Settings, SettingsInput } from "../../src/config/settings.js";
 import { Settings as SettingsSchema } from "../../src/config/settings.js";
-import { silentLogger } from "../../src/log/logger.js";
 import { noAudit } from "../../src/log/audit-log.js";
+import { silentLogger } from "../../src/log/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 
 export interface TestServer extends RunningServer {
@@ -23,7 +23,13 @@ export function tempDir(prefix = "cce-test-"): string {
 
 export async function startTestServer(overrides: Partial<SettingsInput> = {}): Promise<TestServer> {
   const home = overrides.home ?? tempDir("cce-home-");
-  const settings = SettingsSchema.parse({ home, port: 0, logLevel: "silent", shell: "bash", ...overrides });
+  const settings = SettingsSchema.parse({
+    home,
+    port: 0,
+    logLevel: "silent",
+    shell: "bash",
+    ...overrides,
+  });
   const server = await startServer(settings, { logger: silentLogger, audit: noAudit });
   return {
     ...server,

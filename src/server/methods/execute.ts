@@ -7,6 +7,7 @@ import { ExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
 import { shellArgv } from "../../supervisor/shell.js";
 import { childEnv } from "../child-env.js";
+import { checkAllowedCommand } from "../command-policy.js";
 import { defineMethod } from "../method-table.js";
 import { startExecution } from "../start-execution.js";
 
@@ -14,7 +15,7 @@ export const execute = defineMethod(ExecuteParams, async (params, call): Promise
   const { server } = call;
   const command = params.command.trim();
   if (command.length === 0) throw new RpcError(ErrorCode.CommandNotAllowed, "command is empty");
-  checkAllowed(command, server.settings.allowedCommands);
+  checkAllowedCommand(command, params.env, server.settings.allowedCommands);
   const cwd = await existingDirectory(params.cwd);
   const id = params.execution_id ?? randomUUID();
   const [file, args] = shellArgv(command, {
@@ -34,18 +35,6 @@ export const execute = defineMethod(ExecuteParams, async (params, call): Promise
     sessionId: call.connection.sessionId,
   });
 });
-
-function checkAllowed(command: string, allowed: string[] | null): void {
-  if (allowed === null) return;
-  const first = /^\S+/.exec(command)?.[0] ?? "";
-  const name = first.slice(first.lastIndexOf("/") + 1);
-  if (!allowed.includes(name)) {
-    throw new RpcError(
-      ErrorCode.CommandNotAllowed,
-      `command not allowed: ${name} (ALLOWED_COMMANDS)`,
-    );
-  }
-}
 
 export async function existingDirectory(cwd: string | undefined): Promise<string> {
   const path = resolve(cwd ?? process.cwd());

@@ -2,6 +2,7 @@
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { SubscribeParams, UnsubscribeParams } from "../../protocol/methods.js";
 import type { SubscribeResult } from "../../protocol/results.js";
+import type { Execution } from "../../supervisor/execution.js";
 import { defineMethod } from "../method-table.js";
 
 export const subscribe = defineMethod(SubscribeParams, (params, call): SubscribeResult => {
@@ -10,14 +11,23 @@ export const subscribe = defineMethod(SubscribeParams, (params, call): Subscribe
     throw new RpcError(ErrorCode.ExecutionNotFound, `execution not found: ${params.execution_id}`);
   }
   call.afterReply(() => call.connection.subscribe(execution, params.after_seq));
-  const windowFirst = execution.output.window.firstSeq;
   return {
     execution_id: execution.id,
     status: execution.status,
     last_seq: execution.output.lastSeq,
-    first_available_seq: execution.spool?.capped ? (windowFirst ?? 1) : 1,
+    first_available_seq: firstAvailableSeq(execution),
   };
 });
+
+/**
+ * The spool keeps the head of the output even past its cap (only middle segments are dropped,
+ * and a replay reports those as `process.gap`), so everything from seq 1 is retrievable while
+ * the spool works. Without one, only the memory window is left.
+ */
+function firstAvailableSeq(execution: Execution): number {
+  if (execution.spool && execution.spool.error === null) return 1;
+  return execution.output.window.firstSeq ?? execution.output.lastSeq + 1;
+}
 
 export const unsubscribe = defineMethod(UnsubscribeParams, (params, call) => ({
   execution_id: params.execution_id,

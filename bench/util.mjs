@@ -1,0 +1,60 @@
+// Shared pieces of the benchmarks: starting a real cc-executor server process, statistics.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const CLI = join(ROOT, "dist", "cli", "main.js");
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Starts `cc-executor server start` in its own temp home; resolves when it listens. */
+export async function startServerProcess(env = {}) {
+  const home = mkdtempSync(join(tmpdir(), "cce-bench-"));
+  const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
+    env: { ...process.env, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise((resolve, reject) => {
+    let text = "";
+    child.stdout.on("data", (chunk) => {
+      text += chunk;
+      if (text.includes("\n")) resolve(text);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code})`)));
+  });
+  const wsUrl = /WebSocket (ws:\/\/\S+)\)/.exec(line)?.[1];
+  const token = readFileSync(join(home, "token"), "utf8").trim();
+  return {
+    pid: child.pid,
+    home,
+    wsUrl,
+    token,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function fmtMB(bytesPerSecond) {
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}

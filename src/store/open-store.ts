@@ -1,0 +1,42 @@
+/**
+ * Chooses the history store from the settings: Redis when `REDIS_URL` is set (several servers
+ * share one history), else the embedded SQLite file in the home, so a fresh machine needs
+ * nothing else. The in-memory store is for tests and history-off runs.
+ */
+import { ensureHome } from "../config/home.js";
+import type { Settings } from "../config/settings.js";
+import { MemoryStore } from "./memory-store.js";
+import { RedisStore } from "./redis-store.js";
+import { SqliteStore } from "./sqlite-store.js";
+import type { Store } from "./store.js";
+
+export interface OpenStoreOptions {
+  /** Use the in-memory store whatever the settings say. */
+  memory?: boolean;
+  redisKeyPrefix?: string;
+  redisConnectTimeoutMs?: number;
+}
+
+export async function openStore(
+  settings: Pick<Settings, "home" | "redisUrl">,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
+  if (options.memory) return new MemoryStore();
+  if (settings.redisUrl) {
+    return RedisStore.connect(settings.redisUrl, {
+      keyPrefix: options.redisKeyPrefix,
+      connectTimeoutMs: options.redisConnectTimeoutMs,
+    });
+  }
+  return new SqliteStore(ensureHome(settings.home).historyDb);
+}
+
+/** Where the history lives, for logs and `doctor` (never the Redis password). */
+export function describeStore(store: Store, settings: Pick<Settings, "home" | "redisUrl">): string {
+  if (store instanceof SqliteStore) return `sqlite ${store.db.name}`;
+  if (store instanceof RedisStore && settings.redisUrl) {
+    const url = new URL(settings.redisUrl);
+    return `redis ${url.hostname}:${url.port || 6379} (keys ${store.keys.prefix}*)`;
+  }
+  return store.kind;
+}

@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { signalGroup } from "./process-group.js";
+import { GroupSampler, parseProcStat } from "./resource-sampler.js";
+
+describe("parseProcStat", () => {
+  it("reads pgid, CPU ticks and RSS even when the command name holds spaces and parentheses", () => {
+    const fields = ["S", "1", "4242", "4242", "0", "-1", "4194560", "0", "0", "0", "0", "7", "5"];
+    const rest = ["0", "0", "20", "0", "1", "0", "100", "1000000", "321"];
+    const stat = `4243 (my (odd) name) ${[...fields, ...rest].join(" ")}`;
+    expect(parseProcStat(stat)).toEqual({ pgid: 4242, cpuTicks: 12, rssPages: 321 });
+  });
+});
+
+describe("GroupSampler", () => {
+  it("sums RSS over every member of the group and reports CPU from the second sample on", async () => {
+    const child = spawn("/bin/sh", ["-c", "sleep 1000.616161 & sleep 1000.616161"], {
+      detached: true,
+      stdio: "ignore",
+    });
+    const pgid = child.pid as number;
+    try {
+      const sampler = new GroupSampler(pgid);
+      let first = await sampler.sample();
+      for (let i = 0; first.processCount < 2 && i < 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        first = await sampler.sample();
+      }
+      expect(first.processCount).toBeGreaterThanOrEqual(2);
+      expect(first.rssBytes).toBeGreaterThan(0);
+      const second = await sampler.sample();
+      expect(second.cpuPercent).toBeGreaterThanOrEqual(0);
+      expect(sampler.peakRssBytes).toBeGreaterThanOrEqual(second.rssBytes as number);
+    } finally {
+      signalGroup(pgid, "SIGKILL");
+    }
+  });
+
+  it("reports an empty group as no processes", async () => {
+    const sample = await new GroupSampler(2 ** 22 + 12345).sample();
+    expect(sample).toMatchObject({ processCount: 0, rssBytes: 0 });
+  });
+});

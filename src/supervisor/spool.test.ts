@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Spool, type SpoolRecord } from "./spool.js";
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "cce-spool-"));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Reads the spool from seq 1 to its end the way a subscriber does: one read after another. */
+async function readAll(spool: Spool, maxBytes = 1000) {
+  const records: SpoolRecord[] = [];
+  const gaps: Array<{ from: number; to: number }> = [];
+  let from = 1;
+  for (;;) {
+    const read = await spool.read(from, maxBytes);
+    if (read.gap) gaps.push(read.gap);
+    records.push(...read.records);
+    const last = read.records.at(-1);
+    if (last) from = last.seq + 1;
+    else if (read.gap) from = read.gap.to + 1;
+    else return { records, gaps };
+  }
+}
+
+/** Files under `dir` this process still has open (deleted ones included). */
+function openDescriptorsUnder(dir: string): string[] {
+  const targets: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(dir)) targets.push(target);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return targets;
+}
+
+function payload(seq: number, bytes: number): Buffer {
+  return Buffer.alloc(bytes, `${seq % 10}`);
+}
+
+describe("Spool", () => {
+  it("reads back every record, in order, across many segments", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1000 });
+    const expected: SpoolRecord[] = [];
+    for (let seq = 1; seq <= 200; seq++) {
+      const stream = seq % 3 === 0 ? "stderr" : "stdout";
+      const raw = payload(seq, 1 + ((seq * 37) % 150));
+      spool.append(seq, stream, raw);
+      expected.push({ seq, stream, raw });
+      // Let some writes land between appends, as live output does.
+      if (seq % 17 === 0) await spool.flushed();
+    }
+    await spool.flushed();
+    expect(spool.backlogBytes).toBe(0);
+    expect(readdirSync(join(root, "s")).length).toBeGreaterThan(10);
+    const { records, gaps } = await readAll(spool);
+    expect(gaps).toEqual([]);
+    expect(records.map((r) => r.seq)).toEqual(expected.map((r) => r.seq));
+    for (const [i, record] of records.entries()) {
+      expect(record.stream).toBe(expected[i]?.stream);
+      expect(record.raw.equals(expected[i]?.raw as Buffer)).toBe(true);
+    }
+    expect(spool.capped).toBe(false);
+    expect(spool.error).toBeNull();
+    await spool.finish();
+  });
+
+  it("reads from any seq, also mid-segment and with a record larger than a read batch", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 4 << 20 });
+    spool.append(1, "stdout", payload(1, 10));
+    spool.append(2, "stdout", payload(2, 1536 * 1024));
+    spool.append(3, "stderr", payload(3, 10));
+    await spool.flushed();
+    const read = await spool.read(2, 10);
+    expect(read.records[0]?.seq).toBe(2);
+    expect(read.records[0]?.raw.length).toBe(1536 * 1024);
+    const third = await spool.read(3, 1 << 20);
+    expect(third.records.map((r) => [r.seq, r.stream])).toEqual([[3, "stderr"]]);
+    await spool.finish();
+  });
+
+  it("past the cap keeps the head and the tail and reports the gap between", async () => {
+    const segmentBytes = 1000;
+    const capBytes = 4000;
+    const spool = new Spool({ dir: join(root, "s"), capBytes, segmentBytes });
+    const recordBytes = 91; // 9-byte header + 91 = 100 bytes a record, 10 a segment
+    for (let seq = 1; seq <= 500; seq++) {
+      spool.append(seq, "stdout", payload(seq, recordBytes));
+      if (seq % 5 === 0) await spool.flushed();
+    }
+    await spool.flushed();
+    expect(spool.capped).toBe(true);
+    const files = readdirSync(join(root, "s"));
+    expect(files.length * segmentBytes).toBeLessThanOrEqual(capBytes + 2 * segmentBytes);
+    const { records, gaps } = await readAll(spool);
+    expect(gaps).toHaveLength(1);
+    const gap = gaps[0] as { from: number; to: number };
+    const seqs = records.map((r) => r.seq);
+    // The head (first half of the cap) is whole, from seq 1 up to the gap.
+    expect(seqs.slice(0, gap.from - 1)).toEqual(
+      Array.from({ length: gap.from - 1 }, (_, i) => i + 1),
+    );
+    expect(gap.from - 1).toBeGreaterThanOrEqual(capBytes / 2 / (recordBytes + 9));
+    // The tail runs without holes from after the gap to the last record.
+    const tail = seqs.slice(gap.from - 1);
+    expect(tail[0]).toBe(gap.to + 1);
+    expect(tail.at(-1)).toBe(500);
+    expect(tail).toEqual(Array.from({ length: tail.length }, (_, i) => gap.to + 1 + i));
+    for (const record of records)
+      expect(record.raw.equals(payload(record.seq, recordBytes))).toBe(true);
+    await spool.finish();
+  });
+
+  it("enforces the cap also after a burst of appends written in one go", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 4000, segmentBytes: 1000 });
+    for (let seq = 1; seq <= 500; seq++) spool.append(seq, "stdout", payload(seq, 91));
+    await spool.finish();
+    // Dropped segment files are deleted in the background; poll for it.
+    const deadline = Date.now() + 5000;
+    while (readdirSync(join(root, "s")).length > 6 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(readdirSync(join(root, "s")).length).toBeLessThanOrEqual(6);
+    const { records, gaps } = await readAll(spool);
+    expect(gaps).toHaveLength(1);
+    expect(records.at(-1)?.seq).toBe(500);
+  });
+
+  it("reports a write error via `error` instead of throwing, and stops spooling", async () => {
+    const file = join(root, "not-a-directory");
+    writeFileSync(file, "");
+    const spool = new Spool({ dir: join(file, "spool"), capBytes: 1 << 30, segmentBytes: 1000 });
+    expect(() => spool.append(1, "stdout", payload(1, 10))).not.toThrow();
+    await spool.flushed();
+    expect(spool.error).toMatch(/ENOTDIR|not a directory/i);
+    expect(spool.backlogBytes).toBe(0);
+    expect(() => spool.append(2, "stdout", payload(2, 10))).not.toThrow();
+    await expect(spool.flushed()).resolves.toBeUndefined();
+    await expect(spool.read(1, 1000)).resolves.toMatchObject({ records: [] });
+    await expect(spool.finish()).resolves.toBeUndefined();
+  });
+
+  it("remove() right after a burst of appends leaves no file and no open descriptor", async () => {
+    const dir = join(root, "s");
+    for (let round = 0; round < 20; round++) {
+      const spool = new Spool({ dir, capBytes: 1 << 30, segmentBytes: 4096 });
+      for (let seq = 1; seq <= 200; seq++) spool.append(seq, "stdout", payload(seq, 500));
+      await spool.remove();
+      expect(existsSync(dir)).toBe(false);
+      expect(openDescriptorsUnder(dir)).toEqual([]);
+    }
+  });
+
+  it("remove() deletes its files", async () => {
+    const dir = join(root, "s");
+    const spool = new Spool({ dir, capBytes: 1 << 30, segmentBytes: 1000 });
+    spool.append(1, "stdout", payload(1, 10));
+    await spool.flushed();
+    await spool.remove();
+    expect(() => readdirSync(dir)).toThrow();
+  });
+});

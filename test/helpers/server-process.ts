@@ -1,0 +1,93 @@
+/**
+ * A real server as a separate process (`node dist/cli/main.js server start --port 0`) with its own
+ * temporary CC_EXECUTOR_HOME, for tests that kill the server or measure its memory. Needs a
+ * current `dist/` (`npm run build`). The server writes `server.json` (port, pid) and `token` there.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "./test-server.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+export interface ServerProcess {
+  pid: number;
+  home: string;
+  port: number;
+  wsUrl: string;
+  token: string;
+  child: ChildProcess;
+  /** Everything the server wrote to stderr so far, for failure messages. */
+  stderr(): string;
+  /** Resolves with how the server process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** VmRSS of the server process in bytes, from /proc. */
+  rssBytes(): number;
+  /** Kills the server if it still runs (SIGKILL) and removes its home. */
+  cleanup(): Promise<void>;
+}
+
+/** `env` adds settings (CC_EXECUTOR_KILL_GRACE, …) on top of a quiet, bash-shelled default. */
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+  const home = tempDir("cce-srv-");
+  const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
+    env: {
+      ...process.env,
+      CC_EXECUTOR_HOME: home,
+      CC_EXECUTOR_SHELL: "bash",
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (data: Buffer) => {
+    stderr += data.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  // The server prints its "listening on" line after it has written server.json.
+  const listening = await new Promise<boolean>((resolve) => {
+    let stdout = "";
+    child.stdout?.on("data", (data: Buffer) => {
+      stdout += data.toString();
+      if (stdout.includes("listening on")) resolve(true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  if (!listening) {
+    rmSync(home, { recursive: true, force: true });
+    throw new Error(`server process did not start: ${stderr}`);
+  }
+  const info = JSON.parse(readFileSync(`${home}/server.json`, "utf8")) as {
+    port: number;
+    pid: number;
+    wsUrl: string;
+  };
+  const token = readFileSync(`${home}/token`, "utf8").trim();
+  const pid = child.pid as number;
+  return {
+    pid,
+    home,
+    port: info.port,
+    wsUrl: info.wsUrl,
+    token,
+    child,
+    exited,
+    stderr: () => stderr,
+    rssBytes() {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+      return kib * 1024;
+    },
+    async cleanup() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ErrorCode } from "../src/protocol/errors.js";
+import type { CallContext } from "../src/server/method-table.js";
+import {
+  type HistoryContext,
+  HistoryGetParams,
+  HistoryListParams,
+  historyGet,
+  historyList,
+} from "../src/server/methods/history.js";
+import type { ServerContext } from "../src/server/server-context.js";
+import { MemoryStore } from "../src/store/memory-store.js";
+import { readRecordedOutput } from "../src/store/recorded-output.js";
+import { Spool } from "../src/supervisor/spool.js";
+import { executionRecord, putAll, tempDir } from "./helpers/store-fixtures.js";
+
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+describe("history.list and history.get", () => {
+  let store: MemoryStore;
+  let flushes: number;
+  let dir: { path: string; remove(): void };
+  const call = (history: HistoryContext | null = { store, flush: async () => flushes++ }) =>
+    ({
+      server: {
+        ...(history ? { history } : {}),
+        supervisor: { get: () => undefined },
+      } as unknown as ServerContext,
+    }) as CallContext;
+  const list = (params: unknown) => historyList.handle(HistoryListParams.parse(params), call());
+  const get = (params: unknown) => historyGet.handle(HistoryGetParams.parse(params), call());
+
+  beforeEach(async () => {
+    store = new MemoryStore();
+    flushes = 0;
+    dir = tempDir("cce-history-rpc-");
+    await putAll(store, [
+      executionRecord({ executionId: "a", createdAtMs: T0, status: "completed" }),
+      executionRecord({
+        executionId: "b",
+        createdAtMs: T0 + 60_000,
+        status: "failed",
+        kind: "claude",
+      }),
+      executionRecord({
+        executionId: "c",
+        createdAtMs: T0 + 120_000,
+        status: "completed",
+        output: {
+          encoding: "utf8",
+          head: "stored head\n",
+          tail: "stored tail\n",
+          omittedBytes: 99,
+        },
+      }),
+    ]);
+  });
+  afterEach(() => dir.remove());
+
+  it("lists newest first in the wire format, after flushing pending writes", async () => {
+    const result = (await list(undefined)) as {
+      executions: Array<Record<string, unknown>>;
+      count: number;
+    };
+    expect(flushes).toBe(1);
+    expect(result.count).toBe(3);
+    expect(result.executions.map((e) => e.execution_id)).toEqual(["c", "b", "a"]);
+    expect(result.executions[2]).toMatchObject({
+      status: "completed",
+      created_at: "2026-01-01T00:00:00.000Z",
+      duration_ms: 1000,
+      execution_time: 1,
+      timeout_seconds: null,
+      command_class: "cmd:echo hello",
+    });
+    expect(result.executions[0]).not.toHaveProperty("output");
+  });
+
+  it("filters by status, kind and since (ISO or epoch seconds)", async () => {
+    const ids = async (params: unknown) =>
+      ((await list(params)) as { executions: Array<{ execution_id: string }> }).executions.map(
+        (e) => e.execution_id,
+      );
+    expect(await ids({ status: "completed" })).toEqual(["c", "a"]);
+    expect(await ids({ status: ["failed", "timed_out"] })).toEqual(["b"]);
+    expect(await ids({ kind: "claude" })).toEqual(["b"]);
+    expect(await ids({ since: "2026-01-01T00:01:00Z" })).toEqual(["c", "b"]);
+    expect(await ids({ since: (T0 + 120_000) / 1000 })).toEqual(["c"]);
+    expect(await ids({ limit: 1, offset: 1 })).toEqual(["b"]);
+    await expect(list({ since: "last tuesday" })).rejects.toMatchObject({
+      code: ErrorCode.InvalidParams,
+    });
+    expect(HistoryListParams.safeParse({ status: "nope" }).success).toBe(false);
+  });
+
+  it("gets one execution with the head and tail the store kept when no spool is left", async () => {
+    const result = await get({ execution_id: "c" });
+    expect(result).toMatchObject({
+      execution: { execution_id: "c", status: "completed" },
+      output: { source: "stored", head: "stored head\n", tail: "stored tail\n", omitted_bytes: 99 },
+    });
+    expect((result as { execution: object }).execution).not.toHaveProperty("output");
+  });
+
+  it("reads the output from the spool files while they exist", async () => {
+    const spoolDir = join(dir.path, "spool-d");
+    const spool = new Spool({ dir: spoolDir, capBytes: 1 << 30, segmentBytes: 64 });
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i}\n`);
+    for (const [i, line] of lines.entries()) {
+      spool.append(i + 1, i % 2 ? "stderr" : "stdout", Buffer.from(line));
+    }
+    await spool.finish();
+    const bytes = lines.join("").length;
+    await putAll(store, [
+      executionRecord({
+        executionId: "d",
+        spoolDir,
+        stdoutBytes: bytes,
+        stderrBytes: 0,
+        output: { encoding: "utf8", head: "h", tail: "t", omittedBytes: 1 },
+      }),
+    ]);
+    expect(await get({ execution_id: "d" })).toMatchObject({
+      output: { source: "spool", head: lines.join(""), tail: "", omitted_bytes: 0 },
+    });
+    const record = await store.getExecution("d");
+    const cut = await readRecordedOutput(record as NonNullable<typeof record>, 40);
+    expect(cut.head).toBe(lines.join("").slice(0, 20));
+    expect(cut.tail).toBe(lines.join("").slice(-20));
+    expect(cut.omittedBytes).toBe(bytes - 40);
+    rmSync(spoolDir, { recursive: true });
+    expect(await get({ execution_id: "d" })).toMatchObject({
+      output: { source: "stored", head: "h" },
+    });
+  });
+
+  it("answers -32002 for an unknown execution, and an error when history is off", async () => {
+    await expect(get({ execution_id: "zzz" })).rejects.toMatchObject({
+      code: ErrorCode.ExecutionNotFound,
+    });
+    await expect(historyList.handle(HistoryListParams.parse({}), call(null))).rejects.toMatchObject(
+      { code: ErrorCode.InternalError },
+    );
+    expect(HistoryGetParams.safeParse({ execution_id: "../etc" }).success).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { OutputCapture } from "../src/store/output-capture.js";
+import type { OutputChunk } from "../src/supervisor/output-chunk.js";
+
+let seq = 0;
+function chunk(data: string, encoding: "utf8" | "base64" = "utf8"): OutputChunk {
+  const bytes = Buffer.byteLength(data, encoding === "utf8" ? "utf8" : "base64");
+  return { seq: ++seq, stream: "stdout", data, bytes, chunkIndex: 0, totalChunks: 1 };
+}
+
+describe("output capture (head and tail for history)", () => {
+  it("keeps small output whole in the head", () => {
+    const capture = new OutputCapture("utf8", 100, 100);
+    capture.add(chunk("hello\n"));
+    capture.add(chunk("world\n"));
+    expect(capture.result()).toEqual({
+      encoding: "utf8",
+      head: "hello\nworld\n",
+      tail: "",
+      omittedBytes: 0,
+    });
+  });
+
+  it("keeps exactly the first and last N bytes of large output, and counts the rest", () => {
+    const capture = new OutputCapture("utf8", 10, 10);
+    const text = Array.from({ length: 100 }, (_, i) => String(i % 10)).join("");
+    for (let i = 0; i < text.length; i += 7) capture.add(chunk(text.slice(i, i + 7)));
+    expect(capture.result()).toEqual({
+      encoding: "utf8",
+      head: text.slice(0, 10),
+      tail: text.slice(-10),
+      omittedBytes: 80,
+    });
+  });
+
+  it("never splits a UTF-8 character at either cut", () => {
+    const capture = new OutputCapture("utf8", 4, 4);
+    capture.add(chunk("aéé")); // 1 + 2 + 2 bytes: the head cut at 4 would split the second é
+    capture.add(chunk("xxxxxxxx"));
+    capture.add(chunk("€€")); // 3 + 3 bytes: the tail cut would split the first €
+    const result = capture.result();
+    expect(result.head).toBe("aé");
+    expect(result.tail).toBe("€");
+    expect(result.omittedBytes).toBe(5 + 8 + 6 - 3 - 3);
+  });
+
+  it("keeps base64 output as base64 of the raw bytes", () => {
+    const capture = new OutputCapture("base64", 4, 4);
+    const raw = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    capture.add(chunk(raw.subarray(0, 5).toString("base64"), "base64"));
+    capture.add(chunk(raw.subarray(5).toString("base64"), "base64"));
+    const result = capture.result();
+    expect(Buffer.from(result.head, "base64")).toEqual(raw.subarray(0, 4));
+    expect(Buffer.from(result.tail, "base64")).toEqual(raw.subarray(8));
+    expect(result.omittedBytes).toBe(4);
+  });
+
+  it("stays bounded however much passes", () => {
+    const capture = new OutputCapture("utf8", 1024, 1024);
+    for (let i = 0; i < 100_000; i++) capture.add(chunk("0123456789\n"));
+    const internal = capture as unknown as { tail: unknown[]; tailStart: number };
+    expect(internal.tail.length - internal.tailStart).toBeLessThan(200);
+    expect(internal.tail.length).toBeLessThan(3000);
+  });
+});

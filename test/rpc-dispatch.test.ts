@@ -1,0 +1,183 @@
+/**
+ * Unit test of src/server/rpc-dispatch.ts with a custom method table: what no real method can
+ * be made to do on purpose — throw something that is not an RpcError (-32603) — plus the reply
+ * shaping that every method relies on (null results, RpcError data, afterReply ordering).
+ */
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { Logger } from "../src/log/logger.js";
+import { ErrorCode, RpcError } from "../src/protocol/errors.js";
+import {
+  defineMethod,
+  type MethodDefinition,
+  type MethodTable,
+} from "../src/server/method-table.js";
+import type { RpcConnection } from "../src/server/rpc-connection.js";
+import { dispatchText } from "../src/server/rpc-dispatch.js";
+import type { ServerContext } from "../src/server/server-context.js";
+
+const table: MethodTable = new Map<string, MethodDefinition>([
+  [
+    "throws",
+    defineMethod(z.unknown(), () => {
+      throw new Error("secret detail /etc/shadow");
+    }),
+  ],
+  [
+    "rejects",
+    defineMethod(z.unknown(), async () => {
+      await Promise.resolve();
+      throw "a string, not an Error";
+    }),
+  ],
+  ["typeError", defineMethod(z.unknown(), () => (undefined as unknown as { x: number }).x)],
+  [
+    "rpcError",
+    defineMethod(z.unknown(), () => {
+      throw new RpcError(ErrorCode.ExecutionNotFound, "nope", { execution_id: "e" });
+    }),
+  ],
+  ["nothing", defineMethod(z.unknown(), () => undefined)],
+  ["echo", defineMethod(z.object({ n: z.number().int() }), (params) => ({ n: params.n }))],
+  [
+    "later",
+    defineMethod(z.object({ tag: z.string() }), (params, call) => {
+      call.afterReply(() => events.push(`after:${params.tag}`));
+      return { tag: params.tag };
+    }),
+  ],
+]);
+
+let events: string[] = [];
+
+function fakeLogger() {
+  const error = vi.fn();
+  return { logger: { error } as unknown as Logger, error };
+}
+
+async function dispatch(
+  text: string,
+): Promise<{ frames: unknown[]; error: ReturnType<typeof vi.fn> }> {
+  const frames: unknown[] = [];
+  const { logger, error } = fakeLogger();
+  events = [];
+  const call = {
+    connection: {} as RpcConnection,
+    server: {} as ServerContext,
+  };
+  await dispatchText(
+    text,
+    table,
+    call,
+    (frame) => {
+      events.push("send");
+      frames.push(JSON.parse(frame));
+    },
+    logger,
+  );
+  return { frames, error };
+}
+
+const request = (id: number | string, method: string, params?: unknown) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method, params });
+
+describe("rpc-dispatch", () => {
+  it("-32603 when a handler throws something that is not an RpcError; details stay in the log", async () => {
+    for (const method of ["throws", "rejects", "typeError"]) {
+      const { frames, error } = await dispatch(request(1, method));
+      expect(frames).toEqual([
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          error: { code: ErrorCode.InternalError, message: "Internal error" },
+        },
+      ]);
+      expect(JSON.stringify(frames)).not.toContain("secret");
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(error.mock.calls[0]?.[0]).toMatchObject({ method });
+    }
+  });
+
+  it("a throwing notification is logged and gets no reply", async () => {
+    const { frames, error } = await dispatch(JSON.stringify({ jsonrpc: "2.0", method: "throws" }));
+    expect(frames).toEqual([]);
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  it("an RpcError keeps its code, message and data", async () => {
+    const { frames } = await dispatch(request("x", "rpcError"));
+    expect(frames).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: "x",
+        error: { code: ErrorCode.ExecutionNotFound, message: "nope", data: { execution_id: "e" } },
+      },
+    ]);
+  });
+
+  it("a handler returning nothing answers result null", async () => {
+    const { frames } = await dispatch(request(2, "nothing"));
+    expect(frames).toEqual([{ jsonrpc: "2.0", id: 2, result: null }]);
+  });
+
+  it("params are validated by the method's schema, the field named", async () => {
+    const { frames } = await dispatch(request(3, "echo", { n: 1.5 }));
+    expect(frames).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: 3,
+        error: { code: ErrorCode.InvalidParams, message: expect.stringContaining("n:") },
+      },
+    ]);
+  });
+
+  it("names are looked up in the table only, never on a prototype", async () => {
+    for (const method of [
+      "__proto__",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "get",
+      "size",
+    ]) {
+      const { frames } = await dispatch(request(4, method));
+      expect(frames).toEqual([
+        {
+          jsonrpc: "2.0",
+          id: 4,
+          error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${method}` },
+        },
+      ]);
+    }
+  });
+
+  it("in a batch a failing item does not stop the others; afterReply runs after the batch reply", async () => {
+    const { frames, error } = await dispatch(
+      JSON.stringify([
+        { jsonrpc: "2.0", id: 1, method: "later", params: { tag: "a" } },
+        { jsonrpc: "2.0", id: 2, method: "throws" },
+        { jsonrpc: "2.0", method: "later", params: { tag: "b" } },
+        { jsonrpc: "2.0", id: 3, method: "echo", params: { n: 7 } },
+      ]),
+    );
+    expect(frames).toEqual([
+      [
+        { jsonrpc: "2.0", id: 1, result: { tag: "a" } },
+        {
+          jsonrpc: "2.0",
+          id: 2,
+          error: { code: ErrorCode.InternalError, message: "Internal error" },
+        },
+        { jsonrpc: "2.0", id: 3, result: { n: 7 } },
+      ],
+    ]);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(events).toEqual(["send", "after:a", "after:b"]);
+  });
+
+  it("afterReply of a single request runs after its reply is sent", async () => {
+    const { frames } = await dispatch(request(5, "later", { tag: "c" }));
+    expect(frames).toHaveLength(1);
+    expect(events).toEqual(["send", "after:c"]);
+  });
+});
