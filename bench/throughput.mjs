@@ -10,6 +10,11 @@ import { median } from "./util.mjs";
 
 const LINE = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm"; // 59 chars + "\n"
 
+/** Whole lines only: websocketd drops a final line that has no newline. */
+export function wholeLines(totalBytes) {
+  return Math.floor(totalBytes / (LINE.length + 1)) * (LINE.length + 1);
+}
+
 export function lineCommand(totalBytes) {
   return `yes ${LINE} | head -c ${totalBytes}`;
 }
@@ -98,7 +103,8 @@ export async function measureCcExecutor(server, totalBytes) {
   return { bytes, seconds };
 }
 
-export async function throughputBench(server, { totalBytes, rounds, withWebsocketd }) {
+export async function throughputBench(server, { totalBytes: requestedBytes, rounds, withWebsocketd }) {
+  const totalBytes = wholeLines(requestedBytes);
   const runs = { websocketd: [], reference: [], ccExecutor: [] };
   for (let round = 0; round < rounds; round++) {
     if (withWebsocketd) runs.websocketd.push(await measureWebsocketd(totalBytes));

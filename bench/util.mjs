@@ -26,9 +26,9 @@ export function rssBytes(pid) {
 }
 
 /** Starts `cc-executor server start` in its own temp home; resolves when it listens. */
-export async function startServerProcess(env = {}) {
+export async function startServerProcess(env = {}, nodeArgs = []) {
   const home = mkdtempSync(join(tmpdir(), "cce-bench-"));
-  const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "server", "start", "--port", "0"], {
     env: { ...process.env, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -4,8 +4,8 @@ import type { OutputChunk } from "../src/supervisor/output-chunk.js";
 
 let seq = 0;
 function chunk(data: string, encoding: "utf8" | "base64" = "utf8"): OutputChunk {
-  const bytes = Buffer.byteLength(data, encoding === "utf8" ? "utf8" : "base64");
-  return { seq: ++seq, stream: "stdout", data, bytes, chunkIndex: 0, totalChunks: 1 };
+  const raw = Buffer.from(data, encoding === "utf8" ? "utf8" : "base64");
+  return { seq: ++seq, stream: "stdout", raw, chunkIndex: 0, totalChunks: 1 };
 }
 
 describe("output capture (head and tail for history)", () => {

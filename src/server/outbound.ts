@@ -36,9 +36,13 @@ export class Outbound {
     return this.pending;
   }
 
-  send(frame: string): void {
+  /**
+   * `bytes` is the frame's size on the wire when the caller knows it better than the string
+   * length does (output frames: their raw UTF-8 bytes, which multibyte text makes up to 3× the
+   * length); measuring every frame exactly would cost a pass over each one.
+   */
+  send(frame: string, bytes = frame.length): void {
     if (!this.open) return;
-    const bytes = frame.length;
     this.pending += bytes;
     this.socket.send(frame, this.onSent(bytes));
     if (this.pending > this.hardCapBytes) this.onOverflow();

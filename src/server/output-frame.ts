@@ -1,15 +1,29 @@
 /**
- * The `process.output` notification, serialised by hand: it is the one frame on the hot path,
- * built once per chunk and shared by every subscriber. Field order and names follow
- * ProcessOutputParams; a test checks this against JSON.stringify of the same object.
+ * The `process.output` notification, serialised by hand: it is the one frame on the hot path.
+ * Field order and names follow ProcessOutputParams; a test checks this against JSON.stringify
+ * of the same object.
+ *
+ * Frames are not kept with the chunks (retained strings make the garbage collector work hard
+ * under heavy output); instead the last frame built is remembered, so every live subscriber of
+ * an execution shares one serialisation of each chunk.
  */
-import type { OutputChunk } from "../supervisor/output-chunk.js";
+import { chunkText, type OutputChunk, type OutputEncoding } from "../supervisor/output-chunk.js";
 
-export function outputFrame(executionIdJson: string, chunk: OutputChunk, base64: boolean): string {
-  return (
+let lastChunk: OutputChunk | null = null;
+let lastFrame = "";
+
+export function outputFrame(
+  executionIdJson: string,
+  chunk: OutputChunk,
+  encoding: OutputEncoding,
+): string {
+  if (chunk === lastChunk) return lastFrame;
+  const frame =
     `{"jsonrpc":"2.0","method":"process.output","params":{"execution_id":${executionIdJson},` +
-    `"seq":${chunk.seq},"type":"${chunk.stream}","data":${JSON.stringify(chunk.data)},` +
+    `"seq":${chunk.seq},"type":"${chunk.stream}","data":${JSON.stringify(chunkText(chunk, encoding))},` +
     `"truncated":false,"chunk_index":${chunk.chunkIndex},"total_chunks":${chunk.totalChunks}` +
-    `${base64 ? ',"encoding":"base64"' : ""}}}`
-  );
+    `${encoding === "base64" ? ',"encoding":"base64"' : ""}}}`;
+  lastChunk = chunk;
+  lastFrame = frame;
+  return frame;
 }

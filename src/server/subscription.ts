@@ -12,18 +12,20 @@ import { notificationFrame } from "../protocol/jsonrpc.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import type { Execution } from "../supervisor/execution.js";
 import type { ExecutionListener } from "../supervisor/execution-listener.js";
-import type { OutputChunk } from "../supervisor/output-chunk.js";
+import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
 import type { Outbound } from "./outbound.js";
 import { outputFrame } from "./output-frame.js";
 
 const SPOOL_READ_BYTES = 1024 * 1024;
+/** The envelope of an output frame around its data, generously. */
+const FRAME_OVERHEAD_BYTES = 256;
 
 export class Subscription implements ExecutionListener {
   private nextSeq: number;
   private catchingUp = false;
   private closed = false;
   private readonly idJson: string;
-  private readonly base64: boolean;
+  private readonly encoding: OutputEncoding;
 
   constructor(
     readonly execution: Execution,
@@ -33,7 +35,7 @@ export class Subscription implements ExecutionListener {
   ) {
     this.nextSeq = afterSeq + 1;
     this.idJson = JSON.stringify(execution.id);
-    this.base64 = execution.spec.encoding === "base64";
+    this.encoding = execution.spec.encoding;
   }
 
   /** Starts delivery: `process.started` for a fresh subscriber, then backlog, then live. */
@@ -74,8 +76,8 @@ export class Subscription implements ExecutionListener {
   }
 
   private sendChunk(chunk: OutputChunk): void {
-    chunk.frame ??= outputFrame(this.idJson, chunk, this.base64);
-    this.outbound.send(chunk.frame);
+    const frame = outputFrame(this.idJson, chunk, this.encoding);
+    this.outbound.send(frame, Math.max(frame.length, chunk.raw.length + FRAME_OVERHEAD_BYTES));
     this.nextSeq = chunk.seq + 1;
   }
 
@@ -107,11 +109,11 @@ export class Subscription implements ExecutionListener {
     if (read.gap) this.reportGap(read.gap.from, read.gap.to);
     for (const record of read.records) {
       if (record.seq !== this.nextSeq) continue;
+      // The spool keeps bytes, not how a read was split: replayed chunks say 0 of 1.
       this.sendChunk({
         seq: record.seq,
         stream: record.stream,
-        data: record.raw.toString(this.base64 ? "base64" : "utf8"),
-        bytes: record.raw.length,
+        raw: record.raw,
         chunkIndex: 0,
         totalChunks: 1,
       });

@@ -1,7 +1,7 @@
 /**
  * The head and tail of an execution's output for its history record, captured as chunks pass.
- * Per chunk it only keeps a reference to the chunk's string (no copying, no encoding), so
- * listening costs the stream nothing measurable; bytes are assembled once, at the end.
+ * Per chunk it only keeps a reference to the chunk's bytes (no copying, no decoding), so
+ * listening costs the stream nothing measurable; text is made once, at the end.
  */
 import type { OutputChunk } from "../supervisor/output-chunk.js";
 import type { StoredOutput } from "./store.js";
@@ -10,7 +10,7 @@ import { cutAfter, cutBefore } from "./utf8-cut.js";
 export const DEFAULT_CAPTURE_BYTES = 64 * 1024;
 
 interface Piece {
-  data: string;
+  raw: Buffer;
   bytes: number;
 }
 
@@ -29,7 +29,7 @@ export class OutputCapture {
   ) {}
 
   add(chunk: OutputChunk): void {
-    const piece = { data: chunk.data, bytes: chunk.bytes };
+    const piece = { raw: chunk.raw, bytes: chunk.raw.length };
     this.totalBytes += piece.bytes;
     if (this.headBytes < this.headLimitBytes) {
       this.head.push(piece);
@@ -70,7 +70,6 @@ export class OutputCapture {
   }
 
   private bytesOf(pieces: Piece[]): Buffer {
-    const encoding = this.encoding === "utf8" ? "utf8" : "base64";
-    return Buffer.concat(pieces.map((p) => Buffer.from(p.data, encoding)));
+    return Buffer.concat(pieces.map((p) => p.raw));
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ExecutionOutput, type OutputSettings } from "./execution-output.js";
-import type { OutputChunk } from "./output-chunk.js";
+import { chunkText, type OutputChunk } from "./output-chunk.js";
 import { Spool } from "./spool.js";
 
 const TAIL_FLUSH_MS = 10;
@@ -26,7 +26,7 @@ function output(settings: Partial<OutputSettings> = {}, spool: Spool | null = nu
   return { out, chunks, pressure };
 }
 
-const text = (chunks: OutputChunk[]) => chunks.map((c) => c.data).join("");
+const text = (chunks: OutputChunk[]) => chunks.map((c) => c.raw.toString()).join("");
 
 describe("ExecutionOutput", () => {
   afterEach(() => {
@@ -78,7 +78,7 @@ describe("ExecutionOutput", () => {
     const { out, chunks } = output();
     out.push("stdout", Buffer.from("é").subarray(0, 1));
     out.finish();
-    expect(Buffer.concat(chunks.map((c) => Buffer.from(c.data, "latin1"))).length).toBe(1);
+    expect(Buffer.concat(chunks.map((c) => c.raw)).length).toBe(1);
     out.push("stdout", Buffer.from("late\n"));
     await new Promise((resolve) => setImmediate(resolve));
     expect(chunks).toHaveLength(1);
@@ -89,10 +89,10 @@ describe("ExecutionOutput", () => {
     const bytes = Buffer.alloc(200_000, 0xff);
     out.push("stdout", bytes);
     out.finish();
-    for (const chunk of chunks) expect(chunk.data.length).toBeLessThanOrEqual(64 * 1024);
-    expect(Buffer.concat(chunks.map((c) => Buffer.from(c.data, "base64"))).equals(bytes)).toBe(
-      true,
-    );
+    for (const chunk of chunks) {
+      expect(chunkText(chunk, "base64").length).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(Buffer.concat(chunks.map((c) => c.raw)).equals(bytes)).toBe(true);
   });
 
   it("stops reading the child while the spool is behind, and resumes once it caught up", async () => {

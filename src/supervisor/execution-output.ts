@@ -91,8 +91,7 @@ export class ExecutionOutput {
       const chunk: OutputChunk = {
         seq: ++this.lastSeq,
         stream,
-        data: piece.raw.toString(this.settings.encoding === "utf8" ? "utf8" : "base64"),
-        bytes: piece.raw.length,
+        raw: piece.raw,
         chunkIndex: piece.chunkIndex,
         totalChunks: piece.totalChunks,
       };

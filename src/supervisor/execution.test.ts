@@ -125,6 +125,6 @@ describe("Execution", () => {
     const completed = await execution.done;
     expect(completed.status).toBe("completed");
     expect(completed.signal).toBe("SIGTERM");
-    expect(heard.output.map((c) => c.data).join("")).toBe("result\n");
+    expect(heard.output.map((c) => c.raw.toString()).join("")).toBe("result\n");
   });
 });

@@ -3,7 +3,7 @@ import type { OutputChunk } from "./output-chunk.js";
 import { ReplayWindow } from "./replay-window.js";
 
 function chunk(seq: number, bytes: number): OutputChunk {
-  return { seq, stream: "stdout", data: "x".repeat(bytes), bytes, chunkIndex: 0, totalChunks: 1 };
+  return { seq, stream: "stdout", raw: Buffer.alloc(bytes, 120), chunkIndex: 0, totalChunks: 1 };
 }
 
 describe("ReplayWindow", () => {
@@ -32,7 +32,7 @@ describe("ReplayWindow", () => {
     window.push(chunk(2, 50));
     expect(window.size).toBe(1);
     expect(window.firstSeq).toBe(2);
-    expect(window.get(2)?.bytes).toBe(50);
+    expect(window.get(2)?.raw.length).toBe(50);
   });
 
   it("stays correct across compactions of its array", () => {

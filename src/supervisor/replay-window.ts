@@ -13,10 +13,10 @@ export class ReplayWindow {
 
   push(chunk: OutputChunk): void {
     this.chunks.push(chunk);
-    this.bytes += chunk.bytes;
+    this.bytes += chunk.raw.length;
     while (this.bytes > this.capacityBytes && this.size > 1) {
       const oldest = this.chunks[this.head] as OutputChunk;
-      this.bytes -= oldest.bytes;
+      this.bytes -= oldest.raw.length;
       this.chunks[this.head] = undefined as unknown as OutputChunk;
       this.head++;
     }
