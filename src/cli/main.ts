@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
 import { CliError } from "./cli-error.js";
+import { registerHistoryCommands } from "./history-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerServerCommands } from "./server-command.js";
 import { registerTokenCommand } from "./token-command.js";
@@ -16,6 +17,7 @@ const program = new Command()
 registerServerCommands(program);
 registerRunCommand(program);
 registerTokenCommand(program);
+registerHistoryCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

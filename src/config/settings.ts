@@ -54,6 +54,25 @@ export const Settings = z.object({
     .positive()
     .default(64 * MiB),
   redisUrl: z.string().nullable().default(null),
+  redisKeyPrefix: z.string().min(1).default("cc-executor:"),
+  /** "off" keeps history in memory only (nothing written to disk or Redis). */
+  history: z.enum(["on", "off"]).default("on"),
+  /** History older than this is deleted; 0 keeps it forever. */
+  historyMaxAgeMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(30 * 24 * 3600 * 1000),
+  /** At most this many executions are kept; 0 means no limit. */
+  historyMaxRows: z.number().int().min(0).default(100_000),
+  /** Spool files of ended executions are deleted, oldest first, past this total. */
+  spoolTotalCapBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * MiB),
+  /** `timeout: "auto"` and `estimated_seconds` use p90 of past runs × this. */
+  timeoutMargin: z.number().positive().default(1.5),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   claudeBin: z.string().nullable().default(null),
   claudeAuth: z.enum(["subscription", "api-key"]).default("subscription"),
@@ -95,6 +114,12 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   CC_EXECUTOR_SPOOL_CAP: ["spoolCapBytes", int],
   CC_EXECUTOR_MAX_PAYLOAD: ["maxPayloadBytes", int],
   REDIS_URL: ["redisUrl", text],
+  CC_EXECUTOR_REDIS_PREFIX: ["redisKeyPrefix", text],
+  CC_EXECUTOR_HISTORY: ["history", (raw) => raw.toLowerCase()],
+  CC_EXECUTOR_HISTORY_MAX_AGE: ["historyMaxAgeMs", secondsToMs],
+  CC_EXECUTOR_HISTORY_MAX_ROWS: ["historyMaxRows", int],
+  CC_EXECUTOR_SPOOL_TOTAL_CAP: ["spoolTotalCapBytes", int],
+  CC_EXECUTOR_TIMEOUT_MARGIN: ["timeoutMargin", (raw) => Number.parseFloat(raw)],
   LOG_LEVEL: ["logLevel", (raw) => raw.toLowerCase()],
   CC_EXECUTOR_CLAUDE_BIN: ["claudeBin", text],
   CC_EXECUTOR_CLAUDE_AUTH: ["claudeAuth", text],
@@ -107,4 +132,5 @@ export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
   killGrace: "killGraceMs",
   drain: "drainMs",
   tailFlush: "tailFlushMs",
+  historyMaxAge: "historyMaxAgeMs",
 };

@@ -48,7 +48,8 @@ const envRecord = z
 export const ExecuteParams = z.object({
   // Emptiness is reported as -32001 by the handler (DESIGN §4), so only the type is checked here.
   command: argString("command"),
-  timeout: seconds.optional(),
+  /** Seconds, or "auto": the learned usual time of this command (p90 of past runs × margin). */
+  timeout: z.union([seconds, z.literal("auto")]).optional(),
   idle_timeout: seconds.optional(),
   cwd: argString("cwd").min(1).optional(),
   env: envRecord.optional(),
@@ -119,5 +120,7 @@ export const METHOD_NAMES = [
   "pong",
   "executions.list",
   "server.status",
+  "history.list",
+  "history.get",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -54,6 +54,10 @@ export interface ProcessStatusParams {
   message: string;
   cpu_percent: number | null;
   rss_bytes: number | null;
+  /** How long runs of this command usually take (from history), when known. */
+  estimated_seconds?: number;
+  /** Present (true) when this run has gone past that usual time. */
+  exceeds_usual_time?: true;
 }
 
 export interface ProcessGapParams {

@@ -1,9 +1,15 @@
 /** Shapes of method results (DESIGN §4). */
 import type { ExecutionStatus, FinalStatus } from "./methods.js";
 
-export type ExecuteResult =
+export type ExecuteResult = (
   | { status: "started"; execution_id: string; pid: number; pgid: number }
-  | { status: "queued"; execution_id: string; position: number };
+  | { status: "queued"; execution_id: string; position: number }
+) & {
+  /** How long runs of this command usually take, learned from history (when known). */
+  estimated_seconds?: number;
+  /** The wall-clock limit enforced, in seconds (absent: none). */
+  timeout_seconds?: number;
+};
 
 export interface ControlResult {
   status: "paused" | "resumed" | "canceled";

@@ -141,6 +141,10 @@ export class RpcConnection {
         execution.cancel();
     }
     this.context.connections.delete(this);
+    this.context.history.recorder.connectionClosed({
+      sessionId: this.sessionId,
+      executionCount: this.executionCount,
+    });
     this.context.audit.record({ event: "disconnected", session_id: this.sessionId });
   }
 }

@@ -2,12 +2,14 @@
 import type { Settings } from "../config/settings.js";
 import type { AuditLog } from "../log/audit-log.js";
 import type { Logger } from "../log/logger.js";
+import type { HistoryService } from "../store/history-service.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
 import type { RpcConnection } from "./rpc-connection.js";
 
 export interface ServerContext {
   settings: Settings;
   supervisor: Supervisor;
+  history: HistoryService;
   logger: Logger;
   audit: AuditLog;
   connections: Set<RpcConnection>;

@@ -11,8 +11,10 @@ import type { Settings } from "../config/settings.js";
 import { readOrCreateToken } from "../config/token.js";
 import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { startHistory } from "../store/history-service.js";
 import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution.js";
 import { findExecutable, resolveShell } from "../supervisor/shell.js";
+import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { AllowLists, isLoopbackHost } from "./allow-lists.js";
 import { handleHttp } from "./http-routes.js";
@@ -53,6 +55,23 @@ export async function startServer(
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
   const audit = options.audit ?? openAuditLog(paths.auditLog);
+  // History first: it marks what a dead predecessor left running before anything new starts.
+  const history = await startHistory(settings, {
+    logger,
+    memory: settings.history === "off",
+    redisKeyPrefix: settings.redisKeyPrefix,
+    retention: {
+      maxAgeMs: settings.historyMaxAgeMs || null,
+      maxRows: settings.historyMaxRows || null,
+    },
+    estimator: { margin: settings.timeoutMargin },
+  });
+  const spoolJanitor = new SpoolJanitor({
+    root: paths.spool,
+    totalCapBytes: settings.spoolTotalCapBytes,
+    maxAgeMs: settings.historyMaxAgeMs,
+  });
+  await spoolJanitor.start();
   const supervisor = new Supervisor(
     {
       maxConcurrent: settings.maxConcurrent,
@@ -61,10 +80,13 @@ export async function startServer(
       retainEnded: settings.retainEnded,
     },
     (spec) => executionSettings(settings, paths.spool, spec),
+    spoolJanitor,
   );
+  supervisor.observe(history.recorder);
   const context: ServerContext = {
     settings,
     supervisor,
+    history,
     logger,
     audit,
     connections: new Set(),
@@ -93,6 +115,7 @@ export async function startServer(
   const httpServer = createServer({ requireHostHeader: false });
   const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
     await supervisor.shutdown();
+    await history.close();
     audit.close();
     throw new StartError(
       `cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`,
@@ -127,6 +150,8 @@ export async function startServer(
       closing ??= (async () => {
         httpServer.close();
         await shutdownConnections(context, reason);
+        // After the supervisor stopped: every execution has its final record to write.
+        await history.close();
         httpServer.closeAllConnections();
         audit.close();
         logger.info("cc-executor stopped");

@@ -23,11 +23,14 @@ export function startExecution(
     kind: spec.kind,
   });
   call.afterReply(() => call.connection.subscribe(execution, 0));
-  if (queuedAt !== null) return { status: "queued", execution_id: spec.id, position: queuedAt };
-  if (execution.pid === null) {
-    // Spawn failed synchronously-ish: the reply still says started; process.error and
-    // process.completed (failed) follow on the subscription.
-    return { status: "started", execution_id: spec.id, pid: -1, pgid: -1 };
+  const extras: Pick<ExecuteResult, "estimated_seconds" | "timeout_seconds"> = {};
+  if (spec.usualMs) extras.estimated_seconds = Math.ceil(spec.usualMs / 100) / 10;
+  if (spec.timeoutMs !== null) extras.timeout_seconds = spec.timeoutMs / 1000;
+  if (queuedAt !== null) {
+    return { status: "queued", execution_id: spec.id, position: queuedAt, ...extras };
   }
-  return { status: "started", execution_id: spec.id, pid: execution.pid, pgid: execution.pid };
+  // A spawn that failed at once still answers "started" (pid -1); process.error and a failed
+  // process.completed follow on the subscription.
+  const pid = execution.pid ?? -1;
+  return { status: "started", execution_id: spec.id, pid, pgid: pid, ...extras };
 }

@@ -82,6 +82,11 @@ export class UpgradeHandler {
     }
     const connection = new RpcConnection(ws, context, this.methods, peer);
     context.connections.add(connection);
+    context.history.recorder.connectionOpened({
+      sessionId: connection.sessionId,
+      peer,
+      connectedAt: connection.connectedAt,
+    });
     context.audit.record({ event: "connected", session_id: connection.sessionId, peer, path });
     connection.start();
   }

@@ -17,6 +17,7 @@ import type { Guardian } from "./guardian.js";
 import type { OutputChunk } from "./output-chunk.js";
 import { GroupSampler } from "./resource-sampler.js";
 import { Spool } from "./spool.js";
+import { statusParams } from "./status-report.js";
 
 export interface ExecutionSpec {
   id: string;
@@ -29,6 +30,10 @@ export interface ExecutionSpec {
   encoding: "utf8" | "base64";
   killOnDisconnect: boolean;
   sessionId: string | null;
+  /** Where the wall-clock limit came from (request, auto, default, none), for history. */
+  timeoutSource?: "request" | "auto" | "auto-default" | "default" | "none";
+  /** How long runs of this command usually take (learned p90 × margin), when known. */
+  usualMs?: number | null;
 }
 
 export interface ExecutionSettings {
@@ -64,6 +69,7 @@ export class Execution {
   private sampler: GroupSampler | null = null;
   private endReason: EndReason | null = null;
   private killTimer: NodeJS.Timeout | null = null;
+  private overdueTimer: NodeJS.Timeout | null = null;
   private startedAtMs = 0;
   private resolveDone!: (params: ProcessCompletedParams) => void;
 
@@ -150,6 +156,7 @@ export class Execution {
     this.guardian.watch(this.child.pgid);
     this.sampler = new GroupSampler(this.child.pgid);
     this.timers.start();
+    this.armOverdue();
     this.broadcast("process.started", { execution_id: this.id, pid: this.pid, pgid: this.pid });
   }
 
@@ -239,22 +246,33 @@ export class Execution {
     if (!this.isActive || !this.child) return;
     const sample = (await this.sampler?.sample()) ?? null;
     if (!this.isActive) return;
-    const seconds = Math.floor(silentMs / 1000);
-    this.broadcast("process.status", {
-      execution_id: this.id,
-      status: "running",
-      pid: this.child.pid,
-      pgid: this.child.pgid,
-      inactive_seconds: seconds,
-      message: `Process is still running; no output for ${seconds}s (it may be thinking).`,
-      cpu_percent: sample?.cpuPercent ?? null,
-      rss_bytes: sample?.rssBytes ?? null,
-    });
+    this.broadcast(
+      "process.status",
+      statusParams({
+        executionId: this.id,
+        pid: this.child.pid,
+        silentMs,
+        elapsedMs: performance.now() - this.startedAtMs,
+        usualMs: this.spec.usualMs ?? null,
+        sample,
+      }),
+    );
+  }
+
+  /** Says once that the run has gone past its usual time, even while output flows. */
+  private armOverdue(): void {
+    const usualMs = this.spec.usualMs;
+    if (usualMs === null || usualMs === undefined) return;
+    this.overdueTimer = setTimeout(() => {
+      void this.reportSilence(performance.now() - this.timers.lastOutputMs);
+    }, usualMs + 1);
+    this.overdueTimer.unref();
   }
 
   private finish(): void {
     if (this.completion) return;
     this.timers.stop();
+    if (this.overdueTimer) clearTimeout(this.overdueTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.output.finish();
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);

@@ -74,6 +74,11 @@ export class Spool {
     return this.options.dir;
   }
 
+  /** Bytes kept on disk (after the cap dropped what it had to). */
+  get sizeBytes(): number {
+    return this.planned;
+  }
+
   append(seq: number, stream: OutputStream, raw: Buffer): void {
     if (this.failure !== null || this.finished) return;
     const segment = this.segmentFor(RECORD_HEADER_BYTES + raw.length);

@@ -6,6 +6,7 @@ import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { ExecutionStatus } from "../protocol/methods.js";
 import { Execution, type ExecutionSettings, type ExecutionSpec } from "./execution.js";
 import { Guardian } from "./guardian.js";
+import type { SpoolJanitor } from "./spool-janitor.js";
 
 export interface SupervisorLimits {
   maxConcurrent: number;
@@ -31,9 +32,14 @@ export class Supervisor {
   private running = 0;
   private closing = false;
 
+  /**
+   * With a janitor, spool files outlive the in-memory record (history reads them) and the
+   * janitor bounds them; without one they are removed when the record is evicted.
+   */
   constructor(
     private readonly limits: SupervisorLimits,
     private readonly settingsFor: (spec: ExecutionSpec) => ExecutionSettings,
+    private readonly spoolJanitor: SpoolJanitor | null = null,
   ) {
     this.guardian.start();
   }
@@ -150,12 +156,18 @@ export class Supervisor {
   }
 
   private retain(execution: Execution): void {
-    void execution.spool?.finish();
+    const spool = execution.spool;
+    if (spool && this.spoolJanitor) {
+      const janitor = this.spoolJanitor;
+      void spool.finish().then(() => janitor.adopt(spool.dir, spool.sizeBytes));
+    } else {
+      void spool?.finish();
+    }
     this.ended.push(execution);
     while (this.ended.length > this.limits.retainEnded) {
       const evicted = this.ended.shift() as Execution;
       this.executions.delete(evicted.id);
-      void evicted.spool?.remove();
+      if (!this.spoolJanitor) void evicted.spool?.remove();
     }
   }
 }

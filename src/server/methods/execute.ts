@@ -18,6 +18,7 @@ export const execute = defineMethod(ExecuteParams, async (params, call): Promise
   checkAllowedCommand(command, params.env, server.settings.allowedCommands);
   const cwd = await existingDirectory(params.cwd);
   const id = params.execution_id ?? randomUUID();
+  const timeout = await server.history.estimator.decide(params.timeout, "command", command);
   const [file, args] = shellArgv(command, {
     shell: server.shellPath,
     stdbufPath: server.stdbufPath,
@@ -27,7 +28,9 @@ export const execute = defineMethod(ExecuteParams, async (params, call): Promise
     kind: "command",
     command,
     spawn: { file, args, cwd, env: childEnv(params.env, id) },
-    timeoutMs: params.timeout === undefined ? null : Math.round(params.timeout * 1000),
+    timeoutMs: timeout.timeoutMs,
+    timeoutSource: timeout.source,
+    usualMs: timeout.estimate?.estimatedMs ?? null,
     idleTimeoutMs:
       params.idle_timeout === undefined ? null : Math.round(params.idle_timeout * 1000),
     encoding: params.output_encoding,

@@ -84,9 +84,5 @@ export const historyGet = defineMethod(HistoryGetParams, async (params, call) =>
 });
 
 function historyOf(server: ServerContext): HistoryContext {
-  // `history` joins ServerContext when the composition root wires the store in.
-  const history = (server as ServerContext & { history?: HistoryContext }).history;
-  if (!history)
-    throw new RpcError(ErrorCode.InternalError, "history is not enabled on this server");
-  return history;
+  return server.history;
 }

@@ -2,6 +2,7 @@
 import type { MethodDefinition, MethodTable } from "../method-table.js";
 import { control } from "./control.js";
 import { execute } from "./execute.js";
+import { historyGet, historyList } from "./history.js";
 import { executionsList, hookStatus, pong, serverStatusMethod } from "./status.js";
 import { subscribe, unsubscribe } from "./subscribe.js";
 
@@ -15,5 +16,7 @@ export function rpcMethods(): MethodTable {
     ["pong", pong],
     ["executions.list", executionsList],
     ["server.status", serverStatusMethod],
+    ["history.list", historyList],
+    ["history.get", historyGet],
   ]);
 }
