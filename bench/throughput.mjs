@@ -103,7 +103,10 @@ export async function measureCcExecutor(server, totalBytes) {
   return { bytes, seconds };
 }
 
-export async function throughputBench(server, { totalBytes: requestedBytes, rounds, withWebsocketd }) {
+export async function throughputBench(
+  server,
+  { totalBytes: requestedBytes, rounds, withWebsocketd },
+) {
   const totalBytes = wholeLines(requestedBytes);
   const runs = { websocketd: [], reference: [], ccExecutor: [] };
   for (let round = 0; round < rounds; round++) {

@@ -18,6 +18,8 @@ import {
   REDIS_URL,
   REQUIRE_SERVICES,
   redisReachable,
+  taskRunRecord,
+  taskState,
   tempDir,
 } from "./helpers/store-fixtures.js";
 
@@ -304,6 +306,104 @@ function storeConformance(factory: StoreFactory): void {
     const recent = await store.stats({ sinceMs: T0 + 4000, topClasses: 1 });
     expect(recent.total).toBe(3);
     expect(recent.topClasses.map((c) => c.commandClass)).toEqual(["claude:x"]);
+  });
+
+  it("round-trips a task run record whole; unknown runs are null", async () => {
+    const record = taskRunRecord({
+      cursor: 1,
+      tasks: [
+        taskState({
+          status: "completed",
+          attempts: [
+            {
+              attempt: 1,
+              executionId: "exec-a",
+              status: "failed",
+              exitCode: 1,
+              startedAtMs: T0,
+              endedAtMs: T0 + 5,
+              durationMs: 5,
+              costUsd: 0.01,
+              error: "boom",
+            },
+            {
+              attempt: 2,
+              executionId: "exec-b",
+              status: "completed",
+              exitCode: 0,
+              startedAtMs: T0 + 10,
+              endedAtMs: T0 + 20,
+              durationMs: 10,
+              costUsd: 0.02,
+              error: null,
+            },
+          ],
+          result: "Wrote notes.md ✓",
+          resultBytes: 18,
+          exitCode: 0,
+          costUsd: 0.03,
+          claudeSessionId: "s-1",
+          rendered: "Write ✓ notes.md",
+          startedAtMs: T0,
+          endedAtMs: T0 + 20,
+        }),
+        taskState({ status: "running", startedAtMs: T0 + 21 }),
+      ],
+    });
+    await store.apply([{ type: "taskrun", record }]);
+    expect(await store.getTaskRun(record.runId)).toEqual(record);
+    expect(await store.getTaskRun("nope")).toBeNull();
+  });
+
+  it("replaces a task run whole, in one write with the step's other records", async () => {
+    const running = taskRunRecord({ tasks: [taskState({ status: "running" }), taskState()] });
+    await store.apply([{ type: "taskrun", record: running }]);
+    // Task 1 finished and the cursor moved: one record, one write, never half of it.
+    const advanced = taskRunRecord({
+      cursor: 1,
+      updatedAtMs: T0 + 1,
+      tasks: [taskState({ status: "completed", result: "done" }), taskState()],
+    });
+    await store.apply([
+      { type: "execution", record: executionRecord({ executionId: "exec-a" }) },
+      { type: "taskrun", record: advanced },
+    ]);
+    expect(await store.getTaskRun(advanced.runId)).toEqual(advanced);
+    const finished = { ...advanced, status: "completed" as const, cursor: 2, endedAtMs: T0 + 2 };
+    await store.apply([
+      { type: "taskrun", record: advanced },
+      { type: "taskrun", record: finished },
+    ]);
+    expect(await store.getTaskRun(advanced.runId)).toEqual(finished);
+    expect(await store.listTaskRuns({ limit: 10, statuses: ["running"] })).toEqual([]);
+    expect(await store.listTaskRuns({ limit: 10, statuses: ["completed"] })).toEqual([finished]);
+  });
+
+  it("lists task runs newest first, by status, with a limit; finds ids by prefix", async () => {
+    const run = (i: number, status: "running" | "completed" | "failed" | "interrupted") =>
+      taskRunRecord({ runId: `2026010${i}-run`, status, createdAtMs: T0 + i * 1000 });
+    await store.apply([
+      { type: "taskrun", record: run(1, "completed") },
+      { type: "taskrun", record: run(2, "failed") },
+      { type: "taskrun", record: run(3, "interrupted") },
+      { type: "taskrun", record: run(4, "running") },
+    ]);
+    const ids = (records: Array<{ runId: string }>) => records.map((r) => r.runId);
+    expect(ids(await store.listTaskRuns({ limit: 10 }))).toEqual([
+      "20260104-run",
+      "20260103-run",
+      "20260102-run",
+      "20260101-run",
+    ]);
+    expect(ids(await store.listTaskRuns({ limit: 2 }))).toEqual(["20260104-run", "20260103-run"]);
+    expect(
+      ids(await store.listTaskRuns({ limit: 10, statuses: ["failed", "interrupted"] })),
+    ).toEqual(["20260103-run", "20260102-run"]);
+    expect(await store.findTaskRunIds("2026010", 2)).toEqual(["20260101-run", "20260102-run"]);
+    expect(await store.findTaskRunIds("20260103", 10)).toEqual(["20260103-run"]);
+    expect(await store.findTaskRunIds("x", 10)).toEqual([]);
+    // Task runs are not executions: history is unaffected.
+    expect(await store.countExecutions()).toBe(0);
   });
 
   it("prunes ended executions by age and by count, never running ones", async () => {

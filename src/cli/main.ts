@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-/** `cc-executor` (DESIGN §8): one file per command group, wired here. */
-import { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
+/** `cc-executor` (DESIGN §8): one file per command group, wired here. */
+import { requireCjs } from "../runtime/require-cjs.js";
+import { registerClaudeCommand } from "./claude-command.js";
 import { CliError } from "./cli-error.js";
 import { registerHistoryCommands } from "./history-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerServerCommands } from "./server-command.js";
+import { registerStressCommand } from "./stress-command.js";
 import { registerTokenCommand } from "./token-command.js";
+
+const { Command } = requireCjs("commander") as typeof import("commander");
 
 const program = new Command()
   .name("cc-executor")
@@ -18,6 +22,8 @@ registerServerCommands(program);
 registerRunCommand(program);
 registerTokenCommand(program);
 registerHistoryCommands(program);
+registerClaudeCommand(program);
+registerStressCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -6,6 +6,7 @@ import { CcExecutorClient } from "./client.js";
 import type { ReconnectOptions } from "./rpc-client.js";
 import type { SocketLike } from "./socket.js";
 
+export * from "./claude.js";
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./events.js";

@@ -8,6 +8,13 @@
 import type { ExecuteRequest } from "../protocol/methods.js";
 import type { ServerStatusResult } from "../protocol/results.js";
 import { type BatchOptions, type BatchSummary, type BatchTask, runBatch } from "./batch.js";
+import {
+  type ClaudeOptions,
+  type ClaudeResult,
+  type ClaudeStream,
+  runClaude,
+  streamClaude,
+} from "./claude.js";
 import type { ExecutionResult } from "./events.js";
 import { ExecutionStream, type StartRequest } from "./execution-stream.js";
 import { type ReconnectOptions, RpcClient } from "./rpc-client.js";
@@ -110,6 +117,16 @@ export class CcExecutorClient {
     if (options.killOnDisconnect !== undefined)
       params.kill_on_disconnect = options.killOnDisconnect;
     return this.start({ method: "execute", params }, options, bufferEvents);
+  }
+
+  /** Runs Claude Code (`claude.execute`) to its end; a failed run is a result, not an error. */
+  claude(prompt: string, options: ClaudeOptions = {}): Promise<ClaudeResult> {
+    return runClaude((...args) => this.start(...args), prompt, options);
+  }
+
+  /** Starts a Claude run that yields its parsed stream-json events live; `.result` at the end. */
+  claudeStream(prompt: string, options: ClaudeOptions = {}): ClaudeStream {
+    return streamClaude((...args) => this.start(...args), prompt, options);
   }
 
   /** Starts any execution-creating method (`execute`, `claude.execute`) as a stream. */

@@ -6,16 +6,21 @@
  *   const client = await connect();
  *   const result = await client.execute("npm test", { timeoutMs: 600_000 });
  */
-import WebSocket from "ws";
+import type WebSocketClass from "ws";
 import { homePaths } from "../config/home.js";
 import { defaultHome } from "../config/load-settings.js";
 import { readToken } from "../config/token.js";
+import { requireCjs } from "../runtime/require-cjs.js";
 import { CcExecutorClient } from "./client.js";
 import type { ReconnectOptions } from "./rpc-client.js";
 import { readServerInfo } from "./server-info.js";
 import type { SocketLike } from "./socket.js";
 
 export type { BatchOptions, BatchSummary, BatchTask, BatchTaskResult } from "./batch.js";
+
+const WebSocket = requireCjs("ws") as typeof WebSocketClass;
+
+export * from "./claude.js";
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./events.js";

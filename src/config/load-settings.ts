@@ -2,8 +2,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { parse as parseDotenv } from "dotenv";
+import { requireCjs } from "../runtime/require-cjs.js";
 import { ENV_NAMES, FILE_SECONDS_KEYS, Settings, type SettingsInput } from "./settings.js";
+
+const { parse: parseDotenv } = requireCjs("dotenv") as typeof import("dotenv");
 
 export interface LoadOptions {
   cwd?: string;

@@ -4,6 +4,7 @@
  * environment < CLI flags. Durations are seconds in files and env, milliseconds inside.
  */
 import { z } from "zod";
+import { HooksConfig } from "../hooks/hook-config.js";
 
 const MiB = 1024 * 1024;
 
@@ -76,6 +77,25 @@ export const Settings = z.object({
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   claudeBin: z.string().nullable().default(null),
   claudeAuth: z.enum(["subscription", "api-key"]).default("subscription"),
+  /** Claude runs (docs/claude.md): after a `result`, how long the CLI may take to exit. */
+  claudeResultGraceMs: z.number().int().min(0).default(3000),
+  /** After a `result`, how long background tasks the CLI still runs may keep it alive. */
+  claudeBackgroundWaitMs: z.number().int().min(0).default(600_000),
+  /** Extra attempts after a recoverable failure, unless a request says `retries`. */
+  claudeRetries: z.number().int().min(0).max(20).default(2),
+  /** Backoff before retry n: base × 2^(n-1), at most max, times a jitter of 1…1.25. */
+  claudeRetryBaseMs: z.number().int().min(0).default(2000),
+  claudeRetryMaxMs: z.number().int().min(0).default(60_000),
+  /** `wait_for_usage_reset` waits at most this long for a usage limit to reset. */
+  claudeMaxUsageWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(12 * 3600 * 1000),
+  /** `/ws/claude`: a run is killed after this long (DESIGN §6: 5 minutes). */
+  claudeSocketTimeoutMs: z.number().int().positive().default(300_000),
+  /** Pre/post-execution hooks: the `hooks` key of cc-executor.config.json (docs/hooks.md). */
+  hooks: HooksConfig.prefault({}),
 });
 
 export type Settings = z.infer<typeof Settings>;
@@ -123,6 +143,13 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   LOG_LEVEL: ["logLevel", (raw) => raw.toLowerCase()],
   CC_EXECUTOR_CLAUDE_BIN: ["claudeBin", text],
   CC_EXECUTOR_CLAUDE_AUTH: ["claudeAuth", text],
+  CC_EXECUTOR_CLAUDE_RESULT_GRACE: ["claudeResultGraceMs", secondsToMs],
+  CC_EXECUTOR_CLAUDE_BACKGROUND_WAIT: ["claudeBackgroundWaitMs", secondsToMs],
+  CC_EXECUTOR_CLAUDE_RETRIES: ["claudeRetries", int],
+  CC_EXECUTOR_CLAUDE_RETRY_BASE: ["claudeRetryBaseMs", secondsToMs],
+  CC_EXECUTOR_CLAUDE_RETRY_MAX: ["claudeRetryMaxMs", secondsToMs],
+  CC_EXECUTOR_CLAUDE_MAX_USAGE_WAIT: ["claudeMaxUsageWaitMs", secondsToMs],
+  CC_EXECUTOR_CLAUDE_WS_TIMEOUT: ["claudeSocketTimeoutMs", secondsToMs],
 };
 
 /** Config-file keys that hold durations in seconds, mapped to their millisecond settings. */
@@ -133,4 +160,10 @@ export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
   drain: "drainMs",
   tailFlush: "tailFlushMs",
   historyMaxAge: "historyMaxAgeMs",
+  claudeResultGrace: "claudeResultGraceMs",
+  claudeBackgroundWait: "claudeBackgroundWaitMs",
+  claudeRetryBase: "claudeRetryBaseMs",
+  claudeRetryMax: "claudeRetryMaxMs",
+  claudeMaxUsageWait: "claudeMaxUsageWaitMs",
+  claudeSocketTimeout: "claudeSocketTimeoutMs",
 };

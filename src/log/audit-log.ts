@@ -3,7 +3,10 @@
  * cwd, who), signals and exits, as JSON lines in `logs/audit.jsonl` (0600). It records what
  * was run and by whom, never the token or environment values.
  */
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
+import { requireCjs } from "../runtime/require-cjs.js";
+
+const { pino } = requireCjs("pino") as typeof import("pino");
 
 export type AuditEvent =
   | { event: "refused"; reason: string; peer: string; path: string }

@@ -1,5 +1,8 @@
 /** The server's operational log: JSON lines on stderr (pino). Never tokens or env values. */
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
+import { requireCjs } from "../runtime/require-cjs.js";
+
+const { pino } = requireCjs("pino") as typeof import("pino");
 
 export type { Logger };
 

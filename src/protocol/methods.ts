@@ -60,6 +60,47 @@ export const ExecuteParams = z.object({
 export type ExecuteParams = z.infer<typeof ExecuteParams>;
 export type ExecuteRequest = z.input<typeof ExecuteParams>;
 
+/** A CLI option value: never empty, never taken for a flag (no leading "-"). */
+const optionValue = (what: string) =>
+  argString(what)
+    .min(1)
+    .refine((text) => !text.startsWith("-"), `${what} must not start with "-"`);
+
+/** `claude.execute` (DESIGN §6, docs/claude.md): a Claude Code run, argv built without a shell. */
+export const ClaudeExecuteParams = z.object({
+  prompt: argString("prompt").refine((text) => text.trim().length > 0, "prompt must not be empty"),
+  cwd: argString("cwd").min(1).optional(),
+  model: optionValue("model").optional(),
+  /** Tool names (`Write`, `Bash(git *)`); a string is split at commas. */
+  allowed_tools: z
+    .union([optionValue("allowed_tools").array(), argString("allowed_tools")])
+    .optional(),
+  permission_mode: z
+    .string()
+    .regex(/^[A-Za-z]+$/, "permission_mode must be a mode name such as acceptEdits")
+    .optional(),
+  max_turns: z.number().int().positive().optional(),
+  append_system_prompt: argString("append_system_prompt").optional(),
+  resume_session: optionValue("resume_session").optional(),
+  /** Passed to `--mcp-config` (a file path or a JSON string). */
+  mcp_config: optionValue("mcp_config").optional(),
+  /** Seconds, or "auto" (learned from history); default: none. */
+  timeout: z.union([seconds, z.literal("auto")]).optional(),
+  idle_timeout: seconds.optional(),
+  verify_uuid: z.boolean().default(false),
+  /** Extra attempts after the first for recoverable failures (default: server setting, 2). */
+  retries: z.number().int().min(0).max(20).optional(),
+  execution_id: executionId.optional(),
+  env: envRecord.optional(),
+  /** On a usage limit, wait until its reset time and try again instead of failing. */
+  wait_for_usage_reset: z.boolean().default(false),
+  /** Default: the server's CC_EXECUTOR_CLAUDE_AUTH. */
+  auth_mode: z.enum(["subscription", "api-key"]).optional(),
+  kill_on_disconnect: z.boolean().default(false),
+});
+export type ClaudeExecuteParams = z.infer<typeof ClaudeExecuteParams>;
+export type ClaudeExecuteRequest = z.input<typeof ClaudeExecuteParams>;
+
 export const ControlType = z.enum(["PAUSE", "RESUME", "CANCEL"]);
 export type ControlType = z.infer<typeof ControlType>;
 
@@ -122,5 +163,6 @@ export const METHOD_NAMES = [
   "server.status",
   "history.list",
   "history.get",
+  "claude.execute",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -1,5 +1,6 @@
 /** What every part of a running server shares. Built once by `startServer`. */
 import type { Settings } from "../config/settings.js";
+import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
 import type { Logger } from "../log/logger.js";
 import type { HistoryService } from "../store/history-service.js";
@@ -19,4 +20,6 @@ export interface ServerContext {
   stdbufPath: string | null;
   spoolRoot: string;
   port: number;
+  /** Pre/post-execution hooks (docs/hooks.md): every admission runs `hooks.before`. */
+  hooks: HookService;
 }

@@ -17,6 +17,7 @@ import { findExecutable, resolveShell } from "../supervisor/shell.js";
 import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { AllowLists, isLoopbackHost } from "./allow-lists.js";
+import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
 import type { GuardOptions } from "./request-guard.js";
@@ -132,7 +133,12 @@ export async function startServer(
     token,
     requireToken: settings.auth === "token",
   };
-  const upgrades = new UpgradeHandler(context, guard, rpcMethods());
+  const upgrades = new UpgradeHandler(
+    context,
+    guard,
+    rpcMethods(),
+    new Map([[CLAUDE_SOCKET_PATH, claudeSocketRoute(context)]]),
+  );
   httpServer.on("request", (request, response) => handleHttp(request, response, context, guard));
   httpServer.on("upgrade", (request, socket, head) => upgrades.handle(request, socket, head));
   httpServer.on("clientError", (_error, socket) => socket.destroy());

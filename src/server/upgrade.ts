@@ -4,15 +4,18 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
 import { ErrorCode } from "../protocol/errors.js";
 import { failureFrame } from "../protocol/jsonrpc.js";
+import { requireCjs } from "../runtime/require-cjs.js";
 import { refuse } from "./http-routes.js";
 import type { MethodTable } from "./method-table.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 import { PROTOCOL_NAME } from "./token-check.js";
+
+const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
 
 const RPC_PATHS = new Set(["/ws/mcp", "/ws"]);
 const STATUS_TEXT: Record<number, string> = {
@@ -24,7 +27,7 @@ const STATUS_TEXT: Record<number, string> = {
 export type ExtraRoute = (socket: WebSocket, request: IncomingMessage) => void;
 
 export class UpgradeHandler {
-  readonly wss: WebSocketServer;
+  readonly wss: InstanceType<typeof WebSocketServer>;
 
   constructor(
     private readonly context: ServerContext,

@@ -17,6 +17,7 @@ import type {
   Store,
   WriteOp,
 } from "./store.js";
+import type { TaskRunQuery, TaskRunRecord } from "./task-run-record.js";
 
 const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
 
@@ -26,6 +27,7 @@ export class MemoryStore implements Store {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly journalEntries = new Map<string, JournalEntry>();
+  private readonly taskRuns = new Map<string, TaskRunRecord>();
 
   async apply(ops: readonly WriteOp[]): Promise<void> {
     for (const op of ops) {
@@ -41,6 +43,9 @@ export class MemoryStore implements Store {
           break;
         case "journal.remove":
           this.journalEntries.delete(op.executionId);
+          break;
+        case "taskrun":
+          this.taskRuns.set(op.record.runId, structuredClone(op.record));
           break;
       }
     }
@@ -140,6 +145,27 @@ export class MemoryStore implements Store {
       }
     }
     return result;
+  }
+
+  async getTaskRun(runId: string): Promise<TaskRunRecord | null> {
+    const record = this.taskRuns.get(runId);
+    return record ? structuredClone(record) : null;
+  }
+
+  async listTaskRuns(query: TaskRunQuery): Promise<TaskRunRecord[]> {
+    return [...this.taskRuns.values()]
+      .reverse()
+      .sort((a, b) => b.createdAtMs - a.createdAtMs)
+      .filter((r) => !query.statuses || query.statuses.includes(r.status))
+      .slice(0, query.limit)
+      .map((record) => structuredClone(record));
+  }
+
+  async findTaskRunIds(prefix: string, limit: number): Promise<string[]> {
+    return [...this.taskRuns.keys()]
+      .filter((id) => id.startsWith(prefix))
+      .sort()
+      .slice(0, limit);
   }
 
   async close(): Promise<void> {}

@@ -6,7 +6,6 @@
 import { ensureHome } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { MemoryStore } from "./memory-store.js";
-import { RedisStore } from "./redis-store.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { Store } from "./store.js";
 
@@ -23,6 +22,8 @@ export async function openStore(
 ): Promise<Store> {
   if (options.memory) return new MemoryStore();
   if (settings.redisUrl) {
+    // Loaded only when used: ioredis costs ~20 MB of server memory that SQLite users never need.
+    const { RedisStore } = await import("./redis-store.js");
     return RedisStore.connect(settings.redisUrl, {
       keyPrefix: options.redisKeyPrefix,
       connectTimeoutMs: options.redisConnectTimeoutMs,
@@ -34,9 +35,10 @@ export async function openStore(
 /** Where the history lives, for logs and `doctor` (never the Redis password). */
 export function describeStore(store: Store, settings: Pick<Settings, "home" | "redisUrl">): string {
   if (store instanceof SqliteStore) return `sqlite ${store.db.name}`;
-  if (store instanceof RedisStore && settings.redisUrl) {
+  if (store.kind === "redis" && settings.redisUrl) {
     const url = new URL(settings.redisUrl);
-    return `redis ${url.hostname}:${url.port || 6379} (keys ${store.keys.prefix}*)`;
+    const prefix = (store as unknown as { keys: { prefix: string } }).keys.prefix;
+    return `redis ${url.hostname}:${url.port || 6379} (keys ${prefix}*)`;
   }
   return store.kind;
 }

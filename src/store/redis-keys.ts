@@ -52,6 +52,18 @@ export class RedisKeys {
   get journal(): string {
     return `${this.prefix}journal`;
   }
+  /** STRING: one task-list run record as JSON. */
+  taskRun(runId: string): string {
+    return `${this.prefix}taskrun:${runId}`;
+  }
+  /** ZSET: every task-list run id, scored by creation time. */
+  get taskRuns(): string {
+    return `${this.prefix}taskruns`;
+  }
+  /** ZSET: task-list run ids of one status, scored by creation time. */
+  taskRunsByStatus(status: string): string {
+    return `${this.prefix}taskruns:status:${status}`;
+  }
   /** The pattern matching every key of this prefix (for cleanup). */
   get pattern(): string {
     return `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;

@@ -21,6 +21,8 @@ import type {
   StoredOutput,
   WriteOp,
 } from "./store.js";
+import { StoreUnavailableError } from "./store-errors.js";
+import { TASK_RUN_STATUSES, type TaskRunQuery, type TaskRunRecord } from "./task-run-record.js";
 
 export interface RedisStoreOptions {
   keyPrefix?: string;
@@ -31,9 +33,7 @@ export interface RedisStoreOptions {
 const DURATIONS_KEPT = 200;
 const PAGE = 1000;
 
-export class StoreUnavailableError extends Error {
-  override name = "StoreUnavailableError";
-}
+export { StoreUnavailableError };
 
 export class RedisStore implements Store {
   readonly kind = "redis";
@@ -98,8 +98,14 @@ export class RedisStore implements Store {
         multi.zadd(k.connections, op.record.startedAtMs, op.record.sessionId);
       } else if (op.type === "journal.put") {
         multi.hset(k.journal, op.entry.executionId, JSON.stringify(op.entry));
-      } else {
+      } else if (op.type === "journal.remove") {
         multi.hdel(k.journal, op.executionId);
+      } else {
+        const { runId, createdAtMs, status } = op.record;
+        multi.set(k.taskRun(runId), JSON.stringify(op.record));
+        multi.zadd(k.taskRuns, createdAtMs, runId);
+        for (const other of TASK_RUN_STATUSES) multi.zrem(k.taskRunsByStatus(other), runId);
+        multi.zadd(k.taskRunsByStatus(status), createdAtMs, runId);
       }
     }
     const results = await multi.exec();
@@ -203,6 +209,33 @@ export class RedisStore implements Store {
 
   async prune(options: PruneOptions): Promise<PruneResult> {
     return pruneRedis(this.redis, this.keys, options, (ids) => this.fetchRecords(ids));
+  }
+
+  async getTaskRun(runId: string): Promise<TaskRunRecord | null> {
+    const value = await this.redis.get(this.keys.taskRun(runId));
+    return value === null ? null : (JSON.parse(value) as TaskRunRecord);
+  }
+
+  async listTaskRuns(query: TaskRunQuery): Promise<TaskRunRecord[]> {
+    const indexes = query.statuses?.length
+      ? query.statuses.map((s) => this.keys.taskRunsByStatus(s))
+      : [this.keys.taskRuns];
+    const lists = await Promise.all(
+      indexes.map((key) => this.redis.zrevrange(key, 0, query.limit - 1, "WITHSCORES")),
+    );
+    const ids = mergeNewestFirst(lists).slice(0, query.limit);
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => this.keys.taskRun(id)));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v));
+  }
+
+  async findTaskRunIds(prefix: string, limit: number): Promise<string[]> {
+    // Runs are few (one per task list started), so reading the index and filtering is enough.
+    const ids = await this.redis.zrange(this.keys.taskRuns, 0, -1);
+    return ids
+      .filter((id) => id.startsWith(prefix))
+      .sort()
+      .slice(0, limit);
   }
 
   async close(): Promise<void> {

@@ -109,6 +109,27 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const row of rows) update.run(commandClass(row.kind, row.command), row.execution_id);
     },
   },
+  {
+    version: 3,
+    description: "task-list runs (the journal of durable sequential task lists)",
+    up(db) {
+      db.exec(`
+        -- One row per run, the whole record as JSON: a step's result and the cursor move are
+        -- one write. The columns beside it serve listings.
+        CREATE TABLE task_runs (
+          run_id TEXT PRIMARY KEY,
+          name TEXT,
+          status TEXT NOT NULL,
+          host TEXT NOT NULL,
+          created_at_ms INTEGER NOT NULL,
+          updated_at_ms INTEGER NOT NULL,
+          record_json TEXT NOT NULL
+        );
+        CREATE INDEX task_runs_by_time ON task_runs (created_at_ms);
+        CREATE INDEX task_runs_by_status ON task_runs (status, created_at_ms);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

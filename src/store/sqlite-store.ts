@@ -5,7 +5,8 @@
  * grouping them into one transaction every few milliseconds.
  */
 import { chmodSync, closeSync, openSync } from "node:fs";
-import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
+import { requireCjs } from "../runtime/require-cjs.js";
 import { migrate } from "./sqlite-migrations.js";
 import { pruneSqlite } from "./sqlite-prune.js";
 import {
@@ -23,6 +24,9 @@ import {
   rowToOutput,
 } from "./sqlite-rows.js";
 import { sqliteStats } from "./sqlite-stats.js";
+
+const BetterSqlite3 = requireCjs("better-sqlite3") as typeof import("better-sqlite3");
+
 import type {
   ConnectionRecord,
   ExecutionRecord,
@@ -35,6 +39,7 @@ import type {
   Store,
   WriteOp,
 } from "./store.js";
+import type { TaskRunQuery, TaskRunRecord } from "./task-run-record.js";
 
 export interface SqliteOptions {
   busyTimeoutMs?: number;
@@ -125,6 +130,29 @@ export class SqliteStore implements Store {
     return pruneSqlite(this.db, options);
   }
 
+  async getTaskRun(runId: string): Promise<TaskRunRecord | null> {
+    const json = this.statements.getTaskRun.pluck().get(runId) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as TaskRunRecord);
+  }
+
+  async listTaskRuns(query: TaskRunQuery): Promise<TaskRunRecord[]> {
+    const statuses = query.statuses ?? [];
+    const where = statuses.length ? `WHERE status IN (${statuses.map(() => "?").join(", ")})` : "";
+    const rows = this.db
+      .prepare(
+        `SELECT record_json FROM task_runs ${where} ORDER BY created_at_ms DESC, rowid DESC LIMIT ?`,
+      )
+      .pluck()
+      .all(...statuses, query.limit) as string[];
+    return rows.map((json) => JSON.parse(json) as TaskRunRecord);
+  }
+
+  async findTaskRunIds(prefix: string, limit: number): Promise<string[]> {
+    return this.statements.findTaskRunIds
+      .pluck()
+      .all(prefix, `${prefix}\u{10ffff}`, limit) as string[];
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     // Lets SQLite refresh its statistics for the query planner where they went stale.
@@ -160,6 +188,19 @@ export class SqliteStore implements Store {
       case "journal.remove":
         s.removeJournal.run(op.executionId);
         break;
+      case "taskrun": {
+        const r = op.record;
+        s.putTaskRun.run(
+          r.runId,
+          r.name,
+          r.status,
+          r.owner.host,
+          r.createdAtMs,
+          r.updatedAtMs,
+          JSON.stringify(r),
+        );
+        break;
+      }
     }
   }
 }
@@ -196,6 +237,17 @@ function prepareStatements(db: Database) {
     ),
     removeJournal: db.prepare("DELETE FROM journal WHERE execution_id = ?"),
     journal: db.prepare("SELECT * FROM journal ORDER BY created_at_ms"),
+    putTaskRun: db.prepare(
+      `INSERT INTO task_runs (run_id, name, status, host, created_at_ms, updated_at_ms, record_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, status = excluded.status,
+         host = excluded.host, created_at_ms = excluded.created_at_ms,
+         updated_at_ms = excluded.updated_at_ms, record_json = excluded.record_json`,
+    ),
+    getTaskRun: db.prepare("SELECT record_json FROM task_runs WHERE run_id = ?"),
+    findTaskRunIds: db.prepare(
+      "SELECT run_id FROM task_runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT ?",
+    ),
     recentDurations: db.prepare(
       `SELECT duration_ms FROM executions
        WHERE command_class = ? AND status = 'completed' AND duration_ms IS NOT NULL

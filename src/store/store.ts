@@ -8,6 +8,7 @@
  * whole: `apply` of an execution record replaces the stored one, its output included.
  */
 import type { ExecutionStatus } from "../protocol/methods.js";
+import type { TaskRunQuery, TaskRunRecord } from "./task-run-record.js";
 
 export type ExecutionKind = "command" | "claude";
 
@@ -150,7 +151,8 @@ export type WriteOp =
   | { type: "execution"; record: ExecutionRecord }
   | { type: "connection"; record: ConnectionRecord }
   | { type: "journal.put"; entry: JournalEntry }
-  | { type: "journal.remove"; executionId: string };
+  | { type: "journal.remove"; executionId: string }
+  | { type: "taskrun"; record: TaskRunRecord };
 
 export interface PruneOptions {
   /** Ended executions (and closed connections) created before this time are deleted. */
@@ -182,6 +184,12 @@ export interface Store {
   recentDurations(commandClass: string, limit: number): Promise<number[]>;
   /** Never deletes executions that have not ended. */
   prune(options: PruneOptions): Promise<PruneResult>;
+  /** A task-list run (the whole record), or null. */
+  getTaskRun(runId: string): Promise<TaskRunRecord | null>;
+  /** Newest first (by creation time). */
+  listTaskRuns(query: TaskRunQuery): Promise<TaskRunRecord[]>;
+  /** Run ids starting with `prefix`, in id order, at most `limit`. */
+  findTaskRunIds(prefix: string, limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
 

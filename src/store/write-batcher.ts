@@ -158,5 +158,7 @@ function keyOf(op: WriteOp): string {
       return `j:${op.entry.executionId}`;
     case "journal.remove":
       return `j:${op.executionId}`;
+    case "taskrun":
+      return `t:${op.record.runId}`;
   }
 }

@@ -55,6 +55,11 @@ export class ExecutionOutput {
     setImmediate(() => this.flush("lines"));
   }
 
+  /** Sends everything held so far, partial lines too (one process of a retried run ended). */
+  flushHeld(): void {
+    if (!this.finished) this.flush("final");
+  }
+
   /** Sends everything still held: the streams have ended. */
   finish(): void {
     if (this.finished) return;

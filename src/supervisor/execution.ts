@@ -11,6 +11,7 @@ import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import type { ExecutionSummary } from "../protocol/results.js";
 import type { ExecutionListener } from "./execution-listener.js";
 import { ExecutionOutput } from "./execution-output.js";
+import type { AttemptEnd, ExecutionOwner } from "./execution-owner.js";
 import { ExecutionTimers } from "./execution-timers.js";
 import { GroupChild, type SpawnSpec } from "./group-child.js";
 import type { Guardian } from "./guardian.js";
@@ -71,6 +72,11 @@ export class Execution {
   private killTimer: NodeJS.Timeout | null = null;
   private overdueTimer: NodeJS.Timeout | null = null;
   private startedAtMs = 0;
+  private owner: ExecutionOwner | null = null;
+  /** Set while waiting to start the next process of a retried execution. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** 1 for the first process; each retry (ExecutionOwner.settle) adds one. */
+  attempt = 1;
   private resolveDone!: (params: ProcessCompletedParams) => void;
 
   constructor(
@@ -129,13 +135,33 @@ export class Execution {
     this.listeners.delete(listener);
   }
 
+  /** Hands the decisions of ExecutionOwner to a feature (one owner; set before start). */
+  setOwner(owner: ExecutionOwner): void {
+    this.owner = owner;
+  }
+
+  /** Sends a notification of this execution to its listeners (subscribers, history). */
+  notify(method: string, params: object): void {
+    this.broadcast(method, params);
+  }
+
   start(): void {
     if (this.status !== "queued") return;
     this.status = "running";
     this.startedAt = new Date();
     this.startedAtMs = performance.now();
+    if (!this.spawnChild(this.spec.spawn)) return;
+    this.timers.start();
+    this.armOverdue();
+  }
+
+  /** Starts one process of the execution; false when spawning failed at once. */
+  private spawnChild(spawn: ExecutionSpec["spawn"]): boolean {
+    this.error = null;
+    this.exitCode = null;
+    this.signal = null;
     this.child = GroupChild.spawn(
-      this.spec.spawn,
+      spawn,
       {
         onStdout: (data) => this.sawOutput("stdout", data),
         onStderr: (data) => this.sawOutput("stderr", data),
@@ -147,17 +173,62 @@ export class Execution {
           this.error = `could not start: ${error.message}`;
           this.broadcast("process.error", { execution_id: this.id, error: this.error });
         },
-        onEnd: () => this.finish(),
+        onEnd: () => this.childEnded(),
       },
       this.settings.drainMs,
     );
-    if (this.child.pid <= 0) return; // spawn failed; onSpawnError and onEnd follow
+    if (this.child.pid <= 0) return false; // spawn failed; onSpawnError and onEnd follow
     this.pid = this.child.pid;
     this.guardian.watch(this.child.pgid);
     this.sampler = new GroupSampler(this.child.pgid);
-    this.timers.start();
-    this.armOverdue();
     this.broadcast("process.started", { execution_id: this.id, pid: this.pid, pgid: this.pid });
+    return true;
+  }
+
+  /** A process ended: the owner may start another (a retry) or decide the status. */
+  private childEnded(): void {
+    if (this.completion) return;
+    const reason = this.endReason;
+    const owner = this.owner;
+    if (owner?.settle && (reason === null || "by" in reason)) {
+      // Everything the process wrote reaches the listeners (the owner's parser) first.
+      this.output.flushHeld();
+      const ended: AttemptEnd = {
+        exitCode: this.exitCode,
+        signal: this.signal,
+        error: this.error,
+        decided: reason && "by" in reason ? reason.status : null,
+      };
+      const settlement = owner.settle(ended);
+      if (settlement && "retry" in settlement) {
+        this.retryLater(settlement.retry.spawn, settlement.retry.delayMs);
+        return;
+      }
+      if (settlement) {
+        this.endReason = {
+          status: settlement.status,
+          by: reason && "by" in reason ? reason.by : "owner",
+        };
+        if (settlement.error !== undefined) this.error = settlement.error;
+      }
+    }
+    this.finish();
+  }
+
+  /** Another process for the same execution after `delayMs`; clocks stop while it waits. */
+  private retryLater(spawn: ExecutionSpec["spawn"], delayMs: number): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = null;
+    this.endReason = null;
+    if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
+    this.child = null;
+    this.attempt++;
+    this.timers.pause();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.timers.resume();
+      this.spawnChild(spawn);
+    }, delayMs);
   }
 
   pause(): boolean {
@@ -220,7 +291,7 @@ export class Execution {
   private stop(reason: EndReason): void {
     if (this.isFinal || this.endReason) return;
     this.endReason = reason;
-    if (this.status === "queued") {
+    if (this.status === "queued" || this.retryTimer) {
       this.finish();
       return;
     }
@@ -244,19 +315,19 @@ export class Execution {
 
   private async reportSilence(silentMs: number): Promise<void> {
     if (!this.isActive || !this.child) return;
+    const pid = this.child.pid;
     const sample = (await this.sampler?.sample()) ?? null;
     if (!this.isActive) return;
-    this.broadcast(
-      "process.status",
-      statusParams({
-        executionId: this.id,
-        pid: this.child.pid,
-        silentMs,
-        elapsedMs: performance.now() - this.startedAtMs,
-        usualMs: this.spec.usualMs ?? null,
-        sample,
-      }),
-    );
+    const params = statusParams({
+      executionId: this.id,
+      pid,
+      silentMs,
+      elapsedMs: performance.now() - this.startedAtMs,
+      usualMs: this.spec.usualMs ?? null,
+      sample,
+    });
+    this.owner?.status?.(params);
+    this.broadcast("process.status", params);
   }
 
   /** Says once that the run has gone past its usual time, even while output flows. */
@@ -274,6 +345,8 @@ export class Execution {
     this.timers.stop();
     if (this.overdueTimer) clearTimeout(this.overdueTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.output.finish();
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
     const status = this.finalStatus();
@@ -293,6 +366,7 @@ export class Execution {
     };
     if (this.error) completion.error = this.error;
     if (this.endReason?.status === "timed_out") completion.timeout_kind = this.endReason.kind;
+    this.owner?.complete?.(completion);
     this.completion = completion;
     for (const listener of this.listeners) listener.completed(completion);
     this.resolveDone(completion);

@@ -11,6 +11,7 @@ import type {
   JournalEntry,
   Store,
 } from "../../src/store/store.js";
+import type { TaskRunRecord, TaskState } from "../../src/store/task-run-record.js";
 
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 export const REQUIRE_SERVICES = process.env.CC_EXECUTOR_REQUIRE_SERVICES === "1";
@@ -119,4 +120,66 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<void
   } finally {
     redis.disconnect();
   }
+}
+
+export function taskState(overrides: Partial<TaskState> = {}): TaskState {
+  return {
+    status: "pending",
+    attempts: [],
+    result: null,
+    resultBytes: 0,
+    exitCode: null,
+    costUsd: null,
+    claudeSessionId: null,
+    rendered: null,
+    startedAtMs: null,
+    endedAtMs: null,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A two-task run (a Claude task, then a command), both pending. */
+export function taskRunRecord(overrides: Partial<TaskRunRecord> = {}): TaskRunRecord {
+  const task = {
+    cwd: "/tmp",
+    timeoutMs: null,
+    idleTimeoutMs: null,
+    model: null,
+    allowedTools: null,
+    permissionMode: null,
+    maxTurns: null,
+    retries: 0,
+    verifyUuid: false,
+    env: null,
+    continueOnFailure: false,
+  };
+  return {
+    runId: "20260101-000000-abcd",
+    name: "a list",
+    status: "running",
+    list: {
+      name: "a list",
+      description: null,
+      sourcePath: "/tmp/tasks.md",
+      format: "markdown",
+      baseDir: "/tmp",
+      continueOnFailure: false,
+      retryDelayMs: 2000,
+      tasks: [
+        { ...task, index: 0, name: "write", kind: "prompt", text: "Write ✓ notes.md", line: 3 },
+        { ...task, index: 1, name: null, kind: "command", text: "test -f notes.md", line: 7 },
+      ],
+    },
+    tasks: [taskState(), taskState()],
+    cursor: 0,
+    owner: { host: "test-host", bootId: "boot", serverPid: 1, serverStartTicks: "1" },
+    sessionId: "session-1",
+    createdAtMs: 1_700_000_000_000,
+    updatedAtMs: 1_700_000_000_000,
+    endedAtMs: null,
+    resumes: 0,
+    error: null,
+    ...overrides,
+  };
 }

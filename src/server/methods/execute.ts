@@ -2,32 +2,56 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { attachPassiveClaude, startsWithClaude } from "../../claude/passive-claude.js";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { ExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
+import type { Execution, ExecutionSpec } from "../../supervisor/execution.js";
 import { shellArgv } from "../../supervisor/shell.js";
 import { childEnv } from "../child-env.js";
 import { checkAllowedCommand } from "../command-policy.js";
 import { defineMethod } from "../method-table.js";
+import type { ServerContext } from "../server-context.js";
 import { startExecution } from "../start-execution.js";
 
 export const execute = defineMethod(ExecuteParams, async (params, call): Promise<ExecuteResult> => {
-  const { server } = call;
+  const { server, connection } = call;
+  const id = params.execution_id ?? randomUUID();
+  const origin = { sessionId: connection.sessionId, task: null };
+  const request = await server.hooks.before("command", params, id, origin);
+  const { spec, prepare } = await commandExecution(server, request, id, connection.sessionId);
+  return startExecution(call, spec, prepare);
+});
+
+/**
+ * A shell command as an execution of this server — checked, its timeout decided, its argv and
+ * environment built — ready to admit. For `execute` and task-list steps.
+ */
+export async function commandExecution(
+  server: ServerContext,
+  params: ExecuteParams,
+  id: string,
+  sessionId: string | null,
+): Promise<{ spec: ExecutionSpec; prepare?: (execution: Execution) => void }> {
   const command = params.command.trim();
   if (command.length === 0) throw new RpcError(ErrorCode.CommandNotAllowed, "command is empty");
   checkAllowedCommand(command, params.env, server.settings.allowedCommands);
   const cwd = await existingDirectory(params.cwd);
-  const id = params.execution_id ?? randomUUID();
   const timeout = await server.history.estimator.decide(params.timeout, "command", command);
   const [file, args] = shellArgv(command, {
     shell: server.shellPath,
     stdbufPath: server.stdbufPath,
   });
-  return startExecution(call, {
+  const env = childEnv(params.env, id);
+  // A `claude …` command line ends on its result event like claude.execute (docs/claude.md).
+  const prepare = startsWithClaude(command, server.settings.claudeBin)
+    ? (execution: Execution) => attachPassiveClaude(execution, server.settings, env)
+    : undefined;
+  const spec: ExecutionSpec = {
     id,
     kind: "command",
     command,
-    spawn: { file, args, cwd, env: childEnv(params.env, id) },
+    spawn: { file, args, cwd, env },
     timeoutMs: timeout.timeoutMs,
     timeoutSource: timeout.source,
     usualMs: timeout.estimate?.estimatedMs ?? null,
@@ -35,9 +59,10 @@ export const execute = defineMethod(ExecuteParams, async (params, call): Promise
       params.idle_timeout === undefined ? null : Math.round(params.idle_timeout * 1000),
     encoding: params.output_encoding,
     killOnDisconnect: params.kill_on_disconnect,
-    sessionId: call.connection.sessionId,
-  });
-});
+    sessionId,
+  };
+  return { spec, prepare };
+}
 
 export async function existingDirectory(cwd: string | undefined): Promise<string> {
   const path = resolve(cwd ?? process.cwd());

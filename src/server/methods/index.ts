@@ -1,5 +1,6 @@
 /** The `/ws/mcp` dispatch table: every method by its exact name. */
 import type { MethodDefinition, MethodTable } from "../method-table.js";
+import { claudeExecute } from "./claude-execute.js";
 import { control } from "./control.js";
 import { execute } from "./execute.js";
 import { historyGet, historyList } from "./history.js";
@@ -18,5 +19,6 @@ export function rpcMethods(): MethodTable {
     ["server.status", serverStatusMethod],
     ["history.list", historyList],
     ["history.get", historyGet],
+    ["claude.execute", claudeExecute],
   ]);
 }

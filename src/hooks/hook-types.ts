@@ -1,0 +1,112 @@
+/**
+ * What hooks see and answer (DESIGN §7, docs/hooks.md). Contexts are snake_case JSON, as on the
+ * wire: shell hooks get them on stdin, module hooks as their argument.
+ */
+import type { ProcessCompletedParams } from "../protocol/notifications.js";
+
+export type HookPhase = "pre" | "post";
+export type HookKind = "command" | "claude";
+
+/** The task-list step an execution belongs to. */
+export interface TaskRef {
+  run_id: string;
+  /** 1-based, as in `{{tasks.N.result}}`. */
+  index: number;
+  name: string | null;
+  total: number;
+}
+
+/** Who an execution is for: the starting connection, and the task-list step if any. */
+export interface HookOrigin {
+  sessionId: string | null;
+  task: TaskRef | null;
+}
+
+export interface PreHookContext {
+  phase: "pre";
+  kind: HookKind;
+  execution_id: string;
+  session_id: string | null;
+  task: TaskRef | null;
+  /**
+   * The request as it stands after the hooks before this one: `execute` params for commands,
+   * `claude.execute` params for Claude runs (`command` or `prompt`, `cwd`, `env`, …).
+   */
+  request: Record<string, unknown>;
+}
+
+export interface PostHookContext {
+  phase: "post";
+  kind: HookKind;
+  execution_id: string;
+  session_id: string | null;
+  task: TaskRef | null;
+  /** The command line, or the prompt of a Claude run. */
+  command: string;
+  cwd: string;
+  /** The execution's `process.completed` params (with `claude` for Claude runs). */
+  completion: ProcessCompletedParams;
+}
+
+export type HookContext = PreHookContext | PostHookContext;
+
+/**
+ * A hook's answer. Pre hooks: null to go on, `{veto}` to refuse the execution, `{rewrite}` to
+ * change fields of the request. Post hooks: null, or `{flag}` to report a finding (e.g. a failed
+ * verification) as a hook.warning.
+ */
+export type HookDecision =
+  | null
+  | { veto: string }
+  | { rewrite: Record<string, unknown> }
+  | { flag: string };
+
+export type HookOutcome = "ok" | "rewrite" | "veto" | "flagged" | "failed" | "timeout";
+
+export interface HookResultEntry {
+  hook: string;
+  phase: HookPhase;
+  execution_id: string;
+  outcome: HookOutcome;
+  duration_ms: number;
+  /** Why it vetoed, what it rewrote, how it failed. */
+  message: string | null;
+  at: string;
+}
+
+/** `hook.warning`: a hook failed, timed out, answered nonsense, or flagged a finding. */
+export interface HookWarningParams {
+  execution_id: string;
+  hook: string;
+  phase: HookPhase;
+  reason: "failed" | "timeout" | "invalid" | "flagged";
+  message: string;
+  task?: TaskRef;
+}
+
+/** A hook failed (crashed, exited non-zero, threw); the execution goes on. */
+export class HookFailure extends Error {
+  override name = "HookFailure";
+  constructor(
+    message: string,
+    readonly reason: "failed" | "timeout" | "invalid" = "failed",
+  ) {
+    super(message);
+  }
+}
+
+/** One configured or built-in hook, ready to run. */
+export interface Hook {
+  name: string;
+  type: "shell" | "module" | "builtin";
+  phase: HookPhase;
+  /** Null: every kind. */
+  kinds: HookKind[] | null;
+  timeoutMs: number;
+  /** What it runs (command line, module path, or a description of the built-in). */
+  describe: string;
+  /** Built-ins that only act sometimes record a result only then (not every execution). */
+  quietWhenIdle?: boolean;
+  run(context: HookContext): Promise<HookDecision>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,188 @@
+/**
+ * `/ws/claude` (DESIGN §6, from the original's TypeScript sibling): one prompt per connection,
+ * the CLI's stdout lines back as one text frame each. The Host/Origin/token checks have run
+ * before this is reached (upgrade.ts).
+ *
+ * server → `{"info":"send {prompt,meta}"}`; client → `{"prompt":"…","meta":"TASK-123"}`.
+ * Close codes: 1000 the run completed; 1008 invalid JSON or fields; 1011 the run failed, timed
+ * out (default 5 min) or could not start, after an `{"error":"…"}` frame. Closing the socket
+ * kills the run's process group.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { RawData, WebSocket } from "ws";
+import { z } from "zod";
+import { startClaudeExecution } from "../claude/start-claude-execution.js";
+import { LineSplitter } from "../claude/stream-json.js";
+import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import type { Execution } from "../supervisor/execution.js";
+import type { ExecutionListener } from "../supervisor/execution-listener.js";
+import type { OutputChunk } from "../supervisor/output-chunk.js";
+import type { ServerContext } from "./server-context.js";
+
+export const CLAUDE_SOCKET_PATH = "/ws/claude";
+export const MAX_PROMPT_BYTES = 8192;
+
+const utf8 = new TextEncoder();
+
+export const ClaudeSocketRequest = z.object({
+  prompt: z
+    .string()
+    .min(1, "prompt must not be empty")
+    .refine(
+      (text) => utf8.encode(text).length <= MAX_PROMPT_BYTES,
+      `prompt must be at most ${MAX_PROMPT_BYTES} bytes`,
+    ),
+  meta: z
+    .string()
+    .regex(/^[A-Z0-9_-]+$/, "meta must match ^[A-Z0-9_\\-]+$")
+    .max(128)
+    .optional(),
+});
+
+export function claudeSocketRoute(context: ServerContext) {
+  return (ws: WebSocket, request: IncomingMessage): void => {
+    new ClaudeSocket(ws, request, context).start();
+  };
+}
+
+class ClaudeSocket implements ExecutionListener {
+  private execution: Execution | null = null;
+  private received = false;
+  private closed = false;
+  private readonly lines = new LineSplitter();
+  private readonly decoder = new TextDecoder("utf-8");
+  private readonly peer: string;
+  private readonly sessionId = randomUUID();
+
+  constructor(
+    private readonly ws: WebSocket,
+    request: IncomingMessage,
+    private readonly context: ServerContext,
+  ) {
+    this.peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
+  }
+
+  start(): void {
+    this.context.audit.record({
+      event: "connected",
+      session_id: this.sessionId,
+      peer: this.peer,
+      path: CLAUDE_SOCKET_PATH,
+    });
+    this.ws.on("message", (data, isBinary) => void this.receive(data, isBinary));
+    this.ws.on("close", () => this.onClose());
+    this.send(JSON.stringify({ info: "send {prompt,meta}" }));
+  }
+
+  // ExecutionListener: stdout lines out as frames; the end closes the socket.
+
+  output(chunk: OutputChunk): void {
+    if (chunk.stream !== "stdout") return;
+    const text = this.decoder.decode(chunk.raw, { stream: true });
+    for (const line of this.lines.push(text)) this.send(line);
+  }
+
+  event(): void {}
+
+  completed(params: ProcessCompletedParams): void {
+    for (const line of this.lines.end()) this.send(line);
+    this.execution?.removeListener(this);
+    if (params.status === "completed") {
+      this.close(1000, "done");
+      return;
+    }
+    this.fail(failureText(params));
+  }
+
+  private async receive(data: RawData, isBinary: boolean): Promise<void> {
+    if (this.received) {
+      this.send(JSON.stringify({ error: "one prompt per connection; it is already running" }));
+      return;
+    }
+    this.received = true;
+    if (isBinary) return this.close(1008, "expected a JSON text frame");
+    const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.close(1008, "invalid JSON");
+    }
+    const parsed = ClaudeSocketRequest.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join(".") || "message";
+      return this.close(1008, `invalid ${where}: ${issue?.message ?? "bad value"}`.slice(0, 120));
+    }
+    await this.run(parsed.data.prompt, parsed.data.meta ?? null);
+  }
+
+  private async run(prompt: string, meta: string | null): Promise<void> {
+    const { settings, hooks } = this.context;
+    try {
+      const id = randomUUID();
+      const origin = { sessionId: this.sessionId, task: null };
+      const request = await hooks.before(
+        "claude",
+        {
+          prompt,
+          timeout: settings.claudeSocketTimeoutMs / 1000,
+          retries: 0,
+          kill_on_disconnect: true,
+        },
+        id,
+        origin,
+      );
+      await startClaudeExecution(
+        this.context,
+        { ...request, execution_id: id },
+        this.sessionId,
+        {
+          who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
+          prepare: (execution) => {
+            this.execution = execution;
+            execution.addListener(this);
+          },
+        },
+      );
+    } catch (error) {
+      this.fail(`could not start: ${(error as Error).message}`);
+      return;
+    }
+    // The peer left while the run was being admitted.
+    if (this.closed) this.execution?.cancel();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.context.audit.record({ event: "disconnected", session_id: this.sessionId });
+    const execution = this.execution;
+    if (execution && !execution.isFinal) execution.cancel();
+  }
+
+  private fail(message: string): void {
+    this.send(JSON.stringify({ error: message }));
+    this.close(1011, "claude run failed");
+  }
+
+  private send(text: string): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
+  }
+}
+
+function failureText(params: ProcessCompletedParams): string {
+  if (params.status === "timed_out") {
+    return `timed out (${params.timeout_kind ?? "wall"} limit); the run was killed`;
+  }
+  if (params.error) return params.error;
+  if (params.status === "canceled") return "canceled";
+  if (params.status === "interrupted") return "interrupted: the server stopped";
+  return `claude failed (exit code ${params.exit_code ?? "none"}, signal ${params.signal ?? "none"})`;
+}

@@ -1,0 +1,181 @@
+/**
+ * The one schema of a task list (DESIGN §7), whatever it was written in: Markdown, JSON, YAML or
+ * an API value. Keys are snake_case as in the protocol. Settings at the top level are the
+ * defaults of every task; a task's own settings win. No Node imports: the client may reuse it.
+ *
+ *   name: Build a TODO API
+ *   cwd: workspace
+ *   timeout: 15m
+ *   allowed_tools: [Write, Read]
+ *   continue_on_failure: false
+ *   tasks:
+ *     - name: Create the module
+ *       prompt: Create todo.py with add() and list()
+ *     - command: python3 -c "import todo"
+ */
+import { z } from "zod";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i;
+const SECONDS_HINT = "expected seconds: a number, or a duration such as 90s, 15m, 2h";
+
+/** "90" and 90 are seconds; "90s", "15m", "2h", "500ms" say their unit. */
+export function durationSeconds(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const match = DURATION.exec(value);
+  if (!match) return value;
+  const amount = Number(match[1]);
+  switch ((match[2] ?? "s").toLowerCase()) {
+    case "ms":
+      return amount / 1000;
+    case "m":
+    case "min":
+      return amount * 60;
+    case "h":
+      return amount * 3600;
+    default:
+      return amount;
+  }
+}
+
+const Seconds = z.preprocess(
+  durationSeconds,
+  z.number({ error: SECONDS_HINT }).positive(SECONDS_HINT).finite(SECONDS_HINT),
+);
+
+/** `[Write, Read]`, or one string: "Write, Read" / "Write Read". */
+const ToolList = z.preprocess(
+  (value) =>
+    typeof value === "string"
+      ? value
+          .split(/[,\s]+/)
+          .map((tool) => tool.trim())
+          .filter(Boolean)
+      : value,
+  z.array(z.string().min(1), { error: "expected a list of tool names" }).min(1),
+);
+
+const EnvMap = z
+  .record(
+    z.string().regex(ENV_NAME, "env names must match [A-Za-z_][A-Za-z0-9_]*"),
+    z.union([z.string(), z.number(), z.boolean()]).transform(String),
+  )
+  .refine((env) => !Object.hasOwn(env, "__proto__"), "env may not name __proto__");
+
+/** Settings a task can have, and the list can give as defaults. */
+const taskSettings = {
+  timeout: Seconds.optional(),
+  idle_timeout: Seconds.optional(),
+  cwd: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  allowed_tools: ToolList.optional(),
+  permission_mode: z.string().min(1).optional(),
+  max_turns: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).max(20).optional(),
+  verify_uuid: z.boolean().optional(),
+  env: EnvMap.optional(),
+};
+
+/** The setting names, for the Markdown parser (which reads `key: value` lines). */
+export const TASK_SETTING_KEYS: readonly string[] = [
+  ...Object.keys(taskSettings),
+  "name",
+  "command",
+  "continue_on_failure",
+];
+
+/** "Task 3: Do X" → "Do X" (lists written as plain strings, as the original took them). */
+const TASK_PREFIX = /^\s*Task\s+\d+\s*(?:\([^)]*\))?\s*[:.\-–—]\s*/i;
+
+export const TaskDefinition = z.preprocess(
+  (value) => (typeof value === "string" ? { prompt: value.replace(TASK_PREFIX, "") } : value),
+  z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      prompt: z.string().optional(),
+      command: z.string().optional(),
+      /** Overrides the list's `continue_on_failure` for this task. */
+      continue_on_failure: z.boolean().optional(),
+      ...taskSettings,
+    })
+    .superRefine((task, context) => {
+      const prompt = task.prompt?.trim() ?? "";
+      const command = task.command?.trim() ?? "";
+      if (prompt && command) {
+        context.addIssue({
+          code: "custom",
+          path: ["command"],
+          message: "a task has a prompt or a command, not both",
+        });
+      } else if (!prompt && !command) {
+        context.addIssue({
+          code: "custom",
+          path:
+            task.prompt !== undefined ? ["prompt"] : task.command !== undefined ? ["command"] : [],
+          message:
+            "a task needs a prompt (a Claude task) or a command (a shell command), not empty",
+        });
+      }
+    }),
+);
+export type TaskDefinition = z.infer<typeof TaskDefinition>;
+
+export const TaskListDefinition = z.preprocess(
+  (value) => (Array.isArray(value) ? { tasks: value } : value),
+  z.strictObject({
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    /** Go on with the next task after one fails (default: stop the list). */
+    continue_on_failure: z.boolean().default(false),
+    /** First wait before a retry; it doubles each time, up to 5 minutes. Default 2 s. */
+    retry_delay: Seconds.optional(),
+    ...taskSettings,
+    tasks: z
+      .array(TaskDefinition, { error: "expected a list of tasks" })
+      .min(1, "a task list needs at least one task")
+      .max(1000, "at most 1000 tasks"),
+  }),
+);
+export type TaskListDefinition = z.infer<typeof TaskListDefinition>;
+export type TaskListInput = z.input<typeof TaskListDefinition>;
+
+/** One task as the runner sees it: defaults applied, cwd made absolute, durations in ms. */
+export interface ResolvedTask {
+  /** 0-based position; people and templates count from 1. */
+  index: number;
+  name: string | null;
+  kind: "prompt" | "command";
+  /** The prompt or command, templates not yet filled in. */
+  text: string;
+  cwd: string;
+  timeoutMs: number | null;
+  idleTimeoutMs: number | null;
+  model: string | null;
+  allowedTools: string[] | null;
+  permissionMode: string | null;
+  maxTurns: number | null;
+  retries: number;
+  verifyUuid: boolean;
+  env: Record<string, string> | null;
+  continueOnFailure: boolean;
+  /** Where the task starts in its file, when it came from one. */
+  line: number | null;
+}
+
+export type TaskListFormat = "markdown" | "json" | "yaml" | "inline";
+
+export interface ResolvedTaskList {
+  name: string | null;
+  description: string | null;
+  /** The file it was read from (absolute), or null for an API value. */
+  sourcePath: string | null;
+  format: TaskListFormat;
+  /** Relative `cwd`s were resolved against this: the file's folder, or the caller's choice. */
+  baseDir: string;
+  /** The list's own setting (each task has its effective value too). */
+  continueOnFailure: boolean;
+  retryDelayMs: number;
+  tasks: ResolvedTask[];
+}
+
+export const DEFAULT_RETRY_DELAY_MS = 2000;

@@ -1,0 +1,327 @@
+/**
+ * The task lists of one server (DESIGN §7): starts and resumes runs (each a TaskRunner), knows
+ * who watches each run, cancels, answers queries from the journal, and on start-up marks what a
+ * dead predecessor left running as interrupted. Runs belong to the server, not to a connection:
+ * a watcher that goes away stops hearing about the run, and the run goes on.
+ */
+import { randomBytes } from "node:crypto";
+import type { HookWarningParams, TaskRef } from "../hooks/hook-types.js";
+import type { Logger } from "../log/logger.js";
+import { ErrorCode, RpcError } from "../protocol/errors.js";
+import type { ServerIdentity } from "../store/proc-stat.js";
+import type { Store } from "../store/store.js";
+import type { TaskRunQuery, TaskRunRecord, TaskState } from "../store/task-run-record.js";
+import type { Execution } from "../supervisor/execution.js";
+import { prepareResume } from "./resume.js";
+import { RunArtifacts } from "./run-artifacts.js";
+import { markInterrupted, ownerAlive, RunJournal, recoverTaskRuns } from "./run-journal.js";
+import type { ResolvedTaskList } from "./task-list-schema.js";
+import { TaskRunner } from "./task-runner.js";
+import type { TaskStepExecutor } from "./task-steps.js";
+
+/** Someone following a run (a connection): its notifications, and optionally its steps' output. */
+export interface TaskWatcher {
+  /** One watcher per key (a connection's session id): watching again replaces it. */
+  key: string;
+  notify(method: string, params: object): void;
+  follow?(execution: Execution): void;
+  /** False once it is gone (a closed connection); it is then forgotten. */
+  alive(): boolean;
+}
+
+export interface TaskServiceOptions {
+  store: Store;
+  /** $CC_EXECUTOR_HOME/runs */
+  runsRoot: string;
+  steps: TaskStepExecutor;
+  identity: ServerIdentity;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** A run ready to go: its record is journaled; `launch()` starts it (after the caller replied). */
+export interface PendingRun {
+  record: TaskRunRecord;
+  /** Index of the first task this start runs (0-based). */
+  startIndex: number;
+  launch(): Promise<TaskRunRecord>;
+}
+
+interface ActiveRun {
+  runner: TaskRunner;
+  watchers: Map<string, TaskWatcher>;
+  done: Promise<TaskRunRecord>;
+}
+
+export class TaskService {
+  readonly journal: RunJournal;
+  private readonly active = new Map<string, ActiveRun>();
+  /** Runs being started or resumed (their record is being written). */
+  private readonly reserved = new Set<string>();
+  private readonly steps = new Map<string, TaskRef>();
+  private readonly now: () => number;
+  private closing = false;
+
+  constructor(private readonly options: TaskServiceOptions) {
+    this.now = options.now ?? Date.now;
+    this.journal = new RunJournal(options.store, this.now);
+  }
+
+  get runsRoot(): string {
+    return this.options.runsRoot;
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Start-up: runs a dead server left `running` become `interrupted`. */
+  recover(): Promise<string[]> {
+    return recoverTaskRuns(this.journal, this.options.identity, this.now());
+  }
+
+  async start(
+    list: ResolvedTaskList,
+    options: { sessionId: string | null; runId?: string; watcher?: TaskWatcher },
+  ): Promise<PendingRun> {
+    const runId = options.runId ?? newRunId(new Date(this.now()));
+    this.reserve(runId);
+    try {
+      if (options.runId && (await this.options.store.getTaskRun(runId))) {
+        throw new RpcError(ErrorCode.InvalidParams, `run_id ${runId} is already in use`);
+      }
+      const nowMs = this.now();
+      const { identity } = this.options;
+      const record: TaskRunRecord = {
+        runId,
+        name: list.name,
+        status: "running",
+        list,
+        tasks: list.tasks.map(pendingState),
+        cursor: 0,
+        owner: {
+          host: identity.host,
+          bootId: identity.bootId,
+          serverPid: identity.serverPid,
+          serverStartTicks: identity.serverStartTicks,
+        },
+        sessionId: options.sessionId,
+        createdAtMs: nowMs,
+        updatedAtMs: nowMs,
+        endedAtMs: null,
+        resumes: 0,
+        error: null,
+      };
+      await this.journal.save(record);
+      await new RunArtifacts(this.options.runsRoot, runId).writeList(record);
+      return this.pending(record, options.watcher);
+    } catch (error) {
+      this.reserved.delete(runId);
+      throw error;
+    }
+  }
+
+  async resume(
+    ref: string,
+    options: { sessionId: string | null; watcher?: TaskWatcher },
+  ): Promise<PendingRun> {
+    const runId = await this.resolveId(ref);
+    if (this.active.has(runId)) {
+      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} is running already`);
+    }
+    this.reserve(runId);
+    try {
+      const record = await this.options.store.getTaskRun(runId);
+      if (!record) throw notFound(ref);
+      const refusal = prepareResume(record, this.options.identity, options.sessionId, this.now());
+      if (refusal) throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
+      await this.journal.save(record);
+      return this.pending(record, options.watcher);
+    } catch (error) {
+      this.reserved.delete(runId);
+      throw error;
+    }
+  }
+
+  /** Cancels a run: the running one stops (its step is canceled); resolves with its record. */
+  async cancel(ref: string): Promise<TaskRunRecord> {
+    const runId = await this.resolveId(ref);
+    const run = this.active.get(runId);
+    if (run) {
+      run.runner.cancel();
+      return run.done;
+    }
+    const record = await this.options.store.getTaskRun(runId);
+    if (!record) throw notFound(ref);
+    if (record.status === "completed") {
+      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} has completed`);
+    }
+    const { identity } = this.options;
+    // Not running here, so a record that names this process is a leftover, not a live run.
+    if (
+      record.status === "running" &&
+      record.owner.serverPid !== identity.serverPid &&
+      ownerAlive(record.owner, identity)
+    ) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `task run ${runId} runs in another server (pid ${record.owner.serverPid} on ${record.owner.host}): cancel it there`,
+      );
+    }
+    if (record.status === "running") markInterrupted(record, this.now(), "canceled");
+    record.status = "canceled";
+    record.error = "canceled";
+    record.endedAtMs ??= this.now();
+    await this.journal.save(record);
+    return record;
+  }
+
+  /** The run: live from the runner while it runs here, else from the journal. */
+  async get(ref: string): Promise<TaskRunRecord> {
+    const runId = await this.resolveId(ref);
+    const active = this.active.get(runId);
+    if (active) return active.runner.record;
+    const record = await this.options.store.getTaskRun(runId);
+    if (!record) throw notFound(ref);
+    return record;
+  }
+
+  list(query: TaskRunQuery): Promise<TaskRunRecord[]> {
+    return this.options.store.listTaskRuns(query);
+  }
+
+  /** Resolves when the run (running here) has ended; null if it does not run here. */
+  whenDone(runId: string): Promise<TaskRunRecord> | null {
+    return this.active.get(runId)?.done ?? null;
+  }
+
+  /** Adds a watcher to a run running here (it also follows the step under way); false if none. */
+  watch(runId: string, watcher: TaskWatcher): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.watchers.set(watcher.key, watcher);
+    const current = run.runner.current;
+    if (current && !current.isFinal) watcher.follow?.(current);
+    return true;
+  }
+
+  /** Which task-list step an execution is (for hooks), while its run is here. */
+  taskOf(executionId: string): TaskRef | null {
+    return this.steps.get(executionId) ?? null;
+  }
+
+  /** A hook warning about a step goes to the run's watchers. */
+  hookWarning(warning: HookWarningParams): void {
+    if (warning.task) this.emit(warning.task.run_id, "hook.warning", warning);
+  }
+
+  /** The server is stopping: every run stops after its step (interrupted); resolves when written. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const runs = [...this.active.values()];
+    for (const run of runs) run.runner.interrupt();
+    await Promise.allSettled(runs.map((run) => run.done));
+  }
+
+  /** An exact run id, or the one run whose id starts with `ref`. */
+  async resolveId(ref: string): Promise<string> {
+    if (this.active.has(ref) || (await this.options.store.getTaskRun(ref))) return ref;
+    const matches = await this.options.store.findTaskRunIds(ref, 5);
+    if (matches.length === 1) return matches[0] as string;
+    if (matches.length > 1) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `${ref} matches several task runs: ${matches.join(", ")}…`,
+      );
+    }
+    throw notFound(ref);
+  }
+
+  private reserve(runId: string): void {
+    if (this.closing) throw new RpcError(ErrorCode.LimitReached, "server is shutting down");
+    if (this.reserved.has(runId) || this.active.has(runId)) {
+      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} is starting already`);
+    }
+    this.reserved.add(runId);
+  }
+
+  private pending(record: TaskRunRecord, watcher?: TaskWatcher): PendingRun {
+    const runId = record.runId;
+    const watchers = new Map<string, TaskWatcher>();
+    if (watcher) watchers.set(watcher.key, watcher);
+    const artifacts = new RunArtifacts(this.options.runsRoot, runId);
+    const runner = new TaskRunner(record, {
+      journal: this.journal,
+      artifacts,
+      steps: this.options.steps,
+      logger: this.options.logger,
+      now: this.now,
+      emit: (method, params) => this.emit(runId, method, params),
+      stepStarted: (execution, index) => {
+        this.steps.set(execution.id, {
+          run_id: runId,
+          index: index + 1,
+          name: record.list.tasks[index]?.name ?? null,
+          total: record.list.tasks.length,
+        });
+        for (const w of this.watchersOf(runId)) w.follow?.(execution);
+      },
+    });
+    let done: Promise<TaskRunRecord> | null = null;
+    return {
+      record,
+      startIndex: record.cursor,
+      launch: () => {
+        if (done) return done;
+        this.reserved.delete(runId);
+        done = runner.run().finally(() => {
+          this.active.delete(runId);
+          for (const [id, step] of this.steps) if (step.run_id === runId) this.steps.delete(id);
+        });
+        this.active.set(runId, { runner, watchers, done });
+        // A run started while the server began to stop never gets a step.
+        if (this.closing) runner.interrupt();
+        return done;
+      },
+    };
+  }
+
+  private emit(runId: string, method: string, params: object): void {
+    for (const watcher of this.watchersOf(runId)) watcher.notify(method, params);
+  }
+
+  private watchersOf(runId: string): TaskWatcher[] {
+    const watchers = this.active.get(runId)?.watchers;
+    if (!watchers) return [];
+    for (const [key, watcher] of watchers) if (!watcher.alive()) watchers.delete(key);
+    return [...watchers.values()];
+  }
+}
+
+function pendingState(): TaskState {
+  return {
+    status: "pending",
+    attempts: [],
+    result: null,
+    resultBytes: 0,
+    exitCode: null,
+    costUsd: null,
+    claudeSessionId: null,
+    rendered: null,
+    startedAtMs: null,
+    endedAtMs: null,
+    error: null,
+  };
+}
+
+function notFound(ref: string): RpcError {
+  return new RpcError(ErrorCode.ExecutionNotFound, `no task run ${ref}`);
+}
+
+/** `20260203-141522-7f3a9c`: UTC time of the start, then randomness. Sorts by time. */
+export function newRunId(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const date = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
+  const time = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+  return `${date}-${time}-${randomBytes(3).toString("hex")}`;
+}
