@@ -6,12 +6,28 @@
 
 const NEVER_INHERITED = ["CC_EXECUTOR_TOKEN"];
 
+/**
+ * The server's environment as a plain object, taken once: `process.env` is an accessor object
+ * that is slow to copy, and copying it is on every execution's start.
+ */
+let serverEnv: NodeJS.ProcessEnv | null = null;
+
+function snapshotOfServerEnv(): NodeJS.ProcessEnv {
+  if (serverEnv === null) {
+    serverEnv = { ...process.env, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
+    for (const name of NEVER_INHERITED) delete serverEnv[name];
+  }
+  return serverEnv;
+}
+
 export function childEnv(
   overrides: Record<string, string | null> | undefined,
   executionId: string,
-  base: NodeJS.ProcessEnv = process.env,
+  base?: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
+  const env: NodeJS.ProcessEnv = base
+    ? { ...base, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" }
+    : { ...snapshotOfServerEnv() };
   for (const name of NEVER_INHERITED) delete env[name];
   for (const [name, value] of Object.entries(overrides ?? {})) {
     if (value === null) delete env[name];

@@ -10,6 +10,11 @@ const LOW_WATER_BYTES = 1024 * 1024;
 
 export class Outbound {
   private pending = 0;
+  /**
+   * Output bytes the kernel has taken so far. Once the kernel's buffers are full it rises only
+   * while the peer reads, so it serves as a sign of life (see RpcConnection's heartbeat).
+   */
+  deliveredOutputBytes = 0;
   private waiters: Array<() => void> = [];
   private readonly onSent = (bytes: number) => (error?: Error) => {
     this.pending -= bytes;
@@ -43,8 +48,22 @@ export class Outbound {
    */
   send(frame: string, bytes = frame.length): void {
     if (!this.open) return;
+    this.write(frame, bytes, this.onSent(bytes));
+  }
+
+  /** An output frame: like send, and its delivery counts as the peer reading. */
+  sendOutput(frame: string, bytes: number): void {
+    if (!this.open) return;
+    const done = this.onSent(bytes);
+    this.write(frame, bytes, (error) => {
+      if (!error) this.deliveredOutputBytes += bytes;
+      done(error);
+    });
+  }
+
+  private write(frame: string, bytes: number, callback: (error?: Error) => void): void {
     this.pending += bytes;
-    this.socket.send(frame, this.onSent(bytes));
+    this.socket.send(frame, callback);
     if (this.pending > this.hardCapBytes) this.onOverflow();
   }
 

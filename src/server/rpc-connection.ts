@@ -15,6 +15,9 @@ import { dispatchText } from "./rpc-dispatch.js";
 import type { ServerContext } from "./server-context.js";
 import { Subscription } from "./subscription.js";
 
+/** Beats a backed-up peer may go without a pong and without output draining to it. */
+const BACKLOG_PATIENCE_BEATS = 6;
+
 export class RpcConnection {
   readonly sessionId = randomUUID();
   readonly outbound: Outbound;
@@ -23,6 +26,8 @@ export class RpcConnection {
   private readonly subscriptions = new Map<string, Subscription>();
   private heartbeat: NodeJS.Timeout | null = null;
   private alive = true;
+  private deliveredAtLastBeat = 0;
+  private lastSignOfLifeMs = performance.now();
   private closed = false;
   /** Requests are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve();
@@ -43,6 +48,7 @@ export class RpcConnection {
     socket.on("message", (data, isBinary) => this.receive(data, isBinary));
     socket.on("pong", () => {
       this.alive = true;
+      this.lastSignOfLifeMs = performance.now();
     });
     socket.on("close", () => this.onClose());
     socket.on("error", (error) => this.context.logger.debug({ err: error }, "socket error"));
@@ -107,8 +113,20 @@ export class RpcConnection {
   }
 
   private beat(): void {
-    if (!this.alive) {
-      // No pong since the last ping: the peer is gone. terminate() needs no close handshake.
+    // A slow reader's pong waits behind all the output queued before our ping, and the kernel
+    // takes more output from a backed-up socket only in bursts. So a peer with a backlog is
+    // dropped only after several beats without a pong and without any output draining to it;
+    // a peer without a backlog has nothing in the way of its pong, and one missed beat ends it.
+    const now = performance.now();
+    const delivered = this.outbound.deliveredOutputBytes;
+    if (delivered > this.deliveredAtLastBeat) this.lastSignOfLifeMs = now;
+    this.deliveredAtLastBeat = delivered;
+    const patienceMs =
+      this.outbound.pendingBytes > 0
+        ? BACKLOG_PATIENCE_BEATS * this.context.settings.heartbeatIntervalMs
+        : 0;
+    if (!this.alive && now - this.lastSignOfLifeMs > patienceMs) {
+      // terminate() drops the socket; a close frame would never reach a dead peer.
       this.socket.terminate();
       return;
     }

@@ -77,7 +77,10 @@ export class Subscription implements ExecutionListener {
 
   private sendChunk(chunk: OutputChunk): void {
     const frame = outputFrame(this.idJson, chunk, this.encoding);
-    this.outbound.send(frame, Math.max(frame.length, chunk.raw.length + FRAME_OVERHEAD_BYTES));
+    this.outbound.sendOutput(
+      frame,
+      Math.max(frame.length, chunk.raw.length + FRAME_OVERHEAD_BYTES),
+    );
     this.nextSeq = chunk.seq + 1;
   }
 

@@ -30,6 +30,8 @@ export class Supervisor {
   private readonly ended: Execution[] = [];
   private readonly observers: SupervisorObserver[] = [];
   private running = 0;
+  /** Running or queued executions per connection, for the per-connection cap. */
+  private readonly activeBySession = new Map<string, number>();
   private closing = false;
 
   /**
@@ -91,6 +93,7 @@ export class Supervisor {
     }
     const execution = new Execution(spec, this.settingsFor(spec), this.guardian);
     this.executions.set(spec.id, execution);
+    this.countSession(spec.sessionId, +1);
     void execution.done.then(() => this.onEnded(execution));
     for (const observer of this.observers) observer.created?.(execution);
     beforeStart?.(execution);
@@ -123,16 +126,20 @@ export class Supervisor {
 
   private checkConnectionCap(sessionId: string | null): void {
     if (sessionId === null) return;
-    let count = 0;
-    for (const execution of this.executions.values()) {
-      if (execution.spec.sessionId === sessionId && !execution.isFinal) count++;
-    }
+    const count = this.activeBySession.get(sessionId) ?? 0;
     if (count >= this.limits.maxPerConnection) {
       throw new RpcError(
         ErrorCode.LimitReached,
         `this connection already has ${count} executions running or queued (limit ${this.limits.maxPerConnection})`,
       );
     }
+  }
+
+  private countSession(sessionId: string | null, delta: number): void {
+    if (sessionId === null) return;
+    const count = (this.activeBySession.get(sessionId) ?? 0) + delta;
+    if (count > 0) this.activeBySession.set(sessionId, count);
+    else this.activeBySession.delete(sessionId);
   }
 
   private launch(execution: Execution): void {
@@ -144,6 +151,7 @@ export class Supervisor {
     const index = this.queue.indexOf(execution);
     if (index >= 0) this.queue.splice(index, 1);
     else this.running--;
+    this.countSession(execution.spec.sessionId, -1);
     for (const observer of this.observers) observer.ended?.(execution);
     this.retain(execution);
     this.startQueued();
