@@ -20,6 +20,9 @@ import { GroupSampler } from "./resource-sampler.js";
 import { Spool } from "./spool.js";
 import { statusParams } from "./status-report.js";
 
+/** Runs usually shorter than this get no "longer than usual" notice. */
+const MIN_OVERDUE_NOTICE_MS = 5000;
+
 export interface ExecutionSpec {
   id: string;
   kind: "command" | "claude";
@@ -333,7 +336,8 @@ export class Execution {
   /** Says once that the run has gone past its usual time, even while output flows. */
   private armOverdue(): void {
     const usualMs = this.spec.usualMs;
-    if (usualMs === null || usualMs === undefined) return;
+    // Only worth saying for runs long enough that someone could be left wondering.
+    if (usualMs === null || usualMs === undefined || usualMs < MIN_OVERDUE_NOTICE_MS) return;
     this.overdueTimer = setTimeout(() => {
       void this.reportSilence(performance.now() - this.timers.lastOutputMs);
     }, usualMs + 1);
