@@ -32,6 +32,8 @@ export async function startServerProcess(env = {}, nodeArgs = []) {
     env: { ...process.env, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A crashed bench must not leave its servers running.
+  process.once("exit", () => child.kill("SIGKILL"));
   const line = await new Promise((resolve, reject) => {
     let text = "";
     child.stdout.on("data", (chunk) => {

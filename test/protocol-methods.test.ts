@@ -359,10 +359,18 @@ describe("subscribe / unsubscribe", () => {
 });
 
 describe("hook_status, pong, executions.list, server.status", () => {
-  it("hook_status lists no hooks and no recent results", async () => {
+  it("hook_status lists the built-in hooks (none configured) and their results", async () => {
     const socket = await open();
-    expect(await socket.result("hook_status")).toEqual({ hooks: [], recent: [] });
-    expect(await socket.result("hook_status", {})).toEqual({ hooks: [], recent: [] });
+    const status = await socket.result<{ hooks: Array<{ name: string }>; recent: unknown[] }>(
+      "hook_status",
+    );
+    expect(status.hooks.map((hook) => hook.name)).toEqual([
+      "builtin:venv",
+      "builtin:metrics",
+      "builtin:uuid-check",
+    ]);
+    expect(status.recent).toEqual([]);
+    expect(await socket.result("hook_status", {})).toMatchObject({ metrics: expect.any(Object) });
   });
 
   it("pong as a notification gets no reply; as a request it is answered", async () => {

@@ -10,7 +10,7 @@ export function claudeEnv(
   overrides: Record<string, string | null> | undefined,
   executionId: string,
   authMode: AuthMode,
-  base: NodeJS.ProcessEnv = process.env,
+  base?: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
   const env = childEnv(overrides, executionId, base);
   if (authMode === "subscription") delete env.ANTHROPIC_API_KEY;

@@ -8,6 +8,7 @@ import { registerHistoryCommands } from "./history-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerServerCommands } from "./server-command.js";
 import { registerStressCommand } from "./stress-command.js";
+import { registerTasksCommands } from "./tasks-command.js";
 import { registerTokenCommand } from "./token-command.js";
 
 const { Command } = requireCjs("commander") as typeof import("commander");
@@ -24,6 +25,7 @@ registerTokenCommand(program);
 registerHistoryCommands(program);
 registerClaudeCommand(program);
 registerStressCommand(program);
+registerTasksCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

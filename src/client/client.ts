@@ -19,6 +19,7 @@ import type { ExecutionResult } from "./events.js";
 import { ExecutionStream, type StartRequest } from "./execution-stream.js";
 import { type ReconnectOptions, RpcClient } from "./rpc-client.js";
 import type { SocketFactory } from "./socket.js";
+import { type TaskListOptions, TaskListRun, taskListParams } from "./task-list-run.js";
 
 export interface ExecuteOptions {
   /** Wall-clock limit, enforced by the server. */
@@ -81,6 +82,12 @@ export class CcExecutorClient {
       "process.status",
       "process.error",
       "process.gap",
+      // Claude runs (docs/claude.md): detections and retries, seen by ClaudeStream.
+      "error.token_limit_exceeded",
+      "error.rate_limit_exceeded",
+      "error.auth_failed",
+      "error.root_refusal",
+      "claude.retry",
     ]) {
       this.rpc.on(method, (params) => this.route(method, params));
     }
@@ -180,6 +187,46 @@ export class CcExecutorClient {
     return runBatch(this, tasks, options);
   }
 
+  /**
+   * Runs a task list in the server (docs/tasks.md): a list value (`{tasks: [...]}`, or an array
+   * of tasks) or the path of a list file, read by the server (a relative path is made absolute
+   * against this process's working directory in Node). Iterate the run for progress; `.result`
+   * is the summary. The run goes on in the server if this client goes away.
+   */
+  runTaskList(listOrPath: string | object, options: TaskListOptions = {}): TaskListRun {
+    const params = taskListParams(absolutePath(listOrPath), options);
+    return this.startTaskList("tasks.run", params, options);
+  }
+
+  /** Continues a stopped run at its first unfinished task (`tasks resume`). */
+  resumeTaskList(
+    runId: string,
+    options: Omit<TaskListOptions, "baseDir" | "runId"> = {},
+  ): TaskListRun {
+    const params: Record<string, unknown> = { run_id: runId };
+    if (options.streamOutput !== undefined) params.stream_output = options.streamOutput;
+    return this.startTaskList("tasks.resume", params, options);
+  }
+
+  /** Follows a run started elsewhere (or earlier) to its end. */
+  watchTaskList(
+    runId: string,
+    options: Omit<TaskListOptions, "baseDir" | "runId"> = {},
+  ): TaskListRun {
+    const params = { run_id: runId, subscribe: true, stream_output: options.streamOutput ?? true };
+    return this.startTaskList("tasks.get", params, options);
+  }
+
+  private startTaskList(
+    method: "tasks.run" | "tasks.resume" | "tasks.get",
+    params: Record<string, unknown>,
+    options: TaskListOptions,
+  ): TaskListRun {
+    const run = new TaskListRun(this.rpc, method, params, options);
+    void run.begin();
+    return run;
+  }
+
   request<T = unknown>(method: string, params?: unknown): Promise<T> {
     return this.rpc.request<T>(method, params);
   }
@@ -192,4 +239,11 @@ export class CcExecutorClient {
     const id = params.execution_id;
     if (typeof id === "string") this.streams.get(id)?.handle(method, params);
   }
+}
+
+/** A relative list path, made absolute where a working directory exists (Node), else as is. */
+function absolutePath(listOrPath: string | object): string | object {
+  if (typeof listOrPath !== "string" || listOrPath.startsWith("/")) return listOrPath;
+  const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+  return cwd ? `${cwd.replace(/\/$/, "")}/${listOrPath.replace(/^\.\//, "")}` : listOrPath;
 }

@@ -25,6 +25,12 @@ export * from "./client.js";
 export * from "./errors.js";
 export * from "./events.js";
 export type { ExecutionStream } from "./execution-stream.js";
+export type {
+  TaskListEvent,
+  TaskListOptions,
+  TaskListRun,
+  TaskListSummary,
+} from "./task-list-run.js";
 
 export interface ConnectOptions {
   /** ws://host:port/ws/mcp — default: the running server recorded in the home, else 127.0.0.1:8003. */

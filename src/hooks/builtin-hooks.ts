@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import type { KindMetrics } from "../protocol/hooks.js";
 import type { Hook, HookContext, HookDecision, PostHookContext } from "./hook-types.js";
 
 /**
@@ -77,14 +78,6 @@ export function uuidHooks(enforce: boolean): Hook[] {
     },
   });
   return hooks;
-}
-
-export interface KindMetrics {
-  executions: number;
-  by_status: Record<string, number>;
-  total_duration_ms: number;
-  max_duration_ms: number;
-  cost_usd: number;
 }
 
 /** Counts of executions by kind and status, durations, cost — shown by hook_status. */

@@ -26,7 +26,10 @@ export const HookDefinition = z
     /** Seconds this hook may take (default: hooks.timeout). */
     timeout: seconds.optional(),
     /** Only for these kinds of execution (default: both). */
-    kinds: z.array(z.enum(["command", "claude"])).min(1).optional(),
+    kinds: z
+      .array(z.enum(["command", "claude"]))
+      .min(1)
+      .optional(),
   })
   .refine((hook) => (hook.command === undefined) !== (hook.module === undefined), {
     message: "a hook has either a command or a module",

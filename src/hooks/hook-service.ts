@@ -3,7 +3,8 @@
  *
  * - `before` runs where an execution is admitted (`execute`, `claude.execute`, task steps), on
  *   the request: a pre hook may veto it (the request fails with -32001) or rewrite fields of it
- *   (re-validated with the method's own schema). Built-ins first, then the configured ones.
+ *   (re-validated with the method's own schema). Built-ins first, then the configured ones, in
+ *   their order; each sees the request as the hooks before it left it.
  * - `after` runs when any execution has ended (a supervisor observer), without delaying anyone.
  * - A hook that fails, times out or answers nonsense is reported (`hook.warning` to whoever the
  *   execution is for, the server log, hook_status) and otherwise ignored: never a crash.
@@ -11,6 +12,7 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
+import type { HookStatusResult } from "../protocol/hooks.js";
 import { ClaudeExecuteParams, ExecuteParams } from "../protocol/methods.js";
 import type { Execution } from "../supervisor/execution.js";
 import { MetricsRecorder, uuidHooks, venvHook } from "./builtin-hooks.js";
@@ -57,27 +59,6 @@ export interface HookServiceOptions {
   logger: Logger;
 }
 
-export interface HookSummary {
-  name: string;
-  type: Hook["type"];
-  phase: HookPhase;
-  kinds: HookKind[] | null;
-  /** What it runs. */
-  run: string;
-  timeout_seconds: number;
-  runs: number;
-  failures: number;
-  last_outcome: HookOutcome | null;
-  last_at: string | null;
-}
-
-export interface HookStatus {
-  hooks: HookSummary[];
-  /** Newest first. */
-  recent: HookResultEntry[];
-  metrics: ReturnType<MetricsRecorder["snapshot"]> | null;
-}
-
 type WarningListener = (warning: HookWarningParams, origin: HookOrigin) => void;
 
 interface Counters {
@@ -114,15 +95,16 @@ export class HookService {
             baseDir: options.baseDir,
             defaultTimeoutMs: timeoutMs,
           });
+    // Built-ins first (they take microseconds): counts are never held up by a slow hook.
     const { builtin } = config;
+    this.metrics = builtin.metrics ? new MetricsRecorder() : null;
+    if (this.metrics) this.post.push(this.metrics.hook());
     if (builtin.venv) this.pre.push(venvHook());
     for (const hook of uuidHooks(builtin.uuid_verification)) {
       (hook.phase === "pre" ? this.pre : this.post).push(hook);
     }
     for (const definition of config.pre) this.pre.push(made(definition, "pre"));
     for (const definition of config.post) this.post.push(made(definition, "post"));
-    this.metrics = builtin.metrics ? new MetricsRecorder() : null;
-    if (this.metrics) this.post.push(this.metrics.hook());
   }
 
   onWarning(listener: WarningListener): () => void {
@@ -213,7 +195,7 @@ export class HookService {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  status(): HookStatus {
+  status(): HookStatusResult {
     return {
       hooks: [...this.pre, ...this.post].map((hook) => {
         const counters = this.counters.get(hook);
@@ -349,7 +331,10 @@ function rewritten(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new HookFailure(`rewrote the request into an invalid one: ${where}${issue?.message}`, "invalid");
+    throw new HookFailure(
+      `rewrote the request into an invalid one: ${where}${issue?.message}`,
+      "invalid",
+    );
   }
   // Keep what the caller had (e.g. fields the schema does not know) under the validated values.
   return { ...next, ...(parsed.data as Record<string, unknown>) };

@@ -2,19 +2,18 @@
  * What hooks see and answer (DESIGN §7, docs/hooks.md). Contexts are snake_case JSON, as on the
  * wire: shell hooks get them on stdin, module hooks as their argument.
  */
+import type {
+  HookOutcome,
+  HookResultEntry,
+  HookWarningParams,
+  TaskRef,
+} from "../protocol/hooks.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
+
+export type { HookOutcome, HookResultEntry, HookWarningParams, TaskRef };
 
 export type HookPhase = "pre" | "post";
 export type HookKind = "command" | "claude";
-
-/** The task-list step an execution belongs to. */
-export interface TaskRef {
-  run_id: string;
-  /** 1-based, as in `{{tasks.N.result}}`. */
-  index: number;
-  name: string | null;
-  total: number;
-}
 
 /** Who an execution is for: the starting connection, and the task-list step if any. */
 export interface HookOrigin {
@@ -60,29 +59,6 @@ export type HookDecision =
   | { veto: string }
   | { rewrite: Record<string, unknown> }
   | { flag: string };
-
-export type HookOutcome = "ok" | "rewrite" | "veto" | "flagged" | "failed" | "timeout";
-
-export interface HookResultEntry {
-  hook: string;
-  phase: HookPhase;
-  execution_id: string;
-  outcome: HookOutcome;
-  duration_ms: number;
-  /** Why it vetoed, what it rewrote, how it failed. */
-  message: string | null;
-  at: string;
-}
-
-/** `hook.warning`: a hook failed, timed out, answered nonsense, or flagged a finding. */
-export interface HookWarningParams {
-  execution_id: string;
-  hook: string;
-  phase: HookPhase;
-  reason: "failed" | "timeout" | "invalid" | "flagged";
-  message: string;
-  task?: TaskRef;
-}
 
 /** A hook failed (crashed, exited non-zero, threw); the execution goes on. */
 export class HookFailure extends Error {

@@ -25,6 +25,8 @@ import {
 /** The worker's code (plain JS: the worker runs it without a TypeScript loader). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+// A promise a module forgot to await must not stop the worker (and fail calls in flight).
+process.on("unhandledRejection", () => {});
 const loaded = import(workerData.url);
 loaded.catch(() => {});
 parentPort.on("message", async ({ id, context }) => {
@@ -91,7 +93,9 @@ class ModuleHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new HookFailure(`no answer within ${timeoutMs / 1000} s; worker stopped`, "timeout"));
+        reject(
+          new HookFailure(`no answer within ${timeoutMs / 1000} s; worker stopped`, "timeout"),
+        );
         // A stuck module (an endless loop, a promise that never settles) is only stopped this way.
         this.stop(worker, new HookFailure("the worker was stopped (another call timed out)"));
       }, timeoutMs);

@@ -4,3 +4,5 @@ export * from "./methods.js";
 export * from "./notifications.js";
 export * from "./results.js";
 export * from "./version.js";
+export * from "./hooks.js";
+export * from "./tasks.js";

@@ -164,5 +164,10 @@ export const METHOD_NAMES = [
   "history.list",
   "history.get",
   "claude.execute",
+  "tasks.run",
+  "tasks.get",
+  "tasks.resume",
+  "tasks.cancel",
+  "tasks.list",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];

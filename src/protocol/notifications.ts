@@ -1,5 +1,7 @@
 /** Notification parameter shapes (DESIGN §4). Every execution notification carries execution_id. */
+import type { HookWarningParams } from "./hooks.js";
 import type { FinalStatus } from "./methods.js";
+import type { TaskCompletedParams, TaskStartedParams, TasklistCompletedParams } from "./tasks.js";
 
 export type OutputStream = "stdout" | "stderr";
 
@@ -192,6 +194,10 @@ export interface NotificationMap {
   "error.auth_failed": AuthFailedParams;
   "error.root_refusal": RootRefusalParams;
   "claude.retry": ClaudeRetryParams;
+  "task.started": TaskStartedParams;
+  "task.completed": TaskCompletedParams;
+  "tasklist.completed": TasklistCompletedParams;
+  "hook.warning": HookWarningParams;
 }
 
 export type NotificationName = keyof NotificationMap;

@@ -62,9 +62,6 @@ export interface ServerStatusResult {
   auth: "token" | "none";
 }
 
-export interface HookStatusResult {
-  hooks: unknown[];
-  recent: unknown[];
-}
+export type { HookStatusResult } from "./hooks.js";
 
 export type { FinalStatus };

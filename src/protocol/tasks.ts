@@ -52,6 +52,7 @@ export const TasksListParams = z
   .default({ limit: 20 });
 
 export interface TaskAttemptWire {
+  /** Counted over every run and resume of the task (execution ids end in `-a<attempt>`). */
   attempt: number;
   execution_id: string;
   status: string;
@@ -134,7 +135,10 @@ export interface TaskStartedParams {
   index: number;
   total: number;
   name: string | null;
+  /** The name, else the first line of the prompt or command (at most 80 characters). */
+  title: string;
   kind: "prompt" | "command";
+  /** 1 … max_attempts, counted in this run or resume (a resume starts a task afresh). */
   attempt: number;
   max_attempts: number;
   execution_id: string;
@@ -145,6 +149,7 @@ export interface TaskCompletedParams {
   index: number;
   total: number;
   name: string | null;
+  title: string;
   kind: "prompt" | "command";
   attempt: number;
   max_attempts: number;

@@ -134,18 +134,13 @@ class ClaudeSocket implements ExecutionListener {
         id,
         origin,
       );
-      await startClaudeExecution(
-        this.context,
-        { ...request, execution_id: id },
-        this.sessionId,
-        {
-          who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
-          prepare: (execution) => {
-            this.execution = execution;
-            execution.addListener(this);
-          },
+      await startClaudeExecution(this.context, { ...request, execution_id: id }, this.sessionId, {
+        who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
+        prepare: (execution) => {
+          this.execution = execution;
+          execution.addListener(this);
         },
-      );
+      });
     } catch (error) {
       this.fail(`could not start: ${(error as Error).message}`);
       return;

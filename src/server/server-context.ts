@@ -5,6 +5,7 @@ import type { AuditLog } from "../log/audit-log.js";
 import type { Logger } from "../log/logger.js";
 import type { HistoryService } from "../store/history-service.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
+import type { TaskService } from "../tasks/task-service.js";
 import type { RpcConnection } from "./rpc-connection.js";
 
 export interface ServerContext {
@@ -22,4 +23,6 @@ export interface ServerContext {
   port: number;
   /** Pre/post-execution hooks (docs/hooks.md): every admission runs `hooks.before`. */
   hooks: HookService;
+  /** Durable sequential task lists (docs/tasks.md). */
+  tasks: TaskService;
 }

@@ -18,6 +18,7 @@ import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { AllowLists, isLoopbackHost } from "./allow-lists.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
+import { startHooksAndTasks } from "./hooks-and-tasks.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
 import type { GuardOptions } from "./request-guard.js";
@@ -84,6 +85,15 @@ export async function startServer(
     spoolJanitor,
   );
   supervisor.observe(history.recorder);
+  const shellPath = resolveShell(settings.shell);
+  const { hooks, tasks } = await startHooksAndTasks(settings, {
+    history,
+    supervisor,
+    logger,
+    shellPath,
+    runsRoot: paths.runs,
+    context: () => context,
+  });
   const context: ServerContext = {
     settings,
     supervisor,
@@ -92,10 +102,12 @@ export async function startServer(
     audit,
     connections: new Set(),
     startedAtMs: performance.now(),
-    shellPath: resolveShell(settings.shell),
+    shellPath,
     stdbufPath: findExecutable("stdbuf"),
     spoolRoot: paths.spool,
     port: 0,
+    hooks,
+    tasks,
   };
   supervisor.observe({
     ended: (execution) => {
@@ -156,6 +168,7 @@ export async function startServer(
       closing ??= (async () => {
         httpServer.close();
         await shutdownConnections(context, reason);
+        await hooks.close();
         // After the supervisor stopped: every execution has its final record to write.
         await history.close();
         httpServer.closeAllConnections();

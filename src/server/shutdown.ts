@@ -1,5 +1,5 @@
 /**
- * Graceful stop (DESIGN §4): every client is told, every execution ends as `interrupted` with
+ * Graceful stop (DESIGN §4, §7): every client is told, every execution ends as `interrupted` with
  * its `process.completed` delivered, then sockets close with 1001 (going away).
  */
 import type { ServerContext } from "./server-context.js";
@@ -8,7 +8,11 @@ const FLUSH_WAIT_MS = 2000;
 
 export async function shutdownConnections(context: ServerContext, reason: string): Promise<void> {
   for (const connection of context.connections) connection.notify("server.shutdown", { reason });
+  // Task lists start no further step; each one ends as interrupted once its step has, and its
+  // watchers hear so before their connection closes.
+  const tasksStopped = context.tasks.close();
   await context.supervisor.shutdown();
+  await tasksStopped;
   // Executions that ended just before may still be writing their last output to the spool;
   // a stopped server leaves no write behind (a caller may remove the home right after).
   await Promise.all(

@@ -3,6 +3,7 @@
  * (bad command, bad JSON, unknown method), environment (cwd, env, auth mode), buffer handling
  * (≥ 10 MB, a 5 MB single line, byte-exact) and cancel mid-stream with no survivors.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import WebSocket from "ws";
 import { RemoteError } from "../client/errors.js";
 import type { ExecutionResult } from "../client/events.js";
@@ -12,14 +13,38 @@ function bytesOf(result: ExecutionResult): number {
   return Number(result.completion.stdout_bytes ?? 0) + Number(result.completion.stderr_bytes ?? 0);
 }
 
-/** Whether any process of group `pgid` is alive (this machine only). */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+/** Live (not zombie) members of process group `pgid`, from /proc; this machine only. */
+export function groupMembers(pgid: number): number[] {
+  if (!existsSync("/proc/self/stat")) {
+    try {
+      process.kill(-pgid, 0);
+      return [pgid];
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "EPERM" ? [pgid] : [];
+    }
   }
+  const members: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") members.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+/** Waits (briefly: a SIGKILL takes a moment to land) until the group is empty. */
+async function groupGone(pgid: number, withinMs = 3000): Promise<boolean> {
+  const deadline = performance.now() + withinMs;
+  while (groupMembers(pgid).length > 0) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
 }
 
 export const timeouts = scenario("timeouts", "Timeout Handling (wall and idle)", async (ctx, o) => {
@@ -165,6 +190,8 @@ export const cancelMidStream = scenario(
     o.metrics.Ended = `${result.status} ${tookMs.toFixed(0)} ms after cancel`;
     o.check(canceledAt > 0, `the run ended before it streamed (${result.status})`);
     o.check(result.status === "canceled", `status ${result.status}`);
-    o.check(pgid > 0 && !groupAlive(pgid), `process group ${pgid} still has live processes`);
+    o.check(pgid > 0, "no process.started");
+    const survivors = pgid > 0 && !(await groupGone(pgid)) ? groupMembers(pgid) : [];
+    o.check(survivors.length === 0, `process group ${pgid} still has ${survivors.join(", ")}`);
   },
 );

@@ -78,8 +78,6 @@ export class Execution {
   private owner: ExecutionOwner | null = null;
   /** Set while waiting to start the next process of a retried execution. */
   private retryTimer: NodeJS.Timeout | null = null;
-  /** 1 for the first process; each retry (ExecutionOwner.settle) adds one. */
-  attempt = 1;
   private resolveDone!: (params: ProcessCompletedParams) => void;
 
   constructor(
@@ -225,7 +223,6 @@ export class Execution {
     this.endReason = null;
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
     this.child = null;
-    this.attempt++;
     this.timers.pause();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

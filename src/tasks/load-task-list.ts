@@ -6,8 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import type { z } from "zod";
-import { parseMarkdown } from "./parse-markdown.js";
-import { type ParsedListSource, parseStructured } from "./parse-structured.js";
+import type { ParsedListSource } from "./parse-structured.js";
 import { fieldName, TaskListError, type TaskListIssue } from "./task-list-error.js";
 import {
   DEFAULT_RETRY_DELAY_MS,
@@ -60,14 +59,19 @@ export async function loadTaskListFile(path: string): Promise<ResolvedTaskList> 
   return parseTaskListText(text, format, { file, baseDir: dirname(file) });
 }
 
-export function parseTaskListText(
+export async function parseTaskListText(
   text: string,
   format: Exclude<TaskListFormat, "inline">,
   options: { file: string | null; baseDir: string },
-): ResolvedTaskList {
+): Promise<ResolvedTaskList> {
   let source: ParsedListSource;
   try {
-    source = format === "markdown" ? parseMarkdown(text) : parseStructured(text, format);
+    // Loaded on first use: the YAML reader is not needed by a server that runs no file lists.
+    if (format === "markdown") {
+      source = (await import("./parse-markdown.js")).parseMarkdown(text);
+    } else {
+      source = (await import("./parse-structured.js")).parseStructured(text, format);
+    }
   } catch (error) {
     if (error instanceof TaskListError) throw error.withFile(options.file);
     throw error;

@@ -127,9 +127,10 @@ function readFrontMatter(lines: Line[]): FrontMatter {
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {
-    const line = error.linePos?.[0]?.line;
+    // Lines of the YAML count from the line after the opening ---.
+    const line = error.pos ? lineCounter.linePos(error.pos[0]).line + 1 : 1;
     throw TaskListError.at(
-      line === undefined ? 1 : line + 1,
+      line,
       null,
       `front matter is not valid YAML: ${error.message.split("\n")[0]}`,
     );

@@ -20,7 +20,7 @@ export function parseStructured(text: string, format: "json" | "yaml"): ParsedLi
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {
-    const line = error.linePos?.[0]?.line ?? null;
+    const line = error.pos ? lineCounter.linePos(error.pos[0]).line : null;
     throw TaskListError.at(
       line,
       null,

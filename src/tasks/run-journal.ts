@@ -46,8 +46,7 @@ export function ownerAlive(owner: TaskRunOwner, identity: ServerIdentity): boole
     return owner.serverStartTicks === identity.serverStartTicks;
   }
   return (
-    owner.serverStartTicks !== null &&
-    processStartTicks(owner.serverPid) === owner.serverStartTicks
+    owner.serverStartTicks !== null && processStartTicks(owner.serverPid) === owner.serverStartTicks
   );
 }
 

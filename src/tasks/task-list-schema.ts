@@ -87,8 +87,22 @@ export const TASK_SETTING_KEYS: readonly string[] = [
 /** "Task 3: Do X" → "Do X" (lists written as plain strings, as the original took them). */
 const TASK_PREFIX = /^\s*Task\s+\d+\s*(?:\([^)]*\))?\s*[:.\-–—]\s*/i;
 
+/** In YAML, `- Task 1: Do X` is a one-key map: read it as the prompt it was meant to be. */
+const TASK_KEY = /^\s*Task\s+\d+\b/i;
+
+function taskShorthand(value: unknown): unknown {
+  if (typeof value === "string") return { prompt: value.replace(TASK_PREFIX, "") };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const entries = Object.entries(value);
+  const [only] = entries;
+  if (entries.length === 1 && only && TASK_KEY.test(only[0]) && typeof only[1] === "string") {
+    return { prompt: only[1] };
+  }
+  return value;
+}
+
 export const TaskDefinition = z.preprocess(
-  (value) => (typeof value === "string" ? { prompt: value.replace(TASK_PREFIX, "") } : value),
+  taskShorthand,
   z
     .strictObject({
       name: z.string().min(1).optional(),

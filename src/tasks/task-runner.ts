@@ -49,6 +49,8 @@ export class TaskRunner {
   /** The step running now, if any. */
   current: Execution | null = null;
   private stopReason: "canceled" | "interrupted" | null = null;
+  /** The try of the current task in this run (or resume): 1 … retries + 1. */
+  private currentTry = 1;
   private readonly wake = new AbortController();
   private readonly now: () => number;
   private readonly startedMs: number;
@@ -104,6 +106,7 @@ export class TaskRunner {
     const budget = task.retries + 1;
     state.startedAtMs ??= this.now();
     for (let n = 1; n <= budget; n++) {
+      this.currentTry = n;
       if (this.stopReason) return this.stopped(index, null);
       const attempt: TaskAttempt = {
         attempt: state.attempts.length + 1,
@@ -246,7 +249,7 @@ export class TaskRunner {
     state.status = "completed";
     state.endedAtMs = this.now();
     state.error = null;
-    await this.deps.artifacts.writeTask(record, index, fullResult);
+    this.deps.artifacts.writeTask(record, index, fullResult);
     // "Task N finished" and the cursor past it: one write.
     record.cursor = index + 1;
     await this.deps.journal.save(record);
@@ -267,7 +270,7 @@ export class TaskRunner {
     state.endedAtMs = this.now();
     state.error = error ?? "failed";
     if (attempt.error === null) attempt.error = state.error;
-    await this.deps.artifacts.writeTask(record, index, fullResult);
+    this.deps.artifacts.writeTask(record, index, fullResult);
     // With continue_on_failure a failed task is finished; otherwise a resume runs it again.
     record.cursor = task.continueOnFailure ? index + 1 : index;
     await this.deps.journal.save(record);
@@ -330,7 +333,7 @@ export class TaskRunner {
     record.endedAtMs = this.now();
     try {
       await this.deps.journal.save(record);
-      await this.deps.artifacts.writeRun(record);
+      this.deps.artifacts.writeRun(record);
     } finally {
       this.deps.emit("tasklist.completed", {
         run_id: record.runId,
@@ -399,8 +402,10 @@ export class TaskRunner {
       index: index + 1,
       total: this.record.list.tasks.length,
       name: task.name,
+      title: titleOf(task),
       kind: task.kind,
-      attempt: attempt.attempt,
+      // Counted in this run or resume; the attempt record keeps the number over all of them.
+      attempt: this.currentTry,
       max_attempts: task.retries + 1,
       execution_id: attempt.executionId,
     };
@@ -429,6 +434,12 @@ export class TaskRunner {
     const attempt = state.attempts[state.attempts.length - 1];
     if (attempt) this.deps.emit("task.completed", this.completedParams(index, attempt));
   }
+}
+
+/** The task's name, else the first line of its text, for progress displays. */
+export function titleOf(task: ResolvedTask): string {
+  const text = task.name ?? task.text.trim().split("\n")[0] ?? "";
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 /** A step succeeded: exit 0, and for Claude a result that is not an error (and verified). */
@@ -469,7 +480,10 @@ export function bounded(text: string): string {
   const bytes = Buffer.from(text);
   if (bytes.length <= RESULT_MAX_BYTES) return text;
   const half = RESULT_MAX_BYTES / 2;
-  const head = bytes.subarray(0, half).toString("utf8").replace(/\uFFFD$/, "");
+  const head = bytes
+    .subarray(0, half)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
   const tail = bytes
     .subarray(bytes.length - half)
     .toString("utf8")

@@ -113,7 +113,7 @@ export class TaskService {
         error: null,
       };
       await this.journal.save(record);
-      await new RunArtifacts(this.options.runsRoot, runId).writeList(record);
+      new RunArtifacts(this.options.runsRoot, runId).writeList(record);
       return this.pending(record, options.watcher);
     } catch (error) {
       this.reserved.delete(runId);
@@ -134,7 +134,8 @@ export class TaskService {
       const record = await this.options.store.getTaskRun(runId);
       if (!record) throw notFound(ref);
       const refusal = prepareResume(record, this.options.identity, options.sessionId, this.now());
-      if (refusal) throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
+      if (refusal)
+        throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
       await this.journal.save(record);
       return this.pending(record, options.watcher);
     } catch (error) {

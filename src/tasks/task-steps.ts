@@ -35,9 +35,11 @@ export interface TaskStepExecutor {
 
 const seconds = (ms: number | null) => (ms === null ? undefined : ms / 1000);
 
-export function serverSteps(server: ServerContext): TaskStepExecutor {
+/** Steps of the server whose context `serverOf` gives (read at each step, not before). */
+export function serverSteps(serverOf: () => ServerContext): TaskStepExecutor {
   return {
     async runCommand(step) {
+      const server = serverOf();
       const { task } = step;
       const parsed = ExecuteParams.safeParse({
         command: step.text,
@@ -71,6 +73,7 @@ export function serverSteps(server: ServerContext): TaskStepExecutor {
     },
 
     async runPrompt(step) {
+      const server = serverOf();
       const { task } = step;
       const request: ClaudeExecuteRequest = {
         prompt: step.text,

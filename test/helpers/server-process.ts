@@ -27,10 +27,16 @@ export interface ServerProcess {
   cleanup(): Promise<void>;
 }
 
-/** `env` adds settings (CC_EXECUTOR_KILL_GRACE, …) on top of a quiet, bash-shelled default. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * `env` adds settings (CC_EXECUTOR_KILL_GRACE, …) on top of a quiet, bash-shelled default.
+ * `options.home` reuses a home (e.g. a dead server's, to restart on it); default: a new one.
+ */
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  options: { home?: string } = {},
+): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
-  const home = tempDir("cce-srv-");
+  const home = options.home ?? tempDir("cce-srv-");
   const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
     env: {
       ...process.env,
@@ -41,6 +47,10 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A test that fails before stop() must not leave its server running.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   let stderr = "";
   child.stderr?.on("data", (data: Buffer) => {
     stderr += data.toString();

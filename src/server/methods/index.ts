@@ -6,6 +6,7 @@ import { execute } from "./execute.js";
 import { historyGet, historyList } from "./history.js";
 import { executionsList, hookStatus, pong, serverStatusMethod } from "./status.js";
 import { subscribe, unsubscribe } from "./subscribe.js";
+import { tasksCancel, tasksGet, tasksList, tasksResume, tasksRun } from "./tasks.js";
 
 export function rpcMethods(): MethodTable {
   return new Map<string, MethodDefinition>([
@@ -20,5 +21,10 @@ export function rpcMethods(): MethodTable {
     ["history.list", historyList],
     ["history.get", historyGet],
     ["claude.execute", claudeExecute],
+    ["tasks.run", tasksRun],
+    ["tasks.get", tasksGet],
+    ["tasks.resume", tasksResume],
+    ["tasks.cancel", tasksCancel],
+    ["tasks.list", tasksList],
   ]);
 }

@@ -40,10 +40,10 @@ export const executionsList = defineMethod(ExecutionsListParams, (params, call) 
   return { executions: executions.map((e) => e.summary()) };
 });
 
-/** Hooks arrive with task lists (DESIGN §7); until then the list is honestly empty. */
+/** The configured and built-in hooks, their counts and recent results (docs/hooks.md). */
 export const hookStatus = defineMethod(
   NoParams,
-  (): HookStatusResult => ({ hooks: [], recent: [] }),
+  (_params, call): HookStatusResult => call.server.hooks.status(),
 );
 
 /** Old clients answer heartbeats with `pong`; it needs no reply and gets none as a notification. */

@@ -1,0 +1,130 @@
+/**
+ * `cc-executor claude` and `cc-executor stress --mock` (DESIGN §8, §9), run as the built CLI
+ * with its own home; Claude runs use the real CLI against the mock. Needs `npm run build`.
+ */
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  CLAUDE_BIN,
+  type ClaudeSandbox,
+  createClaudeSandbox,
+} from "./fixtures/mock-anthropic/claude-runner.js";
+import {
+  authenticationError,
+  type MockAnthropic,
+  startMockAnthropic,
+  textReply,
+  writeFileReply,
+} from "./fixtures/mock-anthropic/index.js";
+import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
+import { tempDir } from "./helpers/test-server.js";
+
+let mock: MockAnthropic;
+let sandbox: ClaudeSandbox;
+let home: string;
+
+beforeAll(async () => {
+  requireBuiltCli();
+  mock = await startMockAnthropic();
+  sandbox = await createClaudeSandbox();
+  home = tempDir("cce-claude-cli-");
+});
+
+afterAll(async () => {
+  await mock?.close();
+  await sandbox?.cleanup();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  mock.reset();
+});
+
+/** The CLI's env: its own home, the pinned claude, pointed at the mock (api-key mode). */
+function env(extra: Record<string, string> = {}) {
+  return cliEnv(home, {
+    ...sandbox.env(mock.url),
+    CC_EXECUTOR_CLAUDE_BIN: CLAUDE_BIN,
+    CC_EXECUTOR_CLAUDE_AUTH: "api-key",
+    ...extra,
+  });
+}
+
+describe("cc-executor claude", () => {
+  it("prints the answer, then result, cost and duration; exit 0", async () => {
+    mock.setDefault(textReply("4"));
+    const exit = await runCli(["claude", "What is 2+2?"], { env: env(), cwd: sandbox.cwd });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toBe("4\n");
+    expect(exit.stderr).toMatch(/✓ completed in \d+\.\d\d s · \$\d+\.\d{4} · 1 turn · session /);
+  });
+
+  it("shows tool calls and their results live", async () => {
+    const file = join(sandbox.cwd, "cli.txt");
+    mock.enqueue(writeFileReply(file, "from the cli\n"));
+    mock.setDefault(textReply("Wrote it."));
+    const exit = await runCli(
+      ["claude", "--allowed-tools", "Write", "--permission-mode", "acceptEdits", "Write cli.txt"],
+      { env: env(), cwd: sandbox.cwd },
+    );
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain(`⏺ Write(${file})`);
+    expect(exit.stdout).toMatch(/ {2}⎿ File created successfully/);
+    expect(exit.stdout.trimEnd().endsWith("Wrote it.")).toBe(true);
+    expect(readFileSync(file, "utf8")).toBe("from the cli\n");
+  });
+
+  it("exits 1 with the reason when the run fails", async () => {
+    mock.setDefault(authenticationError());
+    const exit = await runCli(["claude", "Hello"], { env: env(), cwd: sandbox.cwd });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/error\.auth_failed/);
+    expect(exit.stderr).toMatch(/✗ failed \(auth\) after .*authentication failed/);
+  });
+
+  it("--json prints stream-json lines, then one result object", async () => {
+    mock.setDefault(textReply("4"));
+    const exit = await runCli(["claude", "--json", "--max-turns", "3", "What is 2+2?"], {
+      env: env(),
+      cwd: sandbox.cwd,
+    });
+    expect(exit.code).toBe(0);
+    const lines = exit.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.type)).toEqual([
+      "system",
+      "assistant",
+      "result",
+      "cc_executor.result",
+    ]);
+    expect(lines.at(-1)).toMatchObject({ success: true, result: "4", attempts: 1 });
+  });
+
+  it("refuses bad flags before starting anything (exit 2)", async () => {
+    const exit = await runCli(["claude", "--max-turns", "zero", "hi"], { env: env() });
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toContain("--max-turns");
+  });
+});
+
+describe("cc-executor stress --mock", () => {
+  it("passes all ten scenarios and writes the report", async () => {
+    const report = join(home, "stress-report.md");
+    const exit = await runCli(["stress", "--mock", "--report", report], {
+      env: cliEnv(home, { CC_EXECUTOR_CLAUDE_BIN: CLAUDE_BIN }),
+    });
+    expect(exit.stderr).toContain("10/10 passed");
+    expect(exit.code).toBe(0);
+    expect(existsSync(report)).toBe(true);
+    const text = readFileSync(report, "utf8");
+    expect(text).toBe(exit.stdout);
+    expect(text).toContain("| **✅ Passed** | 10 |");
+    expect(text).toContain("| **Success Rate** | 100.0% |");
+    expect(text.match(/^### \d+\. ✅ /gm)).toHaveLength(10);
+    expect(text).toContain("| **❌ Failed** | 0 |");
+    expect(text).not.toMatch(/^### \d+\. ❌/m);
+  }, 180_000);
+});

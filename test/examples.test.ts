@@ -1,0 +1,101 @@
+/**
+ * The examples and `npm run demo` (examples/demo.mjs) as documented: every example list reads;
+ * the command-only example runs; the demo, with a Claude CLI that is not logged in, says so,
+ * runs the command-only example and shows how to run the Claude tasks — quickly, exit 0; with a
+ * Claude CLI that can answer (the real CLI, API-key mode, against the mock API) it runs the
+ * three dependent Claude tasks of examples/basic.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLAUDE_BIN, createClaudeSandbox } from "./fixtures/mock-anthropic/claude-runner.js";
+import { firstUserText, startMockAnthropic, textReply } from "./fixtures/mock-anthropic/index.js";
+import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
+import { tempDir } from "./helpers/store-fixtures.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const home = tempDir("cce-examples-home-");
+const userHome = tempDir("cce-examples-user-");
+
+beforeAll(() => requireBuiltCli());
+afterAll(() => {
+  home.remove();
+  userHome.remove();
+});
+
+function demo(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(ROOT, "examples", "demo.mjs")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    stdout += text;
+  });
+  return new Promise((resolve) =>
+    child.once("close", (code) => resolve({ code, stdout, ms: Date.now() - started })),
+  );
+}
+
+describe("examples", () => {
+  it.each(["basic/tasks.md", "advanced/tasks.yaml", "commands/tasks.json"])(
+    "%s is a valid task list",
+    async (file) => {
+      const exit = await runCli(["tasks", "check", join(ROOT, "examples", file)], {
+        env: cliEnv(home.path),
+      });
+      expect(exit.code, exit.stderr).toBe(0);
+    },
+  );
+});
+
+describe("npm run demo", () => {
+  it("without a logged-in Claude: says so, runs the command-only example, shows how to log in", async () => {
+    // A fresh HOME: the CLI in node_modules/.bin has no login there, and no API key counts.
+    const env = {
+      ...cliEnv(home.path),
+      HOME: userHome.path,
+      ANTHROPIC_API_KEY: "sk-not-used-in-subscription-mode",
+    };
+    const run = await demo(env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Claude Code CLI: ${CLAUDE_BIN} is installed but not logged in`);
+    expect(run.stdout).toContain("ANTHROPIC_API_KEY is set, but is used only with");
+    expect(run.stdout).toContain("Running examples/commands/tasks.json instead");
+    expect(run.stdout).toMatch(/run \S+ completed: 4 of 4 completed/);
+    expect(run.stdout).toContain("To run the Claude tasks");
+    expect(run.stdout).toContain("npx cc-executor tasks run examples/basic/tasks.md");
+    expect(run.ms).toBeLessThan(30_000);
+  });
+
+  it("with a Claude that answers: runs the three dependent Claude tasks of examples/basic", async () => {
+    const mock = await startMockAnthropic();
+    const sandbox = await createClaudeSandbox();
+    try {
+      mock.setDefault((request) => textReply(`done: ${firstUserText(request).split("\n")[0]}`));
+      const env = {
+        ...cliEnv(home.path),
+        ...sandbox.env(mock.url),
+        CC_EXECUTOR_CLAUDE_AUTH: "api-key",
+      };
+      const run = await demo(env);
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain("logged in (api_key)");
+      expect(run.stdout).toContain("Running examples/basic/tasks.md");
+      expect(run.stdout).toMatch(/run \S+ completed: 3 of 3 completed/);
+      const prompts = mock.messageRequests.map((r) => firstUserText(r));
+      expect(prompts).toHaveLength(3);
+      expect(prompts[1]).toContain(
+        "The previous task reported: done: Create `todo.py` in the current folder",
+      );
+      expect(run.stdout).not.toContain("To run the Claude tasks");
+    } finally {
+      await mock.close();
+      await sandbox.cleanup();
+    }
+  });
+});
