@@ -35,6 +35,8 @@ describe("client execute", () => {
       savedEnv.set(name, process.env[name]);
       delete process.env[name];
     }
+    // Children inherit the environment the server started with.
+    process.env.CCE_TEST_INHERITED = "from-server";
     server = await startTestServer();
     client = await connect({ url: server.wsUrl, token: server.token });
     workDir = realpathSync(tempDir("cce-client-cwd-"));
@@ -145,7 +147,6 @@ describe("client execute", () => {
   });
 
   it("env option: merged over the server's environment; null removes a variable", async () => {
-    process.env.CCE_TEST_INHERITED = "from-server";
     try {
       const result = await client.execute(
         // Shell parameter expansion, not a template placeholder.

@@ -130,7 +130,7 @@ describe("queueing past the global cap (maxConcurrent: 1)", () => {
       message: expect.stringContaining("queue is full"),
     });
     // Other requests are still served while the queue is full.
-    expect(await socket.result("hook_status")).toEqual({ hooks: [], recent: [] });
+    expect(await socket.result("hook_status")).toMatchObject({ hooks: expect.any(Array) });
     first.release();
     await socket.notification("process.completed", one.execution_id);
     await socket.notification("process.completed", two.execution_id);

@@ -93,7 +93,11 @@ describe("protocol errors", () => {
   it("string, fractional and null ids are echoed as sent", async () => {
     for (const id of ["abc", 1.5, -4, 9_000_001, null]) {
       const reply = await replyTo(JSON.stringify({ jsonrpc: "2.0", id, method: "hook_status" }));
-      expect(reply).toEqual({ jsonrpc: "2.0", id, result: { hooks: [], recent: [] } });
+      expect(reply).toEqual({
+        jsonrpc: "2.0",
+        id,
+        result: expect.objectContaining({ hooks: expect.any(Array) }),
+      });
     }
   });
 
@@ -298,7 +302,11 @@ describe("batches", () => {
     expect(Array.isArray(raw)).toBe(true);
     const replies = raw as Message[];
     expect(replies).toHaveLength(4);
-    expect(replies[0]).toEqual({ jsonrpc: "2.0", id: "b-1", result: { hooks: [], recent: [] } });
+    expect(replies[0]).toEqual({
+      jsonrpc: "2.0",
+      id: "b-1",
+      result: expect.objectContaining({ hooks: expect.any(Array) }),
+    });
     expectError(replies[1] as Message, ErrorCode.MethodNotFound, "b-two");
     expectError(replies[2] as Message, ErrorCode.InvalidRequest, null);
     expectError(replies[3] as Message, ErrorCode.InvalidParams, 9_000_003);

@@ -1,7 +1,7 @@
 /** Notification parameter shapes (DESIGN §4). Every execution notification carries execution_id. */
 import type { HookWarningParams } from "./hooks.js";
 import type { FinalStatus } from "./methods.js";
-import type { TaskCompletedParams, TaskStartedParams, TasklistCompletedParams } from "./tasks.js";
+import type { TaskCompletedParams, TasklistCompletedParams, TaskStartedParams } from "./tasks.js";
 
 export type OutputStream = "stdout" | "stderr";
 

@@ -7,17 +7,20 @@
 const NEVER_INHERITED = ["CC_EXECUTOR_TOKEN"];
 
 /**
- * The server's environment as a plain object, taken once: `process.env` is an accessor object
- * that is slow to copy, and copying it is on every execution's start.
+ * The server's environment as a plain object, taken when the server starts (children inherit
+ * the environment the server was started with, as with any daemon). `process.env` is an
+ * accessor object: copying it costs ~40 µs, a plain copy ~3 µs, on every execution's start.
  */
 let serverEnv: NodeJS.ProcessEnv | null = null;
 
+export function captureServerEnv(): void {
+  serverEnv = { ...process.env, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
+  for (const name of NEVER_INHERITED) delete serverEnv[name];
+}
+
 function snapshotOfServerEnv(): NodeJS.ProcessEnv {
-  if (serverEnv === null) {
-    serverEnv = { ...process.env, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
-    for (const name of NEVER_INHERITED) delete serverEnv[name];
-  }
-  return serverEnv;
+  if (serverEnv === null) captureServerEnv();
+  return serverEnv as NodeJS.ProcessEnv;
 }
 
 export function childEnv(

@@ -17,6 +17,7 @@ import { findExecutable, resolveShell } from "../supervisor/shell.js";
 import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { AllowLists, isLoopbackHost } from "./allow-lists.js";
+import { captureServerEnv } from "./child-env.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { startHooksAndTasks } from "./hooks-and-tasks.js";
 import { handleHttp } from "./http-routes.js";
@@ -53,6 +54,7 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  captureServerEnv();
   checkExposure(settings, logger);
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
