@@ -10,9 +10,10 @@ import WebSocket from "ws";
 import { eventually } from "./helpers/processes.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
-const INTERVAL_MS = 250;
+// Long enough that a loaded machine's bursty socket draining stays within the patience.
+const INTERVAL_MS = 1000;
 const TOTAL_BYTES = 12 * 1024 * 1024;
-const READ_BYTES_PER_SECOND = 3 * 1024 * 1024;
+const READ_BYTES_PER_SECOND = 1.2 * 1024 * 1024;
 let server: TestServer;
 
 beforeAll(async () => {
@@ -78,7 +79,7 @@ describe("heartbeat liveness with a slow reader", () => {
     );
     expect(hash.digest("hex")).toBe(expected.digest("hex"));
     // It really was slow: many heartbeat intervals passed while the backlog drained.
-    expect(seconds * 1000).toBeGreaterThan(8 * INTERVAL_MS);
+    expect(seconds * 1000).toBeGreaterThan(7 * INTERVAL_MS);
     expect(closeCode).toBeNull();
     ws.close();
   });
