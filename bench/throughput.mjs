@@ -29,10 +29,28 @@ async function portFromStdout(child) {
   throw new Error("server printed no port");
 }
 
+/** Opens a socket, retrying briefly: a server may log "listening" a moment before it accepts. */
+async function openSocket(url) {
+  for (let attempt = 1; ; attempt++) {
+    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
+    try {
+      await new Promise((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", reject);
+      });
+      return ws;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Receives messages until the server closes; returns received payload bytes and seconds. */
 async function drainSocket(url, countBytes) {
+  const ws = await openSocket(url);
+  // The command starts when the connection opens (both servers run it per connection).
   const started = performance.now();
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
   let bytes = 0;
   ws.on("message", (data) => {
     bytes += countBytes(data);

@@ -7,7 +7,8 @@
  * under heavy output); instead the last frame built is remembered, so every live subscriber of
  * an execution shares one serialisation of each chunk.
  */
-import { chunkText, type OutputChunk, type OutputEncoding } from "../supervisor/output-chunk.js";
+import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
+import { jsonStringOf } from "./json-string.js";
 
 let lastChunk: OutputChunk | null = null;
 let lastFrame = "";
@@ -20,7 +21,7 @@ export function outputFrame(
   if (chunk === lastChunk) return lastFrame;
   const frame =
     `{"jsonrpc":"2.0","method":"process.output","params":{"execution_id":${executionIdJson},` +
-    `"seq":${chunk.seq},"type":"${chunk.stream}","data":${JSON.stringify(chunkText(chunk, encoding))},` +
+    `"seq":${chunk.seq},"type":"${chunk.stream}","data":${jsonStringOf(chunk.raw, encoding)},` +
     `"truncated":false,"chunk_index":${chunk.chunkIndex},"total_chunks":${chunk.totalChunks}` +
     `${encoding === "base64" ? ',"encoding":"base64"' : ""}}}`;
   lastChunk = chunk;

@@ -67,9 +67,19 @@ export class RpcConnection {
   /** Attaches (or re-attaches) this connection to an execution's stream after `afterSeq`. */
   subscribe(execution: Execution, afterSeq: number): void {
     this.subscriptions.get(execution.id)?.close();
-    const subscription = new Subscription(execution, this.outbound, afterSeq, (done) => {
-      if (this.subscriptions.get(execution.id) === done) this.subscriptions.delete(execution.id);
-    });
+    const subscription = new Subscription(
+      execution,
+      this.outbound,
+      afterSeq,
+      (done) => {
+        if (this.subscriptions.get(execution.id) === done) this.subscriptions.delete(execution.id);
+      },
+      (error) => {
+        // The client would miss output: drop the connection so it re-attaches from its last seq.
+        this.context.logger.error({ err: error, execution_id: execution.id }, "delivery failed");
+        this.socket.terminate();
+      },
+    );
     this.subscriptions.set(execution.id, subscription);
     subscription.open(afterSeq === 0);
   }

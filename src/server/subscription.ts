@@ -32,6 +32,8 @@ export class Subscription implements ExecutionListener {
     private readonly outbound: Outbound,
     afterSeq: number,
     private readonly onDone: (subscription: Subscription) => void,
+    /** A delivery that failed (a bug, a read error): the connection decides what to do. */
+    private readonly onFailed: (error: Error) => void = () => {},
   ) {
     this.nextSeq = afterSeq + 1;
     this.idJson = JSON.stringify(execution.id);
@@ -49,7 +51,7 @@ export class Subscription implements ExecutionListener {
       });
     }
     execution.addListener(this);
-    void this.catchUp();
+    this.startCatchUp();
   }
 
   close(): void {
@@ -64,7 +66,7 @@ export class Subscription implements ExecutionListener {
       this.sendChunk(chunk);
       return;
     }
-    void this.catchUp();
+    this.startCatchUp();
   }
 
   event(method: string, params: object): void {
@@ -72,7 +74,7 @@ export class Subscription implements ExecutionListener {
   }
 
   completed(_params: ProcessCompletedParams): void {
-    if (!this.catchingUp) void this.catchUp();
+    if (!this.catchingUp) this.startCatchUp();
   }
 
   private sendChunk(chunk: OutputChunk): void {
@@ -82,6 +84,14 @@ export class Subscription implements ExecutionListener {
       Math.max(frame.length, chunk.raw.length + FRAME_OVERHEAD_BYTES),
     );
     this.nextSeq = chunk.seq + 1;
+  }
+
+  private startCatchUp(): void {
+    this.catchUp().catch((error: unknown) => {
+      this.close();
+      this.onDone(this);
+      this.onFailed(error as Error);
+    });
   }
 
   private async catchUp(): Promise<void> {

@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { jsonStringOf, needsFullEscape } from "./json-string.js";
+
+const asJson = (bytes: Buffer) => JSON.stringify(bytes.toString("utf8"));
+
+describe("jsonStringOf", () => {
+  it("equals JSON.stringify for line-heavy text, at every alignment", () => {
+    const text = Buffer.from("0123456789 abcdefghij\nhéllo wörld ✓ 🚀\n\n".repeat(50));
+    for (let offset = 0; offset < 8; offset++) {
+      const bytes = text.subarray(offset, text.length - offset);
+      expect(needsFullEscape(bytes)).toBe(false);
+      expect(jsonStringOf(bytes, "utf8")).toBe(asJson(bytes));
+    }
+  });
+
+  it("takes JSON.stringify for every byte that needs escaping, wherever it sits", () => {
+    const base = Buffer.from("x".repeat(37));
+    const specials = [...Array(0x20).keys()].filter((b) => b !== 0x0a).concat([0x22, 0x5c]);
+    for (const special of specials) {
+      for (let at = 0; at < base.length; at++) {
+        const bytes = Buffer.from(base);
+        bytes[at] = special;
+        expect(needsFullEscape(bytes)).toBe(true);
+        expect(jsonStringOf(bytes, "utf8")).toBe(asJson(bytes));
+      }
+    }
+  });
+
+  it("handles short buffers at every offset of a larger one", () => {
+    const parent = Buffer.from('ab\ncd"e\nfghij');
+    for (let start = 0; start < parent.length; start++) {
+      for (let end = start; end <= parent.length; end++) {
+        const bytes = parent.subarray(start, end);
+        expect(jsonStringOf(bytes, "utf8")).toBe(asJson(bytes));
+      }
+    }
+  });
+
+  it("equals JSON.stringify on random bytes, including invalid UTF-8", () => {
+    for (let round = 0; round < 200; round++) {
+      const bytes = randomBytes(1 + (round % 97));
+      expect(jsonStringOf(bytes, "utf8")).toBe(asJson(bytes));
+    }
+  });
+
+  it("quotes base64 without escaping (base64 has no character that needs it)", () => {
+    const bytes = randomBytes(999);
+    expect(JSON.parse(jsonStringOf(bytes, "base64"))).toBe(bytes.toString("base64"));
+  });
+});
