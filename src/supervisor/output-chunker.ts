@@ -43,28 +43,38 @@ export class OutputChunker {
 
   take(mode: TakeMode): RawChunk[] {
     if (this.length === 0) return [];
-    const buffer = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
-    const cuts = this.cutPoints(buffer, mode);
-    const consumed = cuts.length === 0 ? 0 : (cuts[cuts.length - 1] as number);
-    this.keep(buffer, consumed);
-    let start = 0;
-    return cuts.map((end, index) => {
-      const raw = buffer.subarray(start, end);
-      start = end;
-      return { raw, chunkIndex: index, totalChunks: cuts.length };
-    });
+    // Parts are joined about one chunk's worth at a time, not all at once: the copies stay
+    // small (≲ 3 chunks), so a burst of reads never makes one multi-megabyte allocation.
+    const parts = this.parts;
+    const pieces: Buffer[] = [];
+    let carry: Buffer | null = null;
+    let group: Buffer[] = [];
+    let groupLength = 0;
+    for (const [index, part] of parts.entries()) {
+      group.push(part);
+      groupLength += part.length;
+      const last = index === parts.length - 1;
+      if (groupLength < this.maxChunkBytes && !last) continue;
+      const joined: Buffer[] = carry ? [carry, ...group] : group;
+      const buffer: Buffer = joined.length === 1 ? (joined[0] as Buffer) : Buffer.concat(joined);
+      let start = 0;
+      for (const end of this.cutPoints(buffer, last ? mode : "lines")) {
+        pieces.push(buffer.subarray(start, end));
+        start = end;
+      }
+      carry = start < buffer.length ? buffer.subarray(start) : null;
+      group = [];
+      groupLength = 0;
+    }
+    this.keep(carry);
+    return pieces.map((raw, index) => ({ raw, chunkIndex: index, totalChunks: pieces.length }));
   }
 
-  private keep(buffer: Buffer, consumed: number): void {
-    if (consumed >= buffer.length) {
-      this.parts = [];
-      this.length = 0;
-      return;
-    }
-    // Copy the short remainder so the large read buffer it came from can be freed.
-    const rest = Buffer.from(buffer.subarray(consumed));
-    this.parts = [rest];
-    this.length = rest.length;
+  private keep(rest: Buffer | null): void {
+    // Copy the short remainder so the read buffer it came from can be freed.
+    const copy = rest && rest.length > 0 ? Buffer.from(rest) : null;
+    this.parts = copy ? [copy] : [];
+    this.length = copy ? copy.length : 0;
   }
 
   /** Ascending end offsets of the chunks to emit now. */

@@ -38,7 +38,8 @@ interface QueuedWrite {
 }
 
 const MAX_IOVECS = 1000;
-const READ_BATCH_BYTES = 1024 * 1024;
+/** Below malloc's mmap threshold, so reads reuse heap memory instead of growing it. */
+const READ_BATCH_BYTES = 96 * 1024;
 
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
