@@ -25,15 +25,19 @@ export interface TrackerContext {
   headBytes?: number;
   tailBytes?: number;
   procRoot?: string;
+  /** Hands over work whose result must reach the batcher before the next flush. */
+  track?(work: Promise<unknown>): void;
 }
 
 const MAX_DETECTIONS = 100;
+const START_TIME_READ_DELAY_MS = 20;
 const DETECTED = /^(error\.|hook\.warning$)/;
 
 export class ExecutionTracker implements ExecutionListener {
   readonly record: ExecutionRecord;
   private readonly capture: OutputCapture;
   private journal: JournalEntry;
+  private startTimeRead: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
   constructor(
     private readonly execution: Execution,
@@ -100,11 +104,25 @@ export class ExecutionTracker implements ExecutionListener {
       record.status = "running";
       record.pid = pid;
       record.startedAtMs = this.execution.startedAt?.getTime() ?? this.context.now();
-      // Read now, while the process surely lives: it is what makes the entry pid-reuse safe.
-      const startTicks = processStartTicks(pid, this.context.procRoot);
-      this.journal = { ...this.journal, pid, pgid, startTicks };
       this.write();
-      this.context.batcher.enqueue({ type: "journal.put", entry: this.journal }, true);
+      // The start time makes the entry pid-reuse safe. It is read a moment later, so quick
+      // commands that are over by then cost nothing; the entry goes out with the next batch
+      // (a SIGKILL may lose that batch, as the issue allows — a write per start would cost
+      // every execution a transaction).
+      this.cancelStartTimeRead(); // a retry's new process replaces the previous one
+      const read = new Promise<void>((resolve) => {
+        this.startTimeRead = {
+          resolve,
+          timer: setTimeout(() => {
+            this.startTimeRead = null;
+            const startTicks = processStartTicks(pid, this.context.procRoot);
+            this.journal = { ...this.journal, pid, pgid, startTicks };
+            this.context.batcher.enqueue({ type: "journal.put", entry: this.journal });
+            resolve();
+          }, START_TIME_READ_DELAY_MS),
+        };
+      });
+      this.context.track?.(read);
     } else if (method === "process.paused" || method === "process.resumed") {
       record.status = method === "process.paused" ? "paused" : "running";
       this.write();
@@ -117,7 +135,16 @@ export class ExecutionTracker implements ExecutionListener {
     }
   }
 
+  private cancelStartTimeRead(): void {
+    if (!this.startTimeRead) return;
+    clearTimeout(this.startTimeRead.timer);
+    this.startTimeRead.resolve();
+    this.startTimeRead = null;
+  }
+
   completed(params: ProcessCompletedParams): void {
+    // Over before its start time was read: nothing left to journal.
+    this.cancelStartTimeRead();
     const record = this.record;
     record.status = params.status;
     record.exitCode = params.exit_code;

@@ -30,6 +30,8 @@ export class HistoryRecorder implements SupervisorObserver {
   readonly identity: ServerIdentity;
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly now: () => number;
+  /** Reads still to land in the batcher (process start times); flush waits for them. */
+  private readonly pendingReads = new Set<Promise<unknown>>();
 
   constructor(
     readonly batcher: WriteBatcher,
@@ -49,6 +51,10 @@ export class HistoryRecorder implements SupervisorObserver {
       headBytes: this.options.headBytes,
       tailBytes: this.options.tailBytes,
       procRoot: this.options.procRoot,
+      track: (work) => {
+        this.pendingReads.add(work);
+        void work.finally(() => this.pendingReads.delete(work));
+      },
     });
     execution.addListener(tracker);
     tracker.begin();
@@ -77,7 +83,8 @@ export class HistoryRecorder implements SupervisorObserver {
   }
 
   /** Writes everything pending now (e.g. before answering a history query). */
-  flush(): Promise<boolean> {
+  async flush(): Promise<boolean> {
+    await Promise.all(this.pendingReads);
     return this.batcher.flush();
   }
 
@@ -88,6 +95,7 @@ export class HistoryRecorder implements SupervisorObserver {
       this.batcher.enqueue({ type: "connection", record });
     }
     this.connections.clear();
+    await Promise.all(this.pendingReads);
     return this.batcher.close();
   }
 }

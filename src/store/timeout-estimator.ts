@@ -31,7 +31,11 @@ export interface TimeoutDecision {
   estimate: TimeoutEstimate | null;
 }
 
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX_CLASSES = 1000;
+
 export class TimeoutEstimator {
+  private readonly cache = new Map<string, { estimate: TimeoutEstimate | null; atMs: number }>();
   readonly margin: number;
   readonly minSamples: number;
   readonly sampleLimit: number;
@@ -50,6 +54,17 @@ export class TimeoutEstimator {
   /** The estimate for a command line (or a prompt, for `claude`); null with too few samples. */
   async estimate(kind: ExecutionKind, text: string): Promise<TimeoutEstimate | null> {
     const key = commandClass(kind, text);
+    // Asked on every execution's start: a recent answer for the class is good enough, and a
+    // query per start (a transaction's worth with Redis) is not free.
+    const cached = this.cache.get(key);
+    if (cached && performance.now() - cached.atMs < CACHE_TTL_MS) return cached.estimate;
+    const estimate = await this.compute(key);
+    if (this.cache.size >= CACHE_MAX_CLASSES) this.cache.clear();
+    this.cache.set(key, { estimate, atMs: performance.now() });
+    return estimate;
+  }
+
+  private async compute(key: string): Promise<TimeoutEstimate | null> {
     const durations = await this.store.recentDurations(key, this.sampleLimit);
     if (durations.length < this.minSamples) return null;
     const p90Ms = percentile(
