@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectOutput, oneTo } from "./helpers/output-check.js";
+import { eventually } from "./helpers/processes.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
@@ -91,5 +92,38 @@ describe("replay from the spool", () => {
     );
     for (const m of subscriber.all("process.output", id))
       expect(m.params?.data).toBe(sent.get(m.params?.seq));
+  });
+});
+
+describe("an ended execution keeps no output in memory", () => {
+  let server: TestServer;
+  let socket: RpcSocket;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    socket = await RpcSocket.open(server.wsUrl, { token: server.token });
+  });
+  afterAll(async () => {
+    socket.close();
+    await server.stop();
+  });
+
+  it("drops the memory window once the spool holds everything; replay still works", async () => {
+    const { id } = await socket.run("seq 1 100000");
+    const execution = server.context.supervisor.get(id);
+    await execution?.spool?.flushed();
+    expect(await eventually(() => execution?.output.window.size === 0)).toBe(true);
+    const subscriber = await RpcSocket.open(server.wsUrl, { token: server.token });
+    try {
+      await subscriber.result("subscribe", { execution_id: id, after_seq: 0 });
+      await subscriber.notification("process.completed", id);
+      expect(
+        collectOutput(subscriber.messages, id).stdout.equals(
+          collectOutput(socket.messages, id).stdout,
+        ),
+      ).toBe(true);
+    } finally {
+      subscriber.close();
+    }
   });
 });

@@ -165,11 +165,13 @@ export class Supervisor {
 
   private retain(execution: Execution): void {
     const spool = execution.spool;
-    if (spool && this.spoolJanitor) {
-      const janitor = this.spoolJanitor;
-      void spool.finish().then(() => janitor.adopt(spool.dir, spool.sizeBytes));
-    } else {
-      void spool?.finish();
+    if (spool) {
+      void spool.finish().then(() => {
+        // Everything is on disk: late subscribers replay from the spool, and a retained
+        // execution holds no output in memory (1000 of them could otherwise hold 8 MiB each).
+        if (spool.error === null) execution.output.window.clear();
+        if (this.spoolJanitor) return this.spoolJanitor.adopt(spool.dir, spool.sizeBytes);
+      });
     }
     this.ended.push(execution);
     while (this.ended.length > this.limits.retainEnded) {
