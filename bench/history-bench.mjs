@@ -169,7 +169,7 @@ async function streamOnce(supervisor) {
   // A subscriber-like listener on both sides, so both pay for delivering chunks.
   let received = 0;
   execution.addListener({
-    output: (chunk) => (received += chunk.bytes),
+    output: (chunk) => (received += chunk.raw.length),
     event() {},
     completed() {},
   });
@@ -232,12 +232,10 @@ async function streamBench(store, dir) {
 /** What the recorder does per output chunk, alone: nanoseconds per chunk (noise-free bound). */
 function recorderChunkCostNs() {
   const capture = new OutputCapture("utf8");
-  const data = "x".repeat(60 * 1024);
   const chunk = {
     seq: 0,
     stream: "stdout",
-    data,
-    bytes: data.length,
+    raw: Buffer.alloc(60 * 1024, 120),
     chunkIndex: 0,
     totalChunks: 1,
   };
