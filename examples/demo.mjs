@@ -5,16 +5,15 @@
 // examples/basic/tasks.md: three dependent Claude tasks, each a fresh `claude` process. Without
 // one it says so plainly, runs the command-only example (examples/commands/tasks.json) through
 // the same service and runner, and shows how to run the Claude tasks. Exits with the list's code.
-import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, dirname, join, relative } from "node:path";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
 const BASIC = join(ROOT, "examples", "basic", "tasks.md");
 const COMMANDS = join(ROOT, "examples", "commands", "tasks.json");
-const AUTH_CHECK_MS = 15_000;
 
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text = "") => process.stdout.write(`${text}\n`);
@@ -24,8 +23,10 @@ if (!existsSync(CLI)) {
   process.exit(1);
 }
 
-const claude = findClaude();
-const auth = claude ? checkAuth(claude.path) : { ok: false, why: "not found" };
+const { findClaude, claudeAuth } = await import("../dist/claude/claude-login.js");
+const authMode = process.env.CC_EXECUTOR_CLAUDE_AUTH === "api-key" ? "api-key" : "subscription";
+const claude = findClaude(process.env.CC_EXECUTOR_CLAUDE_BIN || null, ROOT);
+const auth = claude ? claudeAuth(claude.path, authMode) : { ok: false, why: "not found" };
 
 say(bold("cc-executor demo: a task list, run in order through the service"));
 let list = BASIC;
@@ -63,58 +64,6 @@ if (list === COMMANDS) {
   say("     or:                           npx cc-executor tasks run examples/basic/tasks.md");
 }
 process.exit(code);
-
-/** The claude binary the server would use: CC_EXECUTOR_CLAUDE_BIN, PATH, else this repo's. */
-function findClaude() {
-  const configured = process.env.CC_EXECUTOR_CLAUDE_BIN;
-  if (configured) return executable(configured) ? { path: configured, local: false } : null;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = dir && join(dir, "claude");
-    if (candidate && executable(candidate)) return { path: candidate, local: false };
-  }
-  const local = join(ROOT, "node_modules", ".bin", "claude");
-  return executable(local) ? { path: local, local: true } : null;
-}
-
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * `claude auth status` answers at once, without the network, with the env the server gives the
- * CLI: in the default subscription mode ANTHROPIC_API_KEY is removed, so only a login counts.
- */
-function checkAuth(path) {
-  const env = { ...process.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" };
-  const apiKeyMode = process.env.CC_EXECUTOR_CLAUDE_AUTH === "api-key";
-  if (!apiKeyMode) delete env.ANTHROPIC_API_KEY;
-  const result = spawnSync(path, ["auth", "status"], {
-    env,
-    encoding: "utf8",
-    timeout: AUTH_CHECK_MS,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (result.error) return { ok: false, why: `could not be asked (${result.error.message})` };
-  let status = null;
-  try {
-    status = JSON.parse(result.stdout);
-  } catch {
-    // older CLIs print text; the exit code still says it
-  }
-  if (result.status === 0 && status?.loggedIn !== false) {
-    return { ok: true, why: `logged in${status?.authMethod ? ` (${status.authMethod})` : ""}` };
-  }
-  const hint =
-    !apiKeyMode && process.env.ANTHROPIC_API_KEY
-      ? " (ANTHROPIC_API_KEY is set, but is used only with CC_EXECUTOR_CLAUDE_AUTH=api-key)"
-      : "";
-  return { ok: false, why: `not logged in${hint}` };
-}
 
 function run(args, childEnv) {
   return new Promise((resolve) => {
