@@ -4,7 +4,7 @@
  * and gone at the end. Fed with events as the SDK delivers them.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ttyProgress } from "../src/cli/task-progress.js";
+import { ttyProgress } from "../src/cli/task-progress-tty.js";
 import type { TaskListEvent } from "../src/client/task-list-run.js";
 
 const ESC = String.fromCharCode(27);

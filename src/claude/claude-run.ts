@@ -16,50 +16,30 @@
  * A passive run (`execute` of a command line starting with `claude`) gets completion on the
  * result and detections, but no retries, and a run without any result ends by its exit code.
  */
-import type {
-  ClaudeCompletion,
-  ProcessCompletedParams,
-  ProcessStatusParams,
-} from "../protocol/notifications.js";
+import type { ProcessCompletedParams, ProcessStatusParams } from "../protocol/notifications.js";
 import type { Execution } from "../supervisor/execution.js";
 import type { ExecutionListener } from "../supervisor/execution-listener.js";
 import type { AttemptEnd, ExecutionOwner, Settlement } from "../supervisor/execution-owner.js";
-import type { SpawnSpec } from "../supervisor/group-child.js";
 import type { OutputChunk } from "../supervisor/output-chunk.js";
+import { attemptFailure, resultFailure } from "./attempt-failure.js";
 import { AttemptState } from "./attempt-state.js";
+import { claudeCompletion, sumCost } from "./claude-completion.js";
 import { detectionNotification, thinkingMessage } from "./claude-notifications.js";
+import { retryParams, retryPrompt } from "./claude-retry.js";
+import type { ClaudeRunOptions } from "./claude-run-options.js";
+import { DeferredNotifications } from "./deferred-notifications.js";
 import {
-  type AuthMode,
   authMessage,
-  classifyResult,
   type Detection,
   detectApiRetry,
   detectionOfFailure,
   detectRateLimitEvent,
   detectStderr,
-  ROOT_REFUSAL_MESSAGE,
   type RunFailure,
 } from "./detectors.js";
-import { concisePrompt, decideRetry, type RetryPolicy, uuidPrompt } from "./retry-policy.js";
+import { ResultEndTimer } from "./result-end-timer.js";
+import { decideRetry, uuidPrompt } from "./retry-policy.js";
 import { type ClaudeEvent, parseClaudeLine, toolCalls } from "./stream-json.js";
-
-export interface ClaudeRunOptions {
-  /** managed: `claude.execute` (retries, a run without result fails); passive: `execute`. */
-  mode: "managed" | "passive";
-  authMode: AuthMode;
-  resultGraceMs: number;
-  backgroundWaitMs: number;
-  /** The user's prompt (managed runs build each attempt's prompt from it). */
-  prompt: string;
-  /** A fresh UUID per attempt that the answer must end with (managed runs). */
-  verifyUuid: boolean;
-  retry: RetryPolicy;
-  /** The process of an attempt, given its full prompt (managed runs). */
-  spawnFor(prompt: string): SpawnSpec;
-  now?: () => number;
-  random?: () => number;
-  newUuid?: () => string;
-}
 
 export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   private execution: Execution | null = null;
@@ -68,9 +48,10 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   /** Cost of the attempts before the current one. */
   private earlierCostUsd: number | null = null;
   private failure: RunFailure | null = null;
-  private endTimer: NodeJS.Timeout | null = null;
-  private pending: Array<{ method: string; params: object }> = [];
-  private drainScheduled = false;
+  private readonly endTimer = new ResultEndTimer(() => this.endAfterResult());
+  private readonly notifications = new DeferredNotifications((method, params) =>
+    this.execution?.notify(method, params),
+  );
   private readonly now: () => number;
   /** The UUID of the current attempt (verify_uuid). */
   uuid: string | null = null;
@@ -107,16 +88,16 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   event(): void {}
 
   completed(): void {
-    this.clearEndTimer();
+    this.endTimer.clear();
     this.execution?.removeListener(this);
   }
 
   // ExecutionOwner
 
   settle(ended: AttemptEnd): Settlement | null {
-    this.clearEndTimer();
+    this.endTimer.clear();
     for (const line of this.state.lines.end()) this.line(parseClaudeLine(line));
-    this.drain();
+    this.notifications.drain();
     const state = this.state;
     if (this.options.mode === "passive") {
       if (!state.result) return null;
@@ -125,7 +106,11 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
         ? { status: "failed", error: this.failure.message }
         : { status: "completed" };
     }
-    const failure = this.attemptFailure(ended);
+    const failure = attemptFailure(ended, state, {
+      authMode: this.options.authMode,
+      uuid: this.uuid,
+      now: this.now,
+    });
     this.failure = failure;
     if (!failure) return { status: "completed" };
     const decision = decideRetry(
@@ -136,50 +121,32 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
       this.options.random,
     );
     if (!decision.retry) return { status: "failed", error: decision.message };
-    const next = this.attempt + 1;
-    this.emit("claude.retry", {
-      execution_id: this.executionId,
-      attempt: next,
-      max_attempts: this.options.retry.maxAttempts,
-      delay_ms: decision.delayMs,
-      reason: decision.reason,
-      message: `Attempt ${this.attempt} failed (${failure.message}); attempt ${next} starts in ${decision.delayMs} ms.`,
-    });
-    this.drain();
+    const { maxAttempts } = this.options.retry;
+    this.notifications.push(
+      "claude.retry",
+      retryParams(this.executionId, this.attempt, maxAttempts, failure, decision),
+    );
+    this.notifications.drain();
     this.earlierCostUsd = sumCost(this.earlierCostUsd, state.cost);
-    this.attempt = next;
+    this.attempt++;
     this.state = new AttemptState();
-    let prompt = this.options.prompt;
-    if (decision.reason === "token_limit") {
-      prompt = concisePrompt(prompt, failure.limit ?? null, next - 1);
-    }
-    if (this.options.verifyUuid) {
-      this.uuid = this.freshUuid();
-      prompt = uuidPrompt(prompt, this.uuid);
-    }
+    const uuid = this.options.verifyUuid ? this.freshUuid() : null;
+    if (uuid !== null) this.uuid = uuid;
+    const prompt = retryPrompt(this.options.prompt, decision, failure, this.attempt, uuid);
     return { retry: { spawn: this.options.spawnFor(prompt), delayMs: decision.delayMs } };
   }
 
   complete(completion: ProcessCompletedParams): void {
-    this.drain();
+    this.notifications.drain();
     const state = this.state;
-    const result = state.result;
-    if (this.options.mode === "passive" && !result && state.sessionId === null) return;
-    const claude: ClaudeCompletion = {
-      session_id: result?.session_id ?? state.sessionId,
-      result: result?.result ?? null,
-      is_error: result ? result.is_error || completion.status === "failed" : true,
-      subtype: result?.subtype ?? null,
-      cost_usd: sumCost(this.earlierCostUsd, state.cost),
-      usage: result?.usage ?? null,
-      num_turns: result?.num_turns ?? null,
+    if (this.options.mode === "passive" && !state.result && state.sessionId === null) return;
+    completion.claude = claudeCompletion(state, completion, {
+      earlierCostUsd: this.earlierCostUsd,
       attempts: this.attempt,
-    };
-    if (this.options.verifyUuid) {
-      claude.uuid_verified = this.uuid !== null && (result?.result ?? "").includes(this.uuid);
-    }
-    if (completion.status === "failed" && this.failure) claude.failure = this.failure.kind;
-    completion.claude = claude;
+      verifyUuid: this.options.verifyUuid,
+      uuid: this.uuid,
+      failure: this.failure,
+    });
   }
 
   status(params: ProcessStatusParams): void {
@@ -217,7 +184,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
         if (parsed.event.subtype === "background_tasks_changed") {
           const tasks = parsed.event.tasks;
           state.backgroundTasks = Array.isArray(tasks) ? tasks.length : 0;
-          if (state.result && this.endTimer) this.armEnd();
+          if (state.result && this.endTimer.armed) this.armEnd();
         }
         return;
       case "assistant": {
@@ -273,10 +240,10 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   /** A line after a result: the CLI is still working (background tasks, a new turn). */
   private continuedAfterResult(parsed: ClaudeEvent): void {
     if (parsed.kind === "init") {
-      this.clearEndTimer(); // a new turn: its own result will come
+      this.endTimer.clear(); // a new turn: its own result will come
       return;
     }
-    if (this.endTimer) this.armEnd();
+    if (this.endTimer.armed) this.armEnd();
   }
 
   private resultDetections(): void {
@@ -286,49 +253,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   }
 
   private resultFailure(): RunFailure | null {
-    const { result, usageResetAt, usageLimited } = this.state;
-    if (!result) return null;
-    return classifyResult(result, {
-      authMode: this.options.authMode,
-      usageResetAt: usageLimited ? usageResetAt : null,
-      nowMs: this.now(),
-    });
-  }
-
-  private attemptFailure(ended: AttemptEnd): RunFailure | null {
-    const state = this.state;
-    if (ended.error !== null) {
-      return {
-        kind: "error",
-        recoverable: false,
-        message: `${ended.error} (the Claude CLI: set CC_EXECUTOR_CLAUDE_BIN or put claude on the PATH)`,
-      };
-    }
-    if (state.rootRefusal)
-      return { kind: "root_refusal", recoverable: false, message: ROOT_REFUSAL_MESSAGE };
-    if (state.authFailedFast) {
-      const message = authMessage(this.options.authMode, "the API answered 401 (stopped early)");
-      return { kind: "auth", recoverable: false, message };
-    }
-    if (!state.result) {
-      const how = ended.signal ? `signal ${ended.signal}` : `exit code ${ended.exitCode}`;
-      const stderr = state.stderrSummary();
-      return {
-        kind: "no_result",
-        recoverable: false,
-        message: `The Claude CLI ended without a result (${how})${stderr ? `: ${stderr}` : ""}`,
-      };
-    }
-    const failure = this.resultFailure();
-    if (failure) return failure;
-    if (this.uuid !== null && !(state.result.result ?? "").includes(this.uuid)) {
-      return {
-        kind: "uuid_missing",
-        recoverable: true,
-        message: `The answer does not contain the verification UUID ${this.uuid}`,
-      };
-    }
-    return null;
+    return resultFailure(this.state, this.options.authMode, this.now);
   }
 
   private detected(detection: Detection, repeatable = false): void {
@@ -344,52 +269,24 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
         this.options.retry.waitForUsageReset &&
         this.options.retry.maxAttempts > this.attempt,
     });
-    this.emit(method, params);
-  }
-
-  /** Notifications wait for the end of the current read, so they follow the line they are about. */
-  private emit(method: string, params: object): void {
-    this.pending.push({ method, params });
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    queueMicrotask(() => this.drain());
-  }
-
-  private drain(): void {
-    this.drainScheduled = false;
-    const pending = this.pending;
-    this.pending = [];
-    for (const { method, params } of pending) this.execution?.notify(method, params);
+    this.notifications.push(method, params);
   }
 
   // Ending after the result
 
   private armEnd(): void {
-    this.clearEndTimer();
     const waitMs =
       this.state.backgroundTasks > 0 ? this.options.backgroundWaitMs : this.options.resultGraceMs;
-    this.endTimer = setTimeout(() => this.endAfterResult(), waitMs);
+    this.endTimer.arm(waitMs);
   }
 
   private endAfterResult(): void {
-    this.endTimer = null;
     const result = this.state.result;
     if (!result || !this.execution) return;
     this.execution.endWith(result.is_error ? "failed" : "completed", "result", 0);
   }
 
-  private clearEndTimer(): void {
-    if (this.endTimer) clearTimeout(this.endTimer);
-    this.endTimer = null;
-  }
-
   private freshUuid(): string {
     return this.options.newUuid?.() ?? globalThis.crypto.randomUUID();
   }
-}
-
-function sumCost(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.round((a + b) * 1e9) / 1e9;
 }

@@ -13,10 +13,12 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { HookStatusResult } from "../protocol/hooks.js";
-import { ClaudeExecuteParams, ExecuteParams } from "../protocol/methods.js";
 import type { Execution } from "../supervisor/execution.js";
-import { MetricsRecorder, uuidHooks, venvHook } from "./builtin-hooks.js";
+import type { MetricsRecorder } from "./builtin-hooks.js";
 import type { HooksConfig } from "./hook-config.js";
+import { HookLedger } from "./hook-ledger.js";
+import { hookLineup } from "./hook-lineup.js";
+import { rewritten } from "./hook-rewrite.js";
 import {
   type Hook,
   type HookContext,
@@ -25,32 +27,9 @@ import {
   type HookKind,
   type HookOrigin,
   type HookOutcome,
-  type HookPhase,
-  type HookResultEntry,
   type HookWarningParams,
   type TaskRef,
 } from "./hook-types.js";
-import { moduleHook } from "./module-hook.js";
-import { shellHook } from "./shell-hook.js";
-
-/** Request fields a pre hook may rewrite, by kind. */
-const REWRITABLE: Record<HookKind, ReadonlySet<string>> = {
-  command: new Set(["command", "cwd", "env", "timeout", "idle_timeout"]),
-  claude: new Set([
-    "prompt",
-    "cwd",
-    "env",
-    "model",
-    "allowed_tools",
-    "permission_mode",
-    "max_turns",
-    "append_system_prompt",
-    "timeout",
-    "idle_timeout",
-    "verify_uuid",
-    "retries",
-  ]),
-};
 
 export interface HookServiceOptions {
   /** Where shell hooks run and relative module paths start (the config file's folder). */
@@ -61,50 +40,25 @@ export interface HookServiceOptions {
 
 type WarningListener = (warning: HookWarningParams, origin: HookOrigin) => void;
 
-interface Counters {
-  runs: number;
-  failures: number;
-  lastOutcome: HookOutcome | null;
-  lastAt: string | null;
-}
-
 export class HookService {
   readonly metrics: MetricsRecorder | null;
   /** The task-list step an execution belongs to (set by the task service). */
   taskOf: (executionId: string) => TaskRef | null = () => null;
-  private readonly pre: Hook[] = [];
-  private readonly post: Hook[] = [];
-  private readonly counters = new Map<Hook, Counters>();
-  private readonly recent: HookResultEntry[] = [];
+  private readonly pre: Hook[];
+  private readonly post: Hook[];
+  private readonly ledger: HookLedger;
   private readonly listeners = new Set<WarningListener>();
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly config: HooksConfig,
+    config: HooksConfig,
     private readonly options: HookServiceOptions,
   ) {
-    const timeoutMs = config.timeout * 1000;
-    const made = (definition: HooksConfig["pre"][number], phase: HookPhase): Hook =>
-      definition.command !== undefined
-        ? shellHook({ ...definition, command: definition.command }, phase, {
-            shellPath: options.shellPath,
-            cwd: options.baseDir,
-            defaultTimeoutMs: timeoutMs,
-          })
-        : moduleHook({ ...definition, module: definition.module ?? "" }, phase, {
-            baseDir: options.baseDir,
-            defaultTimeoutMs: timeoutMs,
-          });
-    // Built-ins first (they take microseconds): counts are never held up by a slow hook.
-    const { builtin } = config;
-    this.metrics = builtin.metrics ? new MetricsRecorder() : null;
-    if (this.metrics) this.post.push(this.metrics.hook());
-    if (builtin.venv) this.pre.push(venvHook());
-    for (const hook of uuidHooks(builtin.uuid_verification)) {
-      (hook.phase === "pre" ? this.pre : this.post).push(hook);
-    }
-    for (const definition of config.pre) this.pre.push(made(definition, "pre"));
-    for (const definition of config.post) this.post.push(made(definition, "post"));
+    const { pre, post, metrics } = hookLineup(config, options);
+    this.pre = pre;
+    this.post = post;
+    this.metrics = metrics;
+    this.ledger = new HookLedger(config);
   }
 
   onWarning(listener: WarningListener): () => void {
@@ -138,9 +92,9 @@ export class HookService {
       try {
         decision = await hook.run(context);
         if (decision && "rewrite" in decision) {
-          const changed = Object.keys(decision.rewrite);
+          const changed = Object.keys(decision.rewrite).join(", ");
           current = rewritten(kind, current, decision.rewrite);
-          this.record(hook, executionId, "rewrite", startedMs, `changed ${changed.join(", ")}`);
+          this.ledger.record(hook, executionId, "rewrite", startedMs, `changed ${changed}`);
           continue;
         }
       } catch (error) {
@@ -148,7 +102,7 @@ export class HookService {
         continue;
       }
       if (decision && "veto" in decision) {
-        this.record(hook, executionId, "veto", startedMs, decision.veto);
+        this.ledger.record(hook, executionId, "veto", startedMs, decision.veto);
         throw new RpcError(
           ErrorCode.CommandNotAllowed,
           `vetoed by hook ${hook.name}: ${decision.veto}`,
@@ -197,22 +151,7 @@ export class HookService {
 
   status(): HookStatusResult {
     return {
-      hooks: [...this.pre, ...this.post].map((hook) => {
-        const counters = this.counters.get(hook);
-        return {
-          name: hook.name,
-          type: hook.type,
-          phase: hook.phase,
-          kinds: hook.kinds,
-          run: hook.describe,
-          timeout_seconds: hook.timeoutMs / 1000,
-          runs: counters?.runs ?? 0,
-          failures: counters?.failures ?? 0,
-          last_outcome: counters?.lastOutcome ?? null,
-          last_at: counters?.lastAt ?? null,
-        };
-      }),
-      recent: [...this.recent].reverse(),
+      ...this.ledger.status([...this.pre, ...this.post]),
       metrics: this.metrics?.snapshot() ?? null,
     };
   }
@@ -231,11 +170,11 @@ export class HookService {
     origin: HookOrigin,
   ): void {
     if (decision && "flag" in decision) {
-      this.record(hook, executionId, "flagged", startedMs, decision.flag);
+      this.ledger.record(hook, executionId, "flagged", startedMs, decision.flag);
       this.warn(hook, executionId, "flagged", decision.flag, origin);
       return;
     }
-    this.record(hook, executionId, "ok", startedMs, null);
+    this.ledger.record(hook, executionId, "ok", startedMs, null);
   }
 
   private failed(
@@ -248,7 +187,7 @@ export class HookService {
     const failure =
       error instanceof HookFailure ? error : new HookFailure(String((error as Error)?.message));
     const outcome: HookOutcome = failure.reason === "timeout" ? "timeout" : "failed";
-    this.record(hook, executionId, outcome, startedMs, failure.message);
+    this.ledger.record(hook, executionId, outcome, startedMs, failure.message);
     this.warn(hook, executionId, failure.reason, failure.message, origin);
   }
 
@@ -276,66 +215,4 @@ export class HookService {
       }
     }
   }
-
-  private record(
-    hook: Hook,
-    executionId: string,
-    outcome: HookOutcome,
-    startedMs: number,
-    message: string | null,
-  ): void {
-    const at = new Date().toISOString();
-    const counters = this.counters.get(hook) ?? {
-      runs: 0,
-      failures: 0,
-      lastOutcome: null,
-      lastAt: null,
-    };
-    counters.runs++;
-    if (outcome === "failed" || outcome === "timeout") counters.failures++;
-    counters.lastOutcome = outcome;
-    counters.lastAt = at;
-    this.counters.set(hook, counters);
-    if (hook.quietWhenIdle && outcome === "ok") return;
-    if (this.config.recent === 0) return;
-    this.recent.push({
-      hook: hook.name,
-      phase: hook.phase,
-      execution_id: executionId,
-      outcome,
-      duration_ms: Math.round((performance.now() - startedMs) * 1000) / 1000,
-      message,
-      at,
-    });
-    if (this.recent.length > this.config.recent) this.recent.shift();
-  }
-}
-
-/** The request with a hook's changes, re-validated by the method's schema; throws HookFailure. */
-function rewritten(
-  kind: HookKind,
-  request: Record<string, unknown>,
-  changes: Record<string, unknown>,
-): Record<string, unknown> {
-  const refused = Object.keys(changes).filter((key) => !REWRITABLE[kind].has(key));
-  if (refused.length > 0) {
-    throw new HookFailure(`may not rewrite ${refused.join(", ")}`, "invalid");
-  }
-  const next: Record<string, unknown> = { ...request };
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  const schema = kind === "command" ? ExecuteParams : ClaudeExecuteParams;
-  const parsed = schema.safeParse(next);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new HookFailure(
-      `rewrote the request into an invalid one: ${where}${issue?.message}`,
-      "invalid",
-    );
-  }
-  // Keep what the caller had (e.g. fields the schema does not know) under the validated values.
-  return { ...next, ...(parsed.data as Record<string, unknown>) };
 }

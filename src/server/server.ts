@@ -12,7 +12,7 @@ import { readOrCreateToken } from "../config/token.js";
 import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { startHistory } from "../store/history-service.js";
-import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution.js";
+import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution-spec.js";
 import { findExecutable, resolveShell } from "../supervisor/shell.js";
 import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";

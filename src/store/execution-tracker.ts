@@ -5,8 +5,9 @@
  * nothing here waits on the store.
  */
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
-import type { Execution, ExecutionSpec } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution.js";
 import type { ExecutionListener } from "../supervisor/execution-listener.js";
+import type { ExecutionSpec } from "../supervisor/execution-spec.js";
 import type { OutputChunk } from "../supervisor/output-chunk.js";
 import { commandClass } from "./command-class.js";
 import { OutputCapture } from "./output-capture.js";

@@ -1,8 +1,9 @@
 /** An ExecutionOwner's decisions: another process in the same execution, the status, extras. */
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProcessCompletedParams, ProcessStatusParams } from "../protocol/notifications.js";
-import { Execution, type ExecutionSettings, type ExecutionSpec } from "./execution.js";
+import { Execution } from "./execution.js";
 import type { AttemptEnd, ExecutionOwner, Settlement } from "./execution-owner.js";
+import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 import { Guardian } from "./guardian.js";
 import type { OutputChunk } from "./output-chunk.js";
 

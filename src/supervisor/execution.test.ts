@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
-import { Execution, type ExecutionSettings, type ExecutionSpec } from "./execution.js";
+import { Execution } from "./execution.js";
 import type { ExecutionListener } from "./execution-listener.js";
+import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 import { Guardian } from "./guardian.js";
 import type { OutputChunk } from "./output-chunk.js";
 

@@ -5,55 +5,29 @@
  * once and produces the one `process.completed`. Cancel and timeouts TERM the group, then KILL
  * it after the grace; pause and resume STOP/CONT the group and stop its clocks.
  */
-
-import type { ExecutionStatus, FinalStatus } from "../protocol/methods.js";
+import type { ExecutionStatus } from "../protocol/methods.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import type { ExecutionSummary } from "../protocol/results.js";
 import type { ExecutionListener } from "./execution-listener.js";
 import { ExecutionOutput } from "./execution-output.js";
-import type { AttemptEnd, ExecutionOwner } from "./execution-owner.js";
+import type { ExecutionOwner } from "./execution-owner.js";
+import { completedParams, executionSummary, finalStatus } from "./execution-reports.js";
+import {
+  type EndReason,
+  type ExecutionSettings,
+  type ExecutionSpec,
+  outputSettings,
+  timerSettings,
+} from "./execution-spec.js";
 import { ExecutionTimers } from "./execution-timers.js";
-import { GroupChild, type SpawnSpec } from "./group-child.js";
+import { GroupChild } from "./group-child.js";
 import type { Guardian } from "./guardian.js";
-import type { OutputChunk } from "./output-chunk.js";
+import { ListenerFanout } from "./listener-fanout.js";
+import { OverdueNotice } from "./overdue-notice.js";
+import { settleWithOwner } from "./owner-settlement.js";
 import { GroupSampler } from "./resource-sampler.js";
 import { Spool } from "./spool.js";
 import { statusParams } from "./status-report.js";
-
-/** Runs usually shorter than this get no "longer than usual" notice. */
-const MIN_OVERDUE_NOTICE_MS = 5000;
-
-export interface ExecutionSpec {
-  id: string;
-  kind: "command" | "claude";
-  /** What the user asked to run, for listings and history. */
-  command: string;
-  spawn: SpawnSpec;
-  timeoutMs: number | null;
-  idleTimeoutMs: number | null;
-  encoding: "utf8" | "base64";
-  killOnDisconnect: boolean;
-  sessionId: string | null;
-  /** Where the wall-clock limit came from (request, auto, default, none), for history. */
-  timeoutSource?: "request" | "auto" | "auto-default" | "default" | "none";
-  /** How long runs of this command usually take (learned p90 × margin), when known. */
-  usualMs?: number | null;
-}
-
-export interface ExecutionSettings {
-  killGraceMs: number;
-  drainMs: number;
-  statusIntervalMs: number;
-  windowBytes: number;
-  tailFlushMs: number;
-  spool: { dir: string; capBytes: number; segmentBytes: number } | null;
-}
-
-type EndReason =
-  | { status: "canceled" }
-  | { status: "timed_out"; kind: "wall" | "idle" }
-  | { status: "interrupted" }
-  | { status: "completed" | "failed"; by: string };
 
 export class Execution {
   status: ExecutionStatus = "queued";
@@ -67,13 +41,15 @@ export class Execution {
   readonly output: ExecutionOutput;
   readonly spool: Spool | null;
   readonly done: Promise<ProcessCompletedParams>;
-  private readonly listeners = new Set<ExecutionListener>();
+  private readonly listeners = new ListenerFanout();
   private readonly timers: ExecutionTimers;
   private child: GroupChild | null = null;
   private sampler: GroupSampler | null = null;
   private endReason: EndReason | null = null;
   private killTimer: NodeJS.Timeout | null = null;
-  private overdueTimer: NodeJS.Timeout | null = null;
+  private readonly overdue = new OverdueNotice(() => {
+    void this.reportSilence(performance.now() - this.timers.lastOutputMs);
+  });
   private startedAtMs = 0;
   private owner: ExecutionOwner | null = null;
   /** Set while waiting to start the next process of a retried execution. */
@@ -90,30 +66,15 @@ export class Execution {
     });
     this.spool = settings.spool ? new Spool(settings.spool) : null;
     this.output = new ExecutionOutput(
-      {
-        encoding: spec.encoding,
-        windowBytes: settings.windowBytes,
-        tailFlushMs: settings.tailFlushMs,
-        spoolBacklogLimitBytes: Math.max(
-          256 * 1024,
-          Math.min(4 * 1024 * 1024, settings.windowBytes / 2),
-        ),
-      },
+      outputSettings(spec, settings),
       this.spool,
-      (chunk) => this.deliver(chunk),
+      (chunk) => this.listeners.output(chunk),
       { pause: () => this.child?.pauseOutput(), resume: () => this.child?.resumeOutput() },
     );
-    this.timers = new ExecutionTimers(
-      {
-        timeoutMs: spec.timeoutMs,
-        idleTimeoutMs: spec.idleTimeoutMs,
-        statusIntervalMs: settings.statusIntervalMs,
-      },
-      {
-        onTimeout: (kind) => this.stop({ status: "timed_out", kind }),
-        onSilence: (ms) => void this.reportSilence(ms),
-      },
-    );
+    this.timers = new ExecutionTimers(timerSettings(spec, settings), {
+      onTimeout: (kind) => this.stop({ status: "timed_out", kind }),
+      onSilence: (ms) => void this.reportSilence(ms),
+    });
   }
 
   get id(): string {
@@ -143,7 +104,7 @@ export class Execution {
 
   /** Sends a notification of this execution to its listeners (subscribers, history). */
   notify(method: string, params: object): void {
-    this.broadcast(method, params);
+    this.listeners.event(method, params);
   }
 
   start(): void {
@@ -153,7 +114,8 @@ export class Execution {
     this.startedAtMs = performance.now();
     if (!this.spawnChild(this.spec.spawn)) return;
     this.timers.start();
-    this.armOverdue();
+    // Said once when the run goes past its usual time, even while output flows.
+    this.overdue.arm(this.spec.usualMs);
   }
 
   /** Starts one process of the execution; false when spawning failed at once. */
@@ -172,7 +134,7 @@ export class Execution {
         },
         onSpawnError: (error) => {
           this.error = `could not start: ${error.message}`;
-          this.broadcast("process.error", { execution_id: this.id, error: this.error });
+          this.listeners.event("process.error", { execution_id: this.id, error: this.error });
         },
         onEnd: () => this.childEnded(),
       },
@@ -182,7 +144,11 @@ export class Execution {
     this.pid = this.child.pid;
     this.guardian.watch(this.child.pgid);
     this.sampler = new GroupSampler(this.child.pgid);
-    this.broadcast("process.started", { execution_id: this.id, pid: this.pid, pgid: this.pid });
+    this.listeners.event("process.started", {
+      execution_id: this.id,
+      pid: this.pid,
+      pgid: this.pid,
+    });
     return true;
   }
 
@@ -190,27 +156,18 @@ export class Execution {
   private childEnded(): void {
     if (this.completion) return;
     const reason = this.endReason;
-    const owner = this.owner;
-    if (owner?.settle && (reason === null || "by" in reason)) {
+    if (this.owner?.settle && (reason === null || "by" in reason)) {
       // Everything the process wrote reaches the listeners (the owner's parser) first.
       this.output.flushHeld();
-      const ended: AttemptEnd = {
-        exitCode: this.exitCode,
-        signal: this.signal,
-        error: this.error,
-        decided: reason && "by" in reason ? reason.status : null,
-      };
-      const settlement = owner.settle(ended);
-      if (settlement && "retry" in settlement) {
-        this.retryLater(settlement.retry.spawn, settlement.retry.delayMs);
+      const { exitCode, signal, error } = this;
+      const verdict = settleWithOwner(this.owner, reason, { exitCode, signal, error });
+      if (verdict && "retry" in verdict) {
+        this.retryLater(verdict.retry.spawn, verdict.retry.delayMs);
         return;
       }
-      if (settlement) {
-        this.endReason = {
-          status: settlement.status,
-          by: reason && "by" in reason ? reason.by : "owner",
-        };
-        if (settlement.error !== undefined) this.error = settlement.error;
+      if (verdict) {
+        this.endReason = verdict.end;
+        if (verdict.error !== undefined) this.error = verdict.error;
       }
     }
     this.finish();
@@ -236,7 +193,7 @@ export class Execution {
     this.child.signal("SIGSTOP");
     this.status = "paused";
     this.timers.pause();
-    this.broadcast("process.paused", { execution_id: this.id });
+    this.listeners.event("process.paused", { execution_id: this.id });
     return true;
   }
 
@@ -245,14 +202,14 @@ export class Execution {
     this.child.signal("SIGCONT");
     this.status = "running";
     this.timers.resume();
-    this.broadcast("process.resumed", { execution_id: this.id });
+    this.listeners.event("process.resumed", { execution_id: this.id });
     return true;
   }
 
   /** Cancels a queued or running execution; false when it has already ended. */
   cancel(): boolean {
     if (this.isFinal || this.endReason) return false;
-    this.broadcast("process.canceled", { execution_id: this.id });
+    this.listeners.event("process.canceled", { execution_id: this.id });
     this.stop({ status: "canceled" });
     return true;
   }
@@ -270,22 +227,7 @@ export class Execution {
   }
 
   summary(): ExecutionSummary {
-    return {
-      execution_id: this.id,
-      command: this.spec.command,
-      status: this.status,
-      pid: this.pid,
-      pgid: this.pid,
-      cwd: this.spec.spawn.cwd,
-      started_at: this.startedAt?.toISOString() ?? null,
-      ended_at: this.endedAt?.toISOString() ?? null,
-      exit_code: this.exitCode,
-      signal: this.signal,
-      last_seq: this.output.lastSeq,
-      stdout_bytes: this.output.bytes.stdout,
-      stderr_bytes: this.output.bytes.stderr,
-      session_id: this.spec.sessionId,
-    };
+    return executionSummary(this);
   }
 
   private stop(reason: EndReason): void {
@@ -327,64 +269,26 @@ export class Execution {
       sample,
     });
     this.owner?.status?.(params);
-    this.broadcast("process.status", params);
-  }
-
-  /** Says once that the run has gone past its usual time, even while output flows. */
-  private armOverdue(): void {
-    const usualMs = this.spec.usualMs;
-    // Only worth saying for runs long enough that someone could be left wondering.
-    if (usualMs === null || usualMs === undefined || usualMs < MIN_OVERDUE_NOTICE_MS) return;
-    this.overdueTimer = setTimeout(() => {
-      void this.reportSilence(performance.now() - this.timers.lastOutputMs);
-    }, usualMs + 1);
-    this.overdueTimer.unref();
+    this.listeners.event("process.status", params);
   }
 
   private finish(): void {
     if (this.completion) return;
     this.timers.stop();
-    if (this.overdueTimer) clearTimeout(this.overdueTimer);
+    this.overdue.clear();
     if (this.killTimer) clearTimeout(this.killTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.output.finish();
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
-    const status = this.finalStatus();
+    const status = finalStatus(this.endReason, this.error, this.exitCode);
     this.status = status;
     this.endedAt = new Date();
     const durationMs = this.startedAtMs > 0 ? performance.now() - this.startedAtMs : 0;
-    const completion: ProcessCompletedParams = {
-      execution_id: this.id,
-      status,
-      exit_code: this.exitCode,
-      signal: this.signal,
-      execution_time: Math.round(durationMs) / 1000,
-      duration_ms: Math.round(durationMs * 1000) / 1000,
-      last_seq: this.output.lastSeq,
-      stdout_bytes: this.output.bytes.stdout,
-      stderr_bytes: this.output.bytes.stderr,
-    };
-    if (this.error) completion.error = this.error;
-    if (this.endReason?.status === "timed_out") completion.timeout_kind = this.endReason.kind;
+    const completion = completedParams(this, status, durationMs, this.endReason);
     this.owner?.complete?.(completion);
     this.completion = completion;
-    for (const listener of this.listeners) listener.completed(completion);
+    this.listeners.completed(completion);
     this.resolveDone(completion);
-  }
-
-  private finalStatus(): FinalStatus {
-    const reason = this.endReason;
-    if (reason) return reason.status;
-    if (this.error) return "failed";
-    return this.exitCode === 0 ? "completed" : "failed";
-  }
-
-  private deliver(chunk: OutputChunk): void {
-    for (const listener of this.listeners) listener.output(chunk);
-  }
-
-  private broadcast(method: string, params: object): void {
-    for (const listener of this.listeners) listener.event(method, params);
   }
 }

@@ -4,7 +4,8 @@
  */
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { ExecutionStatus } from "../protocol/methods.js";
-import { Execution, type ExecutionSettings, type ExecutionSpec } from "./execution.js";
+import { Execution } from "./execution.js";
+import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 import { Guardian } from "./guardian.js";
 import type { SpoolJanitor } from "./spool-janitor.js";
 

@@ -4,17 +4,18 @@
  * dead predecessor left running as interrupted. Runs belong to the server, not to a connection:
  * a watcher that goes away stops hearing about the run, and the run goes on.
  */
-import { randomBytes } from "node:crypto";
 import type { HookWarningParams, TaskRef } from "../hooks/hook-types.js";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { ServerIdentity } from "../store/proc-stat.js";
 import type { Store } from "../store/store.js";
-import type { TaskRunQuery, TaskRunRecord, TaskState } from "../store/task-run-record.js";
+import type { TaskRunQuery, TaskRunRecord } from "../store/task-run-record.js";
 import type { Execution } from "../supervisor/execution.js";
+import { cancelStoredRun } from "./cancel-stored.js";
+import { newRunId, newRunRecord } from "./new-run.js";
 import { prepareResume } from "./resume.js";
 import { RunArtifacts } from "./run-artifacts.js";
-import { markInterrupted, ownerAlive, RunJournal, recoverTaskRuns } from "./run-journal.js";
+import { RunJournal, recoverTaskRuns } from "./run-journal.js";
 import type { ResolvedTaskList } from "./task-list-schema.js";
 import { TaskRunner } from "./task-runner.js";
 import type { TaskStepExecutor } from "./task-steps.js";
@@ -90,28 +91,8 @@ export class TaskService {
       if (options.runId && (await this.options.store.getTaskRun(runId))) {
         throw new RpcError(ErrorCode.InvalidParams, `run_id ${runId} is already in use`);
       }
-      const nowMs = this.now();
       const { identity } = this.options;
-      const record: TaskRunRecord = {
-        runId,
-        name: list.name,
-        status: "running",
-        list,
-        tasks: list.tasks.map(pendingState),
-        cursor: 0,
-        owner: {
-          host: identity.host,
-          bootId: identity.bootId,
-          serverPid: identity.serverPid,
-          serverStartTicks: identity.serverStartTicks,
-        },
-        sessionId: options.sessionId,
-        createdAtMs: nowMs,
-        updatedAtMs: nowMs,
-        endedAtMs: null,
-        resumes: 0,
-        error: null,
-      };
+      const record = newRunRecord(list, runId, identity, options.sessionId, this.now());
       await this.journal.save(record);
       new RunArtifacts(this.options.runsRoot, runId).writeList(record);
       return this.pending(record, options.watcher);
@@ -154,25 +135,8 @@ export class TaskService {
     }
     const record = await this.options.store.getTaskRun(runId);
     if (!record) throw notFound(ref);
-    if (record.status === "completed") {
-      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} has completed`);
-    }
-    const { identity } = this.options;
-    // Not running here, so a record that names this process is a leftover, not a live run.
-    if (
-      record.status === "running" &&
-      record.owner.serverPid !== identity.serverPid &&
-      ownerAlive(record.owner, identity)
-    ) {
-      throw new RpcError(
-        ErrorCode.InvalidParams,
-        `task run ${runId} runs in another server (pid ${record.owner.serverPid} on ${record.owner.host}): cancel it there`,
-      );
-    }
-    if (record.status === "running") markInterrupted(record, this.now(), "canceled");
-    record.status = "canceled";
-    record.error = "canceled";
-    record.endedAtMs ??= this.now();
+    const refusal = cancelStoredRun(record, runId, this.options.identity, this.now);
+    if (refusal) throw new RpcError(ErrorCode.InvalidParams, refusal);
     await this.journal.save(record);
     return record;
   }
@@ -299,30 +263,6 @@ export class TaskService {
   }
 }
 
-function pendingState(): TaskState {
-  return {
-    status: "pending",
-    attempts: [],
-    result: null,
-    resultBytes: 0,
-    exitCode: null,
-    costUsd: null,
-    claudeSessionId: null,
-    rendered: null,
-    startedAtMs: null,
-    endedAtMs: null,
-    error: null,
-  };
-}
-
 function notFound(ref: string): RpcError {
   return new RpcError(ErrorCode.ExecutionNotFound, `no task run ${ref}`);
-}
-
-/** `20260203-141522-7f3a9c`: UTC time of the start, then randomness. Sorts by time. */
-export function newRunId(at: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const date = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
-  const time = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
-  return `${date}-${time}-${randomBytes(3).toString("hex")}`;
 }

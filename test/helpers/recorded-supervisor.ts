@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HistoryRecorder } from "../../src/store/history-recorder.js";
 import type { Store } from "../../src/store/store.js";
 import { WriteBatcher } from "../../src/store/write-batcher.js";
-import type { ExecutionSpec } from "../../src/supervisor/execution.js";
+import type { ExecutionSpec } from "../../src/supervisor/execution-spec.js";
 import { Supervisor } from "../../src/supervisor/supervisor.js";
 
 export interface RecordedSupervisor {

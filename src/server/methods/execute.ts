@@ -6,7 +6,8 @@ import { attachPassiveClaude, startsWithClaude } from "../../claude/passive-clau
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { ExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
-import type { Execution, ExecutionSpec } from "../../supervisor/execution.js";
+import type { Execution } from "../../supervisor/execution.js";
+import type { ExecutionSpec } from "../../supervisor/execution-spec.js";
 import { shellArgv } from "../../supervisor/shell.js";
 import { childEnv } from "../child-env.js";
 import { checkAllowedCommand } from "../command-policy.js";

@@ -1,0 +1,123 @@
+/**
+ * Task-list progress on a terminal: a coloured line per task as it ends, and a live status line
+ * for the task under way (task i/N, state, elapsed time, cost so far, last line of output),
+ * redrawn in place.
+ */
+import { formatDuration } from "./history-format.js";
+import type { Out, ProgressOptions, TaskProgress } from "./task-progress.js";
+import { completedLine, money, RunView, summaryLines, taskName } from "./task-progress-lines.js";
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const REDRAW_MS = 200;
+
+/** A terminal: finished tasks as coloured lines, the current one as a live status line. */
+export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
+  const view = new RunView();
+  const colour = !process.env.NO_COLOR;
+  const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  let frame = 0;
+  let statusShown = false;
+  const clear = () => {
+    if (statusShown) out.write("\r\x1b[2K");
+    statusShown = false;
+  };
+  const draw = () => {
+    clear();
+    const current = view.current;
+    if (!current) return;
+    const p = current.params;
+    const elapsed = formatDuration(performance.now() - current.startedMs);
+    const parts = [
+      `${SPINNER[frame++ % SPINNER.length]} ${view.label(p.index)} ${taskName(p)}`,
+      p.attempt > 1 ? `attempt ${p.attempt}/${p.max_attempts}` : "running",
+      elapsed,
+    ];
+    if (view.costUsd > 0) parts.push(money(view.costUsd));
+    if (options.output && current.lastLine) parts.push(current.lastLine);
+    const width = Math.max(20, (out.columns || 80) - 1);
+    let line = parts.join(" · ");
+    if (line.length > width) line = `${line.slice(0, width - 1)}…`;
+    out.write(paint("2", line));
+    statusShown = true;
+  };
+  const print = (line: string) => {
+    clear();
+    out.write(`${line}\n`);
+    draw();
+  };
+  const timer = setInterval(draw, REDRAW_MS);
+  timer.unref();
+  const kinds = new Map<string, "prompt" | "command">();
+  return {
+    event(event) {
+      switch (event.type) {
+        case "started":
+          view.total = event.total;
+          view.runId = event.runId;
+          print(
+            paint("1", `▶ ${event.name ?? "task list"}`) +
+              paint("2", ` · run ${event.runId} · ${event.total} tasks`) +
+              (event.startTask > 1 ? paint("2", ` · continuing at task ${event.startTask}`) : ""),
+          );
+          return;
+        case "task.started":
+          view.total = event.params.total;
+          kinds.set(event.params.execution_id, event.params.kind);
+          view.current = { params: event.params, startedMs: performance.now(), lastLine: "" };
+          draw();
+          return;
+        case "output": {
+          const lines = view.lines.push(
+            event.executionId,
+            kinds.get(event.executionId) ?? "command",
+            event.stream,
+            event.data,
+          );
+          const last = lines[lines.length - 1]?.trim();
+          if (last === undefined || !view.current || last === view.current.lastLine) return;
+          view.current.lastLine = last;
+          // Output arrives coalesced (one event per read), so a redraw per event stays cheap.
+          if (options.output) draw();
+          return;
+        }
+        case "task.completed": {
+          const p = event.params;
+          view.costUsd = p.run_cost_usd;
+          view.lines.end(p.execution_id, p.kind);
+          const mark =
+            p.status === "completed"
+              ? paint("32", "✓")
+              : p.status === "waiting"
+                ? paint("33", "↻")
+                : paint("31", "✗");
+          if (p.status !== "waiting") view.current = null;
+          print(`${mark} ${completedLine(view, p)}`);
+          return;
+        }
+        case "hook.warning":
+          print(
+            paint(
+              "33",
+              `! hook ${event.params.hook} ${event.params.reason}: ${event.params.message}`,
+            ),
+          );
+          return;
+        case "reattached":
+          print(paint("2", `reconnected to run ${event.runId}`));
+          return;
+        case "completed": {
+          view.current = null;
+          const ok = event.summary.status === "completed";
+          const [head, ...rest] = summaryLines(event.summary);
+          print(paint(ok ? "32" : "31", head ?? ""));
+          for (const line of rest) print(paint("2", line));
+          return;
+        }
+      }
+    },
+    close() {
+      clearInterval(timer);
+      clear();
+    },
+  };
+}

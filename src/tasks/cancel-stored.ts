@@ -1,0 +1,31 @@
+/**
+ * `tasks cancel` of a run that does not run in this server: a run that stopped, or a leftover
+ * `running` record whose server is gone, becomes `canceled`. A completed run cannot be, nor one
+ * that still runs in another live server (cancel it there).
+ */
+import type { ServerIdentity } from "../store/proc-stat.js";
+import type { TaskRunRecord } from "../store/task-run-record.js";
+import { markInterrupted, ownerAlive } from "./run-journal.js";
+
+/** Marks `record` (of run `runId`) canceled; returns why it cannot be (and changes nothing). */
+export function cancelStoredRun(
+  record: TaskRunRecord,
+  runId: string,
+  identity: ServerIdentity,
+  now: () => number,
+): string | null {
+  if (record.status === "completed") return `task run ${runId} has completed`;
+  // Not running here, so a record that names this process is a leftover, not a live run.
+  if (
+    record.status === "running" &&
+    record.owner.serverPid !== identity.serverPid &&
+    ownerAlive(record.owner, identity)
+  ) {
+    return `task run ${runId} runs in another server (pid ${record.owner.serverPid} on ${record.owner.host}): cancel it there`;
+  }
+  if (record.status === "running") markInterrupted(record, now(), "canceled");
+  record.status = "canceled";
+  record.error = "canceled";
+  record.endedAtMs ??= now();
+  return null;
+}
