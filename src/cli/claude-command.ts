@@ -5,11 +5,13 @@
  * when cc-executor itself could not run it. `--json` prints the CLI's stream-json lines as they
  * come, then one `{"type":"cc_executor.result",…}` line.
  */
+
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClaudeEvent } from "../claude/stream-json.js";
 import type { ClaudeOptions, ClaudeResult, ClaudeStreamEvent } from "../client/claude.js";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
+import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { type ClaudePrinter, humanPrinter, jsonPrinter } from "./claude-output.js";
 import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";
@@ -93,21 +95,13 @@ async function claudeCommand(prompt: string, flags: ClaudeFlags): Promise<number
   const printer: ClaudePrinter = flags.json ? jsonPrinter() : humanPrinter();
   const session = await connectOrStart(settingsFromFlags({})).catch(ownFailure);
   const stream = session.client.claudeStream(prompt, options);
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    void stream.cancel().catch(() => {});
-  };
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  const stopListening = cancelOnInterrupt(() => stream.cancel());
   try {
     for await (const item of stream) show(printer, item);
     const result = await stream.result.catch(ownFailure);
     return exitCodeOf(result);
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
+    stopListening();
     await session.close();
   }
 }

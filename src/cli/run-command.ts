@@ -2,11 +2,13 @@
  * `cc-executor run <command>`: live stdout/stderr on the terminal, and the command's own exit
  * code as ours (DESIGN §8). Ctrl-C cancels the execution and waits for it to end.
  */
+
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
 import type { ExecutionResult } from "../client/events.js";
 import { signalNumber } from "../supervisor/process-group.js";
+import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
@@ -46,14 +48,7 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
   const settings = settingsFromFlags({});
   const session = await connectOrStart(settings).catch(ownFailure);
   const stream = session.client.stream(command, options);
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    void stream.cancel().catch(() => {});
-  };
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  const stopListening = cancelOnInterrupt(() => stream.cancel());
   try {
     for await (const event of stream) {
       if (event.type === "output")
@@ -63,8 +58,7 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
     }
     return exitCodeOf(await stream.result.catch(ownFailure));
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
+    stopListening();
     await session.close();
   }
 }

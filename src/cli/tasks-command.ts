@@ -5,6 +5,7 @@
  * 130 when canceled (Ctrl-C cancels), 75 when the server stopped, 2 for a bad list.
  * `status` and `list` read the store, so they need no server.
  */
+
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
@@ -17,6 +18,7 @@ import { TASK_RUN_STATUSES, type TaskRunStatus } from "../store/task-run-record.
 import { loadTaskListFile } from "../tasks/load-task-list.js";
 import { TaskListError } from "../tasks/task-list-error.js";
 import { toRunSummary, toRunWire } from "../tasks/task-run-wire.js";
+import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
 import { type ClientSession, connectOrStart } from "./connect-or-start.js";
 import { renderTable, terminalOf } from "./history-format.js";
@@ -190,23 +192,17 @@ async function follow(
     write: (text: string) => muted || process.stdout.write(text),
   };
   const progress = progressFor(Boolean(flags.json), out, { output: flags.output });
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write("\ncc-executor: canceling the run (Ctrl-C again to quit at once)\n");
-    void run.cancel().catch(() => {});
-  };
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  const stopListening = cancelOnInterrupt(
+    () => run.cancel(),
+    "\ncc-executor: canceling the run (Ctrl-C again to quit at once)\n",
+  );
   try {
     for await (const event of run) progress.event(event);
     const summary: TaskListSummary = await run.result.catch(ownFailure);
     return EXIT[summary.status] ?? 1;
   } finally {
     progress.close();
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
+    stopListening();
     await session.close();
   }
 }

@@ -10,6 +10,8 @@
  *   for await (const item of stream) if (item.type === "claude") console.log(item.event.kind);
  *   const final = await stream.result;
  */
+
+import type { ClaudeArgvOptions } from "../claude/claude-argv.js";
 import { type ClaudeEvent, LineSplitter, parseClaudeLine } from "../claude/stream-json.js";
 import type { ClaudeExecuteRequest } from "../protocol/methods.js";
 import type { ClaudeCompletion, ClaudeFailure } from "../protocol/notifications.js";
@@ -18,15 +20,9 @@ import type { ExecutionStream, StartRequest } from "./execution-stream.js";
 
 export type { ClaudeEvent } from "../claude/stream-json.js";
 
-export interface ClaudeOptions {
+/** The CLI's own options (model, tools, turns, …) plus how the service runs it. */
+export interface ClaudeOptions extends Omit<ClaudeArgvOptions, "prompt"> {
   cwd?: string;
-  model?: string;
-  allowedTools?: string[] | string;
-  permissionMode?: string;
-  maxTurns?: number;
-  appendSystemPrompt?: string;
-  resumeSession?: string;
-  mcpConfig?: string;
   /** Wall-clock limit (ms), or "auto" (learned from history). */
   timeoutMs?: number | "auto";
   idleTimeoutMs?: number;

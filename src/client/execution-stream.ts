@@ -4,8 +4,10 @@
  * After a dropped connection it re-attaches with `subscribe` from the last seq it saw; if the
  * server never received the start, it sends it again under the same execution_id.
  */
+
 import { ErrorCode } from "../protocol/errors.js";
 import type { ExecuteResult } from "../protocol/results.js";
+import { deferred } from "./deferred.js";
 import { ConnectionLostError, RemoteError } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { ExecutionEvent, ExecutionResult } from "./events.js";
@@ -27,8 +29,10 @@ export interface StreamOptions {
 type Params = Record<string, unknown>;
 
 export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
-  readonly started: Promise<ExecuteResult>;
-  readonly result: Promise<ExecutionResult>;
+  private readonly startedSettle = deferred<ExecuteResult>();
+  private readonly resultSettle = deferred<ExecutionResult>();
+  readonly started = this.startedSettle.promise;
+  readonly result = this.resultSettle.promise;
   private lastSeq = 0;
   private outputs = 0;
   private readonly stdout: string[] = [];
@@ -39,10 +43,6 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   private finished = false;
   /** The caller's signal fired: cancel, and cancel again after a re-attach in case it was lost. */
   private abortRequested = false;
-  private resolveStarted!: (value: ExecuteResult) => void;
-  private rejectStarted!: (error: Error) => void;
-  private resolveResult!: (value: ExecutionResult) => void;
-  private rejectResult!: (error: Error) => void;
   private readonly extraHandlers: Array<(method: string, params: Params) => void> = [];
 
   constructor(
@@ -52,17 +52,6 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     private readonly onFinished: (stream: ExecutionStream) => void,
   ) {
     this.lastSeq = Number(request.params.after_seq ?? 0);
-    this.started = new Promise((resolve, reject) => {
-      this.resolveStarted = resolve;
-      this.rejectStarted = reject;
-    });
-    this.result = new Promise((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    // Callers may await only one of the two; neither may surface as an unhandled rejection.
-    this.started.catch(() => {});
-    this.result.catch(() => {});
     options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
@@ -154,7 +143,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
         const pid = Number(params.pid);
         const pgid = Number(params.pgid);
         // Also settles `started` when the execute reply itself was lost with a connection.
-        this.resolveStarted({ status: "started", execution_id: executionId, pid, pgid });
+        this.startedSettle.resolve({ status: "started", execution_id: executionId, pid, pgid });
         return this.emit({ type: "started", executionId, pid, pgid });
       }
       case "process.gap":
@@ -193,7 +182,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
 
   private acknowledge(result: ExecuteResult): void {
     this.acknowledged = true;
-    this.resolveStarted(result);
+    this.startedSettle.resolve(result);
     // `subscribe` (attach) answers with the execution's status, not a queue position.
     if (result.status === "queued" && typeof result.position === "number") {
       this.emit({ type: "queued", executionId: this.id, position: result.position });
@@ -220,15 +209,15 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     this.acknowledged = true;
     this.emit({ type: "completed", executionId: this.id, result });
     this.settle();
-    this.resolveStarted({ status: "started", execution_id: this.id, pid: -1, pgid: -1 });
-    this.resolveResult(result);
+    this.startedSettle.resolve({ status: "started", execution_id: this.id, pid: -1, pgid: -1 });
+    this.resultSettle.resolve(result);
   }
 
   private fail(error: Error): void {
     if (this.finished) return;
     this.settle();
-    this.rejectStarted(error);
-    this.rejectResult(error);
+    this.startedSettle.reject(error);
+    this.resultSettle.reject(error);
   }
 
   private settle(): void {

@@ -8,6 +8,7 @@
  *   for await (const event of run) if (event.type === "task.completed") console.log(event.index);
  *   const summary = await run.result;
  */
+
 import type {
   TaskCompletedParams,
   TasklistCompletedParams,
@@ -15,6 +16,7 @@ import type {
   TaskStartedParams,
   TasksStartResult,
 } from "../protocol/tasks.js";
+import { deferred } from "./deferred.js";
 import { EventQueue } from "./event-queue.js";
 import type { RpcClient } from "./rpc-client.js";
 
@@ -65,17 +67,15 @@ type Params = Record<string, unknown>;
 type StartMethod = "tasks.run" | "tasks.resume" | "tasks.get";
 
 export class TaskListRun implements AsyncIterable<TaskListEvent> {
-  readonly started: Promise<TasksStartResult>;
-  readonly result: Promise<TaskListSummary>;
+  private readonly startedSettle = deferred<TasksStartResult>();
+  private readonly resultSettle = deferred<TaskListSummary>();
+  readonly started = this.startedSettle.promise;
+  readonly result = this.resultSettle.promise;
   private runId: string | null = null;
   private readonly queue = new EventQueue<TaskListEvent>();
   private readonly steps = new Map<string, number>();
   private readonly unsubscribers: Array<() => void> = [];
   private finished = false;
-  private resolveStarted!: (value: TasksStartResult) => void;
-  private rejectStarted!: (error: Error) => void;
-  private resolveResult!: (value: TaskListSummary) => void;
-  private rejectResult!: (error: Error) => void;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -83,16 +83,6 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
     private readonly params: Params,
     private readonly options: Pick<TaskListOptions, "signal"> = {},
   ) {
-    this.started = new Promise((resolve, reject) => {
-      this.resolveStarted = resolve;
-      this.rejectStarted = reject;
-    });
-    this.result = new Promise((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    this.started.catch(() => {});
-    this.result.catch(() => {});
     const on = (method: string, handler: (params: Params) => void) =>
       this.unsubscribers.push(this.rpc.on(method, handler));
     on("task.started", (p) => this.taskStarted(p));
@@ -148,7 +138,7 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
     this.runId = reply.run_id;
     if ("tasks" in reply) {
       // Watching a run (tasks.get): it may have ended already.
-      this.resolveStarted({
+      this.startedSettle.resolve({
         run_id: reply.run_id,
         status: "running",
         name: reply.name,
@@ -159,7 +149,7 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
       if (reply.status !== "running") void this.completeFrom(reply);
       return;
     }
-    this.resolveStarted(reply);
+    this.startedSettle.resolve(reply);
     this.queue.push({
       type: "started",
       runId: reply.run_id,
@@ -246,7 +236,7 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
     };
     this.queue.push({ type: "completed", runId: run.run_id, summary });
     this.finish();
-    this.resolveResult(summary);
+    this.resultSettle.resolve(summary);
   }
 
   /** After a reconnect: watch the run again; if it ended meanwhile, finish from its record. */
@@ -268,8 +258,8 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
   private fail(error: Error): void {
     if (this.finished) return;
     this.finish();
-    this.rejectStarted(error);
-    this.rejectResult(error);
+    this.startedSettle.reject(error);
+    this.resultSettle.reject(error);
   }
 
   private finish(): void {
