@@ -1,35 +1,47 @@
 #!/usr/bin/env node
+/**
+ * `cc-executor` (DESIGN §8): one file per command group, wired here.
+ *
+ * Only the group named on the command line is loaded (all of them for `--help` or an unknown
+ * word): a long-lived `server start` then holds none of the client-side commands, and
+ * short commands start in about half the time.
+ */
+import type { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
-/** `cc-executor` (DESIGN §8): one file per command group, wired here. */
 import { requireCjs } from "../runtime/require-cjs.js";
-import { registerClaudeCommand } from "./claude-command.js";
 import { CliError } from "./cli-error.js";
-import { registerDoctorCommand } from "./doctor-command.js";
-import { registerHistoryCommands } from "./history-command.js";
-import { registerRunCommand } from "./run-command.js";
-import { registerServerCommands } from "./server-command.js";
-import { registerStressCommand } from "./stress-command.js";
-import { registerTasksCommands } from "./tasks-command.js";
-import { registerTokenCommand } from "./token-command.js";
 
-const { Command } = requireCjs("commander") as typeof import("commander");
+type Register = (program: Command) => void;
 
-const program = new Command()
-  .name("cc-executor")
-  .description("Run Claude Code jobs and shell commands, streaming their output live.")
-  .version(VERSION)
-  .showHelpAfterError();
+const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
+  server: async () => (await import("./server-command.js")).registerServerCommands,
+  run: async () => (await import("./run-command.js")).registerRunCommand,
+  token: async () => (await import("./token-command.js")).registerTokenCommand,
+  history: async () => (await import("./history-command.js")).registerHistoryCommands,
+  doctor: async () => (await import("./doctor-command.js")).registerDoctorCommand,
+  claude: async () => (await import("./claude-command.js")).registerClaudeCommand,
+  stress: async () => (await import("./stress-command.js")).registerStressCommand,
+  tasks: async () => (await import("./tasks-command.js")).registerTasksCommands,
+};
 
-registerServerCommands(program);
-registerRunCommand(program);
-registerTokenCommand(program);
-registerHistoryCommands(program);
-registerDoctorCommand(program);
-registerClaudeCommand(program);
-registerStressCommand(program);
-registerTasksCommands(program);
+function groupsFor(word: string | undefined): Array<() => Promise<Register>> {
+  if (word === "--version" || word === "-V") return [];
+  const only = word === undefined ? undefined : COMMAND_GROUPS[word];
+  return only ? [only] : Object.values(COMMAND_GROUPS);
+}
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+async function main(argv: string[]): Promise<void> {
+  const { Command } = requireCjs("commander") as typeof import("commander");
+  const program = new Command()
+    .name("cc-executor")
+    .description("Run Claude Code jobs and shell commands, streaming their output live.")
+    .version(VERSION)
+    .showHelpAfterError();
+  for (const load of groupsFor(argv[2])) (await load())(program);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {
     process.stderr.write(`cc-executor: ${error.message}\n`);
     process.exit(error.exitCode);
