@@ -28,6 +28,7 @@ export class RpcConnection {
   private alive = true;
   private deliveredAtLastBeat = 0;
   private lastSignOfLifeMs = performance.now();
+  private lastDeliveryMs = Number.NEGATIVE_INFINITY;
   private closed = false;
   /** Requests are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve();
@@ -127,14 +128,19 @@ export class RpcConnection {
     // takes more output from a backed-up socket only in bursts. So a peer with a backlog is
     // dropped only after several beats without a pong and without any output draining to it;
     // a peer without a backlog has nothing in the way of its pong, and one missed beat ends it.
+    // Output delivered within the patience counts as a backlog even when none is left in user
+    // space: it may still sit in the kernel's buffers, in front of the pong.
     const now = performance.now();
     const delivered = this.outbound.deliveredOutputBytes;
-    if (delivered > this.deliveredAtLastBeat) this.lastSignOfLifeMs = now;
+    if (delivered > this.deliveredAtLastBeat) {
+      this.lastSignOfLifeMs = now;
+      this.lastDeliveryMs = now;
+    }
     this.deliveredAtLastBeat = delivered;
-    const patienceMs =
-      this.outbound.pendingBytes > 0
-        ? BACKLOG_PATIENCE_BEATS * this.context.settings.heartbeatIntervalMs
-        : 0;
+    const backlogPatienceMs = BACKLOG_PATIENCE_BEATS * this.context.settings.heartbeatIntervalMs;
+    const backlogged =
+      this.outbound.pendingBytes > 0 || now - this.lastDeliveryMs < backlogPatienceMs;
+    const patienceMs = backlogged ? backlogPatienceMs : 0;
     if (!this.alive && now - this.lastSignOfLifeMs > patienceMs) {
       // terminate() drops the socket; a close frame would never reach a dead peer.
       this.socket.terminate();
