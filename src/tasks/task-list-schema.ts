@@ -3,7 +3,7 @@
  * an API value. Keys are snake_case as in the protocol. Settings at the top level are the
  * defaults of every task; a task's own settings win. No Node imports: the client may reuse it.
  *
- *   name: Build a TODO API
+ *   name: Build a notes API
  *   cwd: workspace
  *   timeout: 15m
  *   allowed_tools: [Write, Read]
