@@ -55,11 +55,30 @@ describe("output capture (head and tail for history)", () => {
     expect(result.omittedBytes).toBe(4);
   });
 
+  it("copies what it keeps: the chunk's buffer is reused after the call", () => {
+    const capture = new OutputCapture("utf8", 8, 8);
+    const reused = Buffer.from("head-12\n");
+    for (const text of ["head-12\n", "middle\n", "tail-34\n"]) {
+      const raw = reused.subarray(0, reused.write(text));
+      capture.add({ seq: ++seq, stream: "stdout", raw, chunkIndex: 0, totalChunks: 1 });
+    }
+    reused.fill("z");
+    const result = capture.result();
+    expect(result.head).toBe("head-12\n");
+    expect(result.tail).toBe("tail-34\n");
+    expect(result.omittedBytes).toBe(7);
+  });
+
   it("stays bounded however much passes", () => {
     const capture = new OutputCapture("utf8", 1024, 1024);
-    for (let i = 0; i < 100_000; i++) capture.add(chunk("0123456789\n"));
-    const internal = capture as unknown as { tail: unknown[]; tailStart: number };
-    expect(internal.tail.length - internal.tailStart).toBeLessThan(200);
-    expect(internal.tail.length).toBeLessThan(3000);
+    for (let i = 0; i < 100_000; i++) capture.add(chunk(`${String(i).padStart(10, "0")}\n`));
+    const internal = capture as unknown as { head: Buffer; tail: { ring: Buffer } };
+    expect(internal.head.length).toBeLessThanOrEqual(1024 + 3);
+    expect(internal.tail.ring.length).toBe(1024);
+    const result = capture.result();
+    expect(result.head.startsWith("0000000000\n0000000001\n")).toBe(true);
+    expect(result.tail.endsWith("0000099998\n0000099999\n")).toBe(true);
+    expect(Buffer.byteLength(result.tail)).toBe(1024);
+    expect(result.omittedBytes).toBe(100_000 * 11 - 2048);
   });
 });

@@ -1,64 +1,49 @@
 /**
  * The head and tail of an execution's output for its history record, captured as chunks pass.
- * Per chunk it only keeps a reference to the chunk's bytes (no copying, no decoding), so
- * listening costs the stream nothing measurable; text is made once, at the end.
+ * Chunks are views of buffers that are reused, so their bytes are copied: the head into a buffer
+ * of its limit, the tail into a ring of its limit. Nothing is decoded until the end, and memory
+ * stays at the two limits however much the execution writes.
  */
 import type { OutputChunk } from "../supervisor/output-chunk.js";
 import type { StoredOutput } from "./store.js";
 import { cutAfter, cutBefore } from "./utf8-cut.js";
 
 export const DEFAULT_CAPTURE_BYTES = 64 * 1024;
-
-interface Piece {
-  raw: Buffer;
-  bytes: number;
-}
+/** The head keeps a few bytes past its limit, to see whether the limit splits a character. */
+const UTF8_LOOKAHEAD_BYTES = 3;
 
 export class OutputCapture {
-  private readonly head: Piece[] = [];
+  /** Made at the first output: most executions of a batch write little or nothing. */
+  private head: Buffer | null = null;
   private headBytes = 0;
-  private tail: Piece[] = [];
-  private tailStart = 0;
-  private tailBytes = 0;
+  private readonly tail: TailRing;
   private totalBytes = 0;
 
   constructor(
     private readonly encoding: "utf8" | "base64",
     private readonly headLimitBytes = DEFAULT_CAPTURE_BYTES,
     private readonly tailLimitBytes = DEFAULT_CAPTURE_BYTES,
-  ) {}
+  ) {
+    this.tail = new TailRing(tailLimitBytes);
+  }
 
   add(chunk: OutputChunk): void {
-    const piece = { raw: chunk.raw, bytes: chunk.raw.length };
-    this.totalBytes += piece.bytes;
-    if (this.headBytes < this.headLimitBytes) {
-      this.head.push(piece);
-      this.headBytes += piece.bytes;
-      return;
+    const raw = chunk.raw;
+    this.totalBytes += raw.length;
+    this.head ??= Buffer.allocUnsafeSlow(this.headLimitBytes + UTF8_LOOKAHEAD_BYTES);
+    const toHead = Math.min(raw.length, this.head.length - this.headBytes);
+    if (toHead > 0) {
+      raw.copy(this.head, this.headBytes, 0, toHead);
+      this.headBytes += toHead;
     }
-    this.tail.push(piece);
-    this.tailBytes += piece.bytes;
-    // Drop whole pieces from the front while the rest still covers the limit.
-    for (;;) {
-      const first = this.tail[this.tailStart];
-      if (!first || this.tailBytes - first.bytes < this.tailLimitBytes) break;
-      this.tailBytes -= first.bytes;
-      this.tailStart++;
-    }
-    if (this.tailStart > 1024 && this.tailStart * 2 > this.tail.length) {
-      this.tail = this.tail.slice(this.tailStart);
-      this.tailStart = 0;
-    }
+    if (toHead < raw.length) this.tail.add(raw.subarray(toHead));
   }
 
   result(): StoredOutput {
-    const headAll = this.bytesOf(this.head);
+    const headAll = this.head?.subarray(0, this.headBytes) ?? Buffer.alloc(0);
     const head = cutBefore(headAll, this.headLimitBytes, this.encoding);
-    // Whatever the last head piece carried past the limit belongs before the tail.
-    const rest = Buffer.concat([
-      headAll.subarray(head.length),
-      this.bytesOf(this.tail.slice(this.tailStart)),
-    ]);
+    // What the head held past its cut belongs before the tail.
+    const rest = Buffer.concat([headAll.subarray(head.length), this.tail.bytes()]);
     const tail = cutAfter(rest, rest.length - this.tailLimitBytes, this.encoding);
     const text = this.encoding === "utf8" ? "utf8" : "base64";
     return {
@@ -68,8 +53,32 @@ export class OutputCapture {
       omittedBytes: Math.max(0, this.totalBytes - head.length - tail.length),
     };
   }
+}
 
-  private bytesOf(pieces: Piece[]): Buffer {
-    return Buffer.concat(pieces.map((p) => p.raw));
+/** The last `limitBytes` bytes added. */
+class TailRing {
+  private ring: Buffer | null = null;
+  private writeAt = 0;
+  private addedBytes = 0;
+
+  constructor(private readonly limitBytes: number) {}
+
+  add(data: Buffer): void {
+    if (this.limitBytes === 0) return;
+    this.ring ??= Buffer.allocUnsafeSlow(this.limitBytes);
+    const ring = this.ring;
+    const kept = data.subarray(Math.max(0, data.length - ring.length));
+    const first = Math.min(kept.length, ring.length - this.writeAt);
+    kept.copy(ring, this.writeAt, 0, first);
+    kept.copy(ring, 0, first);
+    this.writeAt = (this.writeAt + kept.length) % ring.length;
+    this.addedBytes += data.length;
+  }
+
+  bytes(): Buffer {
+    const ring = this.ring;
+    if (!ring) return Buffer.alloc(0);
+    if (this.addedBytes < ring.length) return ring.subarray(0, this.addedBytes);
+    return Buffer.concat([ring.subarray(this.writeAt), ring.subarray(0, this.writeAt)]);
   }
 }

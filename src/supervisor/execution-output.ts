@@ -5,6 +5,9 @@
  * Reads of one event-loop turn are coalesced: the first read schedules a flush with
  * setImmediate, so a fast producer yields few large notifications and a slow one is sent at once.
  * A partial last line waits `tailFlushMs` for its newline before it is sent as it is.
+ *
+ * Reads may be views of a buffer the next read overwrites (output-pipes.ts): the chunker copies
+ * them, the window copies each chunk, and listeners get the window's copy, valid during the call.
  */
 import type { OutputStream } from "../protocol/notifications.js";
 import type { OutputChunk } from "./output-chunk.js";
@@ -65,6 +68,8 @@ export class ExecutionOutput {
     if (this.finished) return;
     this.flush("final");
     this.finished = true;
+    this.chunkers.stdout.release();
+    this.chunkers.stderr.release();
     if (this.tailTimer) clearTimeout(this.tailTimer);
   }
 
@@ -101,16 +106,16 @@ export class ExecutionOutput {
         totalChunks: piece.totalChunks,
       };
       this.bytes[stream] += piece.raw.length;
-      this.window.push(chunk);
-      this.spoolChunk(chunk, piece.raw);
+      this.window.push(chunk); // copies the piece out of the chunker: chunk.raw is the copy
+      this.spoolChunk(chunk);
       this.sink(chunk);
     }
   }
 
-  private spoolChunk(chunk: OutputChunk, raw: Buffer): void {
+  private spoolChunk(chunk: OutputChunk): void {
     const spool = this.spool;
     if (!spool) return;
-    spool.append(chunk.seq, chunk.stream, raw);
+    spool.append(chunk.seq, chunk.stream, chunk.raw);
     if (spool.backlogBytes > this.settings.spoolBacklogLimitBytes) {
       this.backpressure.pause();
       void spool.flushed().then(() => this.backpressure.resume());

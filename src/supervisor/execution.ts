@@ -23,6 +23,7 @@ import { ExecutionTimers } from "./execution-timers.js";
 import { GroupChild } from "./group-child.js";
 import type { Guardian } from "./guardian.js";
 import { ListenerFanout } from "./listener-fanout.js";
+import type { OutputPipePool } from "./output-pipes.js";
 import { OverdueNotice } from "./overdue-notice.js";
 import { settleWithOwner } from "./owner-settlement.js";
 import { GroupSampler } from "./resource-sampler.js";
@@ -60,6 +61,7 @@ export class Execution {
     readonly spec: ExecutionSpec,
     private readonly settings: ExecutionSettings,
     private readonly guardian: Guardian,
+    private readonly pipes: OutputPipePool | null = null,
   ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -139,6 +141,7 @@ export class Execution {
         onEnd: () => this.childEnded(),
       },
       this.settings.drainMs,
+      this.pipes,
     );
     if (this.child.pid <= 0) return false; // spawn failed; onSpawnError and onEnd follow
     this.pid = this.child.pid;

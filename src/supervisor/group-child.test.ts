@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GroupChild } from "./group-child.js";
+import { OutputPipePool } from "./output-pipes.js";
+
+let pool: OutputPipePool | null = null;
 
 function run(command: string, drainMs: number, options: { pauseAtFirstData?: boolean } = {}) {
   let bytes = 0;
@@ -30,6 +33,7 @@ function run(command: string, drainMs: number, options: { pauseAtFirstData?: boo
         onSpawnError: () => {},
       },
       drainMs,
+      pool,
     );
   });
   return {
@@ -41,30 +45,53 @@ function run(command: string, drainMs: number, options: { pauseAtFirstData?: boo
   };
 }
 
-describe("GroupChild", () => {
-  it("ends when the leader exited and its pipes closed, with every byte read", async () => {
-    const child = run("head -c 1000000 /dev/zero; exit 4", 1000);
-    await child.ended;
-    expect(child.bytes()).toBe(1_000_000);
-    expect(child.exitCode()).toBe(4);
-  });
+// Every behaviour holds for ordinary pipes and for the pool's pipes read into one reused buffer.
+for (const variant of ["ordinary pipes", "pipes read into a reused buffer"] as const) {
+  describe(`GroupChild (${variant})`, () => {
+    beforeAll(async () => {
+      if (variant === "ordinary pipes") return;
+      pool = new OutputPipePool(4);
+      pool.start();
+      expect(await pool.whenReady()).toBe(true);
+    });
+    afterAll(() => {
+      pool?.close();
+      pool = null;
+    });
 
-  it("ends after the drain when a descendant keeps the pipes open", async () => {
-    const child = run("sleep 1000 & echo hi", 100);
-    await child.ended;
-    expect(child.bytes()).toBe(3);
-    expect(child.child.running).toBe(false);
-  });
+    it("reads from the pool's pipes when they are ready", async () => {
+      const before = pool?.readyCount ?? 0;
+      const child = run("echo hi", 1000);
+      expect(pool?.readyCount ?? 0).toBe(pool ? before - 2 : 0);
+      await child.ended;
+      expect(child.bytes()).toBe(3);
+      await pool?.whenReady();
+    });
 
-  it("never abandons output it stopped reading itself (backpressure) after the drain", async () => {
-    // The leader writes less than the pipe and stream buffers hold, so it exits while the
-    // output is paused; the unread rest must still arrive once reading resumes.
-    const child = run("head -c 100000 /dev/zero", 0, { pauseAtFirstData: true });
-    await child.leaderExited;
-    // Longer than the drain plus the grace after which pipes held from outside are abandoned.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.child.resumeOutput();
-    await child.ended;
-    expect(child.bytes()).toBe(100_000);
+    it("ends when the leader exited and its pipes closed, with every byte read", async () => {
+      const child = run("head -c 1000000 /dev/zero; exit 4", 1000);
+      await child.ended;
+      expect(child.bytes()).toBe(1_000_000);
+      expect(child.exitCode()).toBe(4);
+    });
+
+    it("ends after the drain when a descendant keeps the pipes open", async () => {
+      const child = run("sleep 1000 & echo hi", 100);
+      await child.ended;
+      expect(child.bytes()).toBe(3);
+      expect(child.child.running).toBe(false);
+    });
+
+    it("never abandons output it stopped reading itself (backpressure) after the drain", async () => {
+      // The leader writes less than the pipe and stream buffers hold, so it exits while the
+      // output is paused; the unread rest must still arrive once reading resumes.
+      const child = run("head -c 100000 /dev/zero", 0, { pauseAtFirstData: true });
+      await child.leaderExited;
+      // Longer than the drain plus the grace after which pipes held from outside are abandoned.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      child.child.resumeOutput();
+      await child.ended;
+      expect(child.bytes()).toBe(100_000);
+    });
   });
-});
+}

@@ -6,6 +6,8 @@
  * left the group (setsid) still holds them a moment later, our ends are closed so nothing hangs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
+import type { OutputPipe, OutputPipePool } from "./output-pipes.js";
 import { type SignalName, signalGroup } from "./process-group.js";
 
 export interface SpawnSpec {
@@ -16,7 +18,9 @@ export interface SpawnSpec {
 }
 
 export interface GroupChildHandlers {
+  /** A read of the child's stdout; `data` is valid only during the call (copy what you keep). */
   onStdout(data: Buffer): void;
+  /** A read of the child's stderr; as onStdout. */
   onStderr(data: Buffer): void;
   /** The leader exited (its pipes may still be open). */
   onExit(exitCode: number | null, signal: string | null): void;
@@ -34,35 +38,54 @@ export class GroupChild {
   private exited = false;
   private ended = false;
   private drainTimer: NodeJS.Timeout | null = null;
+  private paused = false;
+  private abandonWhenResumed = false;
   /** Null when spawn threw before any process existed. */
   private readonly child: ChildProcess | null;
+  /** Our ends of the child's stdout and stderr. */
+  private readonly outputs: Readable[];
 
   private constructor(
     child: ChildProcess | null,
+    outputs: Readable[],
     private readonly handlers: GroupChildHandlers,
     private readonly drainMs: number,
   ) {
     this.child = child;
+    this.outputs = outputs;
     this.pid = child?.pid ?? -1;
   }
 
-  static spawn(spec: SpawnSpec, handlers: GroupChildHandlers, drainMs: number): GroupChild {
+  /**
+   * With a pool, the child writes into pipes read into one reused buffer (output-pipes.ts);
+   * without one, or when none is ready, into ordinary pipes.
+   */
+  static spawn(
+    spec: SpawnSpec,
+    handlers: GroupChildHandlers,
+    drainMs: number,
+    pipes: OutputPipePool | null = null,
+  ): GroupChild {
+    const pair = pipes?.takePair() ?? null;
     let child: ChildProcess;
     try {
       child = spawn(spec.file, spec.args, {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", pair?.[0].childEnd ?? "pipe", pair?.[1].childEnd ?? "pipe"],
       });
     } catch (error) {
       // Node throws at once for some arguments (a NUL byte in argv or env). Report it the way
       // an asynchronous spawn error is reported, or the execution would never end.
-      const failed = new GroupChild(null, handlers, drainMs);
+      for (const pipe of pair ?? []) void pipe.destroy();
+      const failed = new GroupChild(null, [], handlers, drainMs);
       setImmediate(() => failed.spawnFailed(error as Error));
       return failed;
     }
-    const groupChild = new GroupChild(child, handlers, drainMs);
+    const groupChild = pair
+      ? new GroupChild(child, handOver(pair, handlers), handlers, drainMs)
+      : new GroupChild(child, ordinaryPipes(child, handlers), handlers, drainMs);
     groupChild.wire();
     return groupChild;
   }
@@ -82,13 +105,15 @@ export class GroupChild {
 
   /** Stops reading output (the spool is behind); the child blocks on a full pipe meanwhile. */
   pauseOutput(): void {
-    this.child?.stdout?.pause();
-    this.child?.stderr?.pause();
+    this.paused = true;
+    for (const output of this.outputs) output.pause();
   }
 
   resumeOutput(): void {
-    this.child?.stdout?.resume();
-    this.child?.stderr?.resume();
+    this.paused = false;
+    for (const output of this.outputs) output.resume();
+    // Pipes kept open by output we had not read yet were not abandoned; read it first.
+    if (this.abandonWhenResumed) this.armAbandon();
   }
 
   private spawnFailed(error: Error): void {
@@ -101,11 +126,10 @@ export class GroupChild {
   private wire(): void {
     const { handlers } = this;
     const child = this.child as ChildProcess;
-    child.stdout?.on("data", handlers.onStdout);
-    child.stderr?.on("data", handlers.onStderr);
-    for (const pipe of [child.stdout, child.stderr]) {
-      pipe?.on("error", () => {});
-      pipe?.once("close", () => this.pipeClosed());
+    this.openPipes = this.outputs.length;
+    for (const output of this.outputs) {
+      output.on("error", () => {});
+      output.once("close", () => this.pipeClosed());
     }
     child.once("error", (error) => {
       if (this.pid > 0 && !this.exited) return; // a signal error on a live child; exit follows
@@ -127,9 +151,15 @@ export class GroupChild {
 
   private drain(): void {
     signalGroup(this.pgid, "SIGKILL");
+    this.armAbandon();
+  }
+
+  private armAbandon(): void {
+    this.abandonWhenResumed = false;
     this.drainTimer = setTimeout(() => {
-      this.child?.stdout?.destroy();
-      this.child?.stderr?.destroy();
+      // While we are not reading, the pipes may be open only because of what waits in them.
+      if (this.paused) this.abandonWhenResumed = true;
+      else for (const output of this.outputs) output.destroy();
     }, ABANDON_PIPES_AFTER_MS);
   }
 
@@ -146,4 +176,21 @@ export class GroupChild {
     if (this.pid > 0) signalGroup(this.pgid, "SIGKILL");
     this.handlers.onEnd();
   }
+}
+
+/** The pool's pipes: the child has its own copies of their ends now, so ours are closed. */
+function handOver(pair: [OutputPipe, OutputPipe], handlers: GroupChildHandlers): Readable[] {
+  const [stdout, stderr] = pair;
+  stdout.onData = handlers.onStdout;
+  stderr.onData = handlers.onStderr;
+  for (const pipe of pair) pipe.childEnd?.destroy();
+  return [stdout.reader, stderr.reader];
+}
+
+function ordinaryPipes(child: ChildProcess, handlers: GroupChildHandlers): Readable[] {
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) return [];
+  stdout.on("data", handlers.onStdout);
+  stderr.on("data", handlers.onStderr);
+  return [stdout, stderr];
 }

@@ -3,9 +3,10 @@ import type { OutputStream } from "../protocol/notifications.js";
 /**
  * One `process.output` notification's worth of output, as the supervisor produced it.
  *
- * It holds the child's raw bytes, not decoded text: the memory window keeps hundreds of chunks,
- * and bytes live outside the JavaScript heap, so retaining them costs the garbage collector
- * nothing. Text and frames are made when needed and dropped right after (see chunkText).
+ * It holds the child's raw bytes, not decoded text, as a view of the memory window's ring buffer
+ * (replay-window.ts): the ring is reused, so a listener that keeps bytes past the `output` call
+ * copies them (output-capture.ts). Text and frames are made when needed and dropped right after
+ * (see chunkText).
  */
 export interface OutputChunk {
   seq: number;

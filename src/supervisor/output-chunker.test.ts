@@ -7,6 +7,10 @@ function joined(chunks: RawChunk[]): Buffer {
   return Buffer.concat(chunks.map((c) => c.raw));
 }
 
+function kept(chunks: RawChunk[]): RawChunk[] {
+  return chunks.map((chunk) => ({ ...chunk, raw: Buffer.from(chunk.raw) }));
+}
+
 /** A chunk decodes to exactly its bytes: it holds no half character. */
 function decodesWhole(raw: Buffer): boolean {
   return Buffer.from(raw.toString("utf8"), "utf8").equals(raw);
@@ -64,6 +68,33 @@ describe("OutputChunker, lines mode", () => {
   });
 });
 
+describe("OutputChunker, copies", () => {
+  it("copies each push: the buffer a read came in may be reused right after", () => {
+    const chunker = new OutputChunker(MAX);
+    const readBuffer = Buffer.from("first\n");
+    chunker.push(readBuffer);
+    readBuffer.fill("x");
+    chunker.push(readBuffer.subarray(0, 2));
+    expect(chunker.take("final").map((c) => c.raw.toString())).toEqual(["first\nxx"]);
+  });
+
+  it("keeps a partial line across takes while the staging buffer is reused and grown", () => {
+    const chunker = new OutputChunker(MAX);
+    const received: string[] = [];
+    let sent = "";
+    for (let i = 0; i < 2000; i++) {
+      const piece = i % 7 === 0 ? `${"y".repeat(i % 50)}\n` : `${i}-`;
+      sent += piece;
+      chunker.push(Buffer.from(piece));
+      if (i % 3 === 0) received.push(...chunker.take("lines").map((c) => c.raw.toString()));
+    }
+    received.push(...chunker.take("final").map((c) => c.raw.toString()));
+    expect(received.join("")).toBe(sent);
+    chunker.release();
+    expect(chunker.pendingBytes).toBe(0);
+  });
+});
+
 describe("OutputChunker, UTF-8 boundaries", () => {
   const characters = { "2-byte": "é", "3-byte": "€", "4-byte": "😀" };
 
@@ -74,7 +105,8 @@ describe("OutputChunker, UTF-8 boundaries", () => {
           const chunker = new OutputChunker(MAX);
           const input = Buffer.from(`${"a".repeat(prefix)}${character}${"b".repeat(MAX)}`);
           chunker.push(input);
-          const chunks = chunker.take(mode);
+          // A take's chunks are views of the staging buffer, valid until the next take.
+          const chunks = kept(chunker.take(mode));
           const rest = chunker.take("final");
           for (const chunk of [...chunks, ...rest]) {
             expect(chunk.raw.length).toBeLessThanOrEqual(MAX);

@@ -22,8 +22,12 @@ export type TakeMode = "lines" | "all" | "final";
 
 const NEWLINE = 0x0a;
 
+const MIN_STAGING_BYTES = 16 * 1024;
+
 export class OutputChunker {
-  private parts: Buffer[] = [];
+  private staging: Buffer = Buffer.alloc(0);
+  /** Bytes at the front of `staging` already handed out by `take`. */
+  private taken = 0;
   private length = 0;
 
   constructor(
@@ -32,49 +36,52 @@ export class OutputChunker {
   ) {}
 
   get pendingBytes(): number {
-    return this.length;
+    return this.length - this.taken;
   }
 
   push(data: Buffer): void {
     if (data.length === 0) return;
-    this.parts.push(data);
+    this.compact(data.length);
+    data.copy(this.staging, this.length);
     this.length += data.length;
   }
 
   take(mode: TakeMode): RawChunk[] {
+    this.compact(0);
     if (this.length === 0) return [];
-    // Parts are joined about one chunk's worth at a time, not all at once: the copies stay
-    // small (≲ 3 chunks), so a burst of reads never makes one multi-megabyte allocation.
-    const parts = this.parts;
+    const buffer = this.staging.subarray(0, this.length);
     const pieces: Buffer[] = [];
-    let carry: Buffer | null = null;
-    let group: Buffer[] = [];
-    let groupLength = 0;
-    for (const [index, part] of parts.entries()) {
-      group.push(part);
-      groupLength += part.length;
-      const last = index === parts.length - 1;
-      if (groupLength < this.maxChunkBytes && !last) continue;
-      const joined: Buffer[] = carry ? [carry, ...group] : group;
-      const buffer: Buffer = joined.length === 1 ? (joined[0] as Buffer) : Buffer.concat(joined);
-      let start = 0;
-      for (const end of this.cutPoints(buffer, last ? mode : "lines")) {
-        pieces.push(buffer.subarray(start, end));
-        start = end;
-      }
-      carry = start < buffer.length ? buffer.subarray(start) : null;
-      group = [];
-      groupLength = 0;
+    let start = 0;
+    for (const end of this.cutPoints(buffer, mode)) {
+      pieces.push(buffer.subarray(start, end));
+      start = end;
     }
-    this.keep(carry);
+    this.taken = start;
     return pieces.map((raw, index) => ({ raw, chunkIndex: index, totalChunks: pieces.length }));
   }
 
-  private keep(rest: Buffer | null): void {
-    // Copy the short remainder so the read buffer it came from can be freed.
-    const copy = rest && rest.length > 0 ? Buffer.from(rest) : null;
-    this.parts = copy ? [copy] : [];
-    this.length = copy ? copy.length : 0;
+  /** Drops the staging buffer (the stream ended); a later push makes a new one. */
+  release(): void {
+    this.staging = Buffer.alloc(0);
+    this.taken = 0;
+    this.length = 0;
+  }
+
+  /** Moves the bytes not yet taken to the front and makes room for `incoming` more. */
+  private compact(incoming: number): void {
+    const pending = this.length - this.taken;
+    if (this.taken > 0) {
+      this.staging.copyWithin(0, this.taken, this.length);
+      this.taken = 0;
+      this.length = pending;
+    }
+    const needed = pending + incoming;
+    if (needed <= this.staging.length) return;
+    let capacity = Math.max(MIN_STAGING_BYTES, this.staging.length);
+    while (capacity < needed) capacity *= 2;
+    const grown = Buffer.allocUnsafeSlow(capacity);
+    this.staging.copy(grown, 0, 0, pending);
+    this.staging = grown;
   }
 
   /** Ascending end offsets of the chunks to emit now. */

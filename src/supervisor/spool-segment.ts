@@ -32,8 +32,8 @@ export class SpoolSegment {
     readonly path: string,
   ) {}
 
-  /** Assigns the record's place in this file and returns its header. */
-  plan(seq: number, stream: OutputStream, length: number): Buffer {
+  /** Assigns the record's place in this file. */
+  plan(seq: number, length: number): void {
     const offset = this.plannedBytes;
     if (this.firstSeq < 0) this.firstSeq = seq;
     this.lastSeq = seq;
@@ -42,11 +42,6 @@ export class SpoolSegment {
       this.lastIndexedOffset = offset;
     }
     this.plannedBytes += RECORD_HEADER_BYTES + length;
-    const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-    header.writeUInt32LE(seq, 0);
-    header.writeUInt8(stream === "stdout" ? 0 : 1, 4);
-    header.writeUInt32LE(length, 5);
-    return header;
   }
 
   /** Offset of the last indexed record at or before `seq`. */
@@ -58,6 +53,19 @@ export class SpoolSegment {
     }
     return offset;
   }
+}
+
+/** Writes a record's header at `offset` of `target`. */
+export function writeRecordHeader(
+  target: Buffer,
+  offset: number,
+  seq: number,
+  stream: OutputStream,
+  length: number,
+): void {
+  target.writeUInt32LE(seq, offset);
+  target.writeUInt8(stream === "stdout" ? 0 : 1, offset + 4);
+  target.writeUInt32LE(length, offset + 5);
 }
 
 /** Parses whole records from `buffer`; returns them and how many bytes they used. */

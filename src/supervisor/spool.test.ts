@@ -48,6 +48,27 @@ function payload(seq: number, bytes: number): Buffer {
 }
 
 describe("Spool", () => {
+  it("copies what it appends: the buffer a chunk came in may be reused before the write", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1 << 20 });
+    const reused = Buffer.alloc(70_000);
+    const expected: SpoolRecord[] = [];
+    for (let seq = 1; seq <= 300; seq++) {
+      const bytes = 1 + ((seq * 7919) % reused.length);
+      reused.fill(`${seq % 10}`, 0, bytes);
+      spool.append(seq, "stdout", reused.subarray(0, bytes));
+      expected.push({ seq, stream: "stdout", raw: payload(seq, bytes) });
+      if (seq % 50 === 0) await spool.flushed();
+    }
+    reused.fill("x");
+    await spool.flushed();
+    const { records } = await readAll(spool, 1 << 20);
+    expect(records.map((r) => r.seq)).toEqual(expected.map((r) => r.seq));
+    records.forEach((record, index) => {
+      expect(record.raw.equals((expected[index] as SpoolRecord).raw)).toBe(true);
+    });
+    await spool.finish();
+  });
+
   it("reads back every record, in order, across many segments", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1000 });
     const expected: SpoolRecord[] = [];

@@ -15,7 +15,9 @@ import {
   RECORD_HEADER_BYTES,
   type SpoolRecord,
   SpoolSegment,
+  writeRecordHeader,
 } from "./spool-segment.js";
+import { type SlabRange, SpoolSlabs } from "./spool-slabs.js";
 
 export type { SpoolRecord };
 
@@ -33,7 +35,8 @@ export interface SpoolRead {
 
 interface QueuedWrite {
   segment: SpoolSegment;
-  buffers: Buffer[];
+  /** Where the records wait in the slabs, in file order. */
+  ranges: SlabRange[];
   bytes: number;
 }
 
@@ -44,6 +47,7 @@ const READ_BATCH_BYTES = 96 * 1024;
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
   private queue: QueuedWrite[] = [];
+  private readonly slabs = new SpoolSlabs();
   private writing = false;
   /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
   private inFlight: SpoolSegment | null = null;
@@ -80,22 +84,34 @@ export class Spool {
     return this.planned;
   }
 
+  /** Queues a record for disk; `raw` is copied, so it may be a view of a reused buffer. */
   append(seq: number, stream: OutputStream, raw: Buffer): void {
     if (this.failure !== null || this.finished) return;
-    const segment = this.segmentFor(RECORD_HEADER_BYTES + raw.length);
-    const header = segment.plan(seq, stream, raw.length);
-    const bytes = header.length + raw.length;
+    const bytes = RECORD_HEADER_BYTES + raw.length;
+    const segment = this.segmentFor(bytes);
+    segment.plan(seq, raw.length);
+    const range = this.slabs.reserve(bytes);
+    writeRecordHeader(range.slab.buffer, range.start, seq, stream, raw.length);
+    raw.copy(range.slab.buffer, range.start + RECORD_HEADER_BYTES);
     this.planned += bytes;
     this.backlog += bytes;
-    const last = this.queue[this.queue.length - 1];
-    if (last && last.segment === segment && last.buffers.length < MAX_IOVECS) {
-      last.buffers.push(header, raw);
-      last.bytes += bytes;
-    } else {
-      this.queue.push({ segment, buffers: [header, raw], bytes });
-    }
+    this.enqueue(segment, range);
     this.enforceCap();
     void this.pump();
+  }
+
+  private enqueue(segment: SpoolSegment, range: SlabRange): void {
+    const bytes = range.end - range.start;
+    const last = this.queue[this.queue.length - 1];
+    if (!last || last.segment !== segment || last.ranges.length >= MAX_IOVECS) {
+      this.queue.push({ segment, ranges: [range], bytes });
+      return;
+    }
+    last.bytes += bytes;
+    const previous = last.ranges[last.ranges.length - 1] as SlabRange;
+    // Records usually follow each other in the same slab: one range, one iovec.
+    if (previous.slab === range.slab && previous.end === range.start) previous.end = range.end;
+    else last.ranges.push(range);
   }
 
   /** Resolves when everything appended so far is on disk (or spooling failed). */
@@ -200,7 +216,8 @@ export class Spool {
       await this.dirReady;
       segment.handle = await open(segment.path, "w", 0o600);
     }
-    await segment.handle.writev(write.buffers);
+    await segment.handle.writev(write.ranges.map((r) => r.slab.buffer.subarray(r.start, r.end)));
+    for (const range of write.ranges) this.slabs.release(range);
     segment.writtenBytes += write.bytes;
     this.backlog -= write.bytes;
     const current = this.segments[this.segments.length - 1];

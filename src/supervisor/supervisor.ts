@@ -7,6 +7,7 @@ import type { ExecutionStatus } from "../protocol/methods.js";
 import { Execution } from "./execution.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 import { Guardian } from "./guardian.js";
+import { OutputPipePool } from "./output-pipes.js";
 import type { SpoolJanitor } from "./spool-janitor.js";
 
 export interface SupervisorLimits {
@@ -26,6 +27,8 @@ export type Admission = { execution: Execution; queuedAt: number | null };
 
 export class Supervisor {
   readonly guardian = new Guardian();
+  /** Children write into pipes read into one reused buffer (output-pipes.ts). */
+  readonly outputPipes = new OutputPipePool();
   private readonly executions = new Map<string, Execution>();
   private readonly queue: Execution[] = [];
   private readonly ended: Execution[] = [];
@@ -45,6 +48,7 @@ export class Supervisor {
     private readonly spoolJanitor: SpoolJanitor | null = null,
   ) {
     this.guardian.start();
+    this.outputPipes.start();
   }
 
   observe(observer: SupervisorObserver): void {
@@ -92,7 +96,7 @@ export class Supervisor {
         `execution queue is full (${this.limits.maxQueue} waiting, ${this.running} running)`,
       );
     }
-    const execution = new Execution(spec, this.settingsFor(spec), this.guardian);
+    const execution = new Execution(spec, this.settingsFor(spec), this.guardian, this.outputPipes);
     this.executions.set(spec.id, execution);
     this.countSession(spec.sessionId, +1);
     void execution.done.then(() => this.onEnded(execution));
@@ -123,6 +127,7 @@ export class Supervisor {
     // way, and a stopped server leaves no write behind (its home may be removed right after).
     await Promise.all([...this.executions.values()].map((e) => e.spool?.finish()));
     this.guardian.close();
+    await this.outputPipes.close();
   }
 
   private checkConnectionCap(sessionId: string | null): void {
