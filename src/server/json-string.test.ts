@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { jsonStringOf, needsFullEscape } from "./json-string.js";
+import {
+  jsonStringMaxBytes,
+  jsonStringOf,
+  needsFullEscape,
+  writeJsonString,
+} from "./json-string.js";
 
 const asJson = (bytes: Buffer) => JSON.stringify(bytes.toString("utf8"));
 
@@ -47,5 +52,23 @@ describe("jsonStringOf", () => {
   it("quotes base64 without escaping (base64 has no character that needs it)", () => {
     const bytes = randomBytes(999);
     expect(JSON.parse(jsonStringOf(bytes, "base64"))).toBe(bytes.toString("base64"));
+  });
+});
+
+describe("writeJsonString", () => {
+  it("writes what JSON.stringify gives for valid UTF-8 needing only newline escapes", () => {
+    const text = Buffer.from("0123 héllo ✓ 🚀\n\nend".repeat(40));
+    const target = Buffer.alloc(jsonStringMaxBytes(text) + 10, 0x2a);
+    const end = writeJsonString(text, target, 5);
+    expect(target.subarray(5, end).toString()).toBe(asJson(text));
+    expect(target[4]).toBe(0x2a); // nothing written before the offset
+  });
+
+  it("declines invalid UTF-8 and other escapes, for jsonStringOf to handle", () => {
+    const target = Buffer.alloc(100);
+    expect(writeJsonString(Buffer.from([0x61, 0xff]), target, 0)).toBe(-1);
+    expect(writeJsonString(Buffer.from([0xe2, 0x82]), target, 0)).toBe(-1); // cut character
+    expect(writeJsonString(Buffer.from('say "hi"'), target, 0)).toBe(-1);
+    expect(writeJsonString(Buffer.from("tab\there"), target, 0)).toBe(-1);
   });
 });

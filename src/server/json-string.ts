@@ -1,5 +1,6 @@
 /**
- * Output bytes as a JSON string literal, fast for the common case.
+ * Output bytes as a JSON string literal, fast for the common case, as a string or written
+ * straight into a buffer.
  *
  * On Node 20, JSON.stringify of a line-heavy string runs at ~380 MB/s: every newline takes its
  * slow path. Most output has no character that needs escaping except "\n", and for such text
@@ -7,6 +8,8 @@
  * word-at-a-time scan of the raw bytes (~1.6 GB/s) tells which case a chunk is; anything with a
  * quote, backslash or other control character takes JSON.stringify.
  */
+
+import { isUtf8 } from "node:buffer";
 
 const NEEDS_ESCAPE = new Uint8Array(256);
 for (let byte = 0; byte < 0x20; byte++) NEEDS_ESCAPE[byte] = 1;
@@ -51,4 +54,34 @@ export function jsonStringOf(bytes: Buffer, encoding: "utf8" | "base64"): string
   if (encoding === "base64") return `"${bytes.toString("base64")}"`;
   const text = bytes.toString("utf8");
   return needsFullEscape(bytes) ? JSON.stringify(text) : `"${text.replaceAll("\n", "\\n")}"`;
+}
+
+/** Bytes `writeJsonString` may need for `bytes`: quotes, and "\n" written as two bytes. */
+export function jsonStringMaxBytes(bytes: Buffer): number {
+  return 2 + 2 * bytes.length;
+}
+
+/**
+ * Writes the JSON string literal of UTF-8 `bytes` at `offset` of `target` and returns where it
+ * ends, or -1 when the bytes are not valid UTF-8 or hold a character other than "\n" that needs
+ * escaping (then use jsonStringOf, which decodes and escapes like JSON.stringify). The fast
+ * case copies bytes with newlines escaped: no string is made, nothing lands on the V8 heap.
+ */
+export function writeJsonString(bytes: Buffer, target: Buffer, offset: number): number {
+  if (needsFullEscape(bytes) || !isUtf8(bytes)) return -1;
+  let at = offset;
+  target[at++] = 0x22;
+  // A plain loop: ~2× faster than indexOf + copy per line, whose native calls cost more than
+  // the ~60 bytes of a typical line.
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    if (byte === 0x0a) {
+      target[at++] = 0x5c; // \
+      target[at++] = 0x6e; // n
+    } else {
+      target[at++] = byte;
+    }
+  }
+  target[at++] = 0x22;
+  return at;
 }

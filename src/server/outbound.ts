@@ -4,12 +4,14 @@
  * ws reports each frame's hand-off through the send callback; that is the only signal used.
  */
 import type { WebSocket } from "ws";
+import { type OutputFrame, releaseFrame } from "./output-frame.js";
 
 /**
- * Frames wait here as strings on the V8 heap. Above ~1 MiB they outlive young-generation
- * collections and are promoted, so a client reading slowly from the spool grew the old
- * generation to ~100 MB (measured at 4 MiB); at 1 MiB the heap stays flat and a fast reader's
- * throughput is unchanged.
+ * When output frames were strings they waited here on the V8 heap: above ~1 MiB they outlived
+ * young-generation collections and were promoted, so a client reading slowly from the spool grew
+ * the old generation to ~100 MB (measured at 4 MiB); at 1 MiB the heap stayed flat and a fast
+ * reader's throughput was the same. Output frames are bytes in reused slabs now; the mark also
+ * bounds those slabs.
  */
 const HIGH_WATER_BYTES = 1024 * 1024;
 const LOW_WATER_BYTES = 256 * 1024;
@@ -47,24 +49,24 @@ export class Outbound {
     return this.pending;
   }
 
-  /**
-   * `bytes` is the frame's size on the wire when the caller knows it better than the string
-   * length does (output frames: their raw UTF-8 bytes, which multibyte text makes up to 3× the
-   * length); measuring every frame exactly would cost a pass over each one.
-   */
+  /** A frame other than output (responses, events): counted by its length, near enough. */
   send(frame: string, bytes = frame.length): void {
     if (!this.open) return;
     this.write(frame, bytes, this.onSent(bytes));
   }
 
-  /** An output frame: like send, and its delivery counts as the peer reading. */
-  sendOutput(frame: string, bytes: number): void {
-    if (!this.open) return;
+  /** An output frame: its delivery counts as the peer reading; its bytes are released after. */
+  sendOutput(frame: OutputFrame): void {
+    if (!this.open) return releaseFrame(frame);
+    const bytes = frame.bytes.length;
     const done = this.onSent(bytes);
-    this.write(frame, bytes, (error) => {
+    this.pending += bytes;
+    this.socket.send(frame.bytes, { binary: false }, (error) => {
+      releaseFrame(frame);
       if (!error) this.deliveredOutputBytes += bytes;
       done(error);
     });
+    if (this.pending > this.hardCapBytes) this.onOverflow();
   }
 
   private write(frame: string, bytes: number, callback: (error?: Error) => void): void {

@@ -1,30 +1,90 @@
 /**
- * The `process.output` notification, serialised by hand: it is the one frame on the hot path.
- * Field order and names follow ProcessOutputParams; a test checks this against JSON.stringify
- * of the same object.
+ * The `process.output` notification, serialised by hand straight into bytes: it is the one frame
+ * on the hot path. Field order and names follow ProcessOutputParams; a test checks this against
+ * JSON.stringify of the same object.
  *
- * Frames are not kept with the chunks (retained strings make the garbage collector work hard
- * under heavy output); instead the last frame built is remembered, so every live subscriber of
- * an execution shares one serialisation of each chunk.
+ * A frame is written into a slab (runtime/byte-slabs.ts) and handed to the socket as it is, so
+ * heavy output makes no strings on the V8 heap and no buffer per frame for malloc: the slab is
+ * reused once the socket has written the frame. The last frame built is remembered, so every live
+ * subscriber of an execution shares one serialisation of each chunk.
  */
+import { ByteSlabs, type SlabRange } from "../runtime/byte-slabs.js";
 import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
-import { jsonStringOf } from "./json-string.js";
+import { jsonStringMaxBytes, jsonStringOf, writeJsonString } from "./json-string.js";
+
+/** A frame's bytes; each holder (the cache, each socket write) releases it once. */
+export interface OutputFrame {
+  readonly bytes: Buffer;
+  readonly range: SlabRange;
+}
+
+/**
+ * Frames waiting in sockets. Each connection stops taking output at its high-water mark, so the
+ * slabs in use follow the connections' backlogs; up to 1 MiB is kept for reuse.
+ */
+const slabs = new ByteSlabs({
+  minSlabBytes: 256 * 1024,
+  maxSlabBytes: 256 * 1024,
+  maxFreeSlabs: 4,
+});
 
 let lastChunk: OutputChunk | null = null;
-let lastFrame = "";
+let lastFrame: OutputFrame | null = null;
 
+/** The chunk's frame, retained for the caller: pass it to `releaseFrame` once sent. */
 export function outputFrame(
   executionIdJson: string,
   chunk: OutputChunk,
   encoding: OutputEncoding,
-): string {
-  if (chunk === lastChunk) return lastFrame;
-  const frame =
+): OutputFrame {
+  if (chunk !== lastChunk || !lastFrame) {
+    const frame = encode(executionIdJson, chunk, encoding);
+    if (lastFrame) slabs.release(lastFrame.range);
+    lastChunk = chunk;
+    lastFrame = frame;
+  }
+  slabs.retain(lastFrame.range);
+  return lastFrame;
+}
+
+export function releaseFrame(frame: OutputFrame): void {
+  slabs.release(frame.range);
+}
+
+function encode(
+  executionIdJson: string,
+  chunk: OutputChunk,
+  encoding: OutputEncoding,
+): OutputFrame {
+  const head =
     `{"jsonrpc":"2.0","method":"process.output","params":{"execution_id":${executionIdJson},` +
-    `"seq":${chunk.seq},"type":"${chunk.stream}","data":${jsonStringOf(chunk.raw, encoding)},` +
-    `"truncated":false,"chunk_index":${chunk.chunkIndex},"total_chunks":${chunk.totalChunks}` +
+    `"seq":${chunk.seq},"type":"${chunk.stream}","data":`;
+  const tail =
+    `,"truncated":false,"chunk_index":${chunk.chunkIndex},"total_chunks":${chunk.totalChunks}` +
     `${encoding === "base64" ? ',"encoding":"base64"' : ""}}}`;
-  lastChunk = chunk;
-  lastFrame = frame;
-  return frame;
+  const headBytes = Buffer.byteLength(head);
+  const tailBytes = tail.length; // ASCII
+  const raw = chunk.raw;
+  if (encoding === "utf8") {
+    const range = slabs.reserve(headBytes + jsonStringMaxBytes(raw) + tailBytes);
+    const target = range.slab.buffer;
+    const dataAt = range.start + target.write(head, range.start);
+    const dataEnd = writeJsonString(raw, target, dataAt);
+    if (dataEnd >= 0) {
+      const end = dataEnd + target.write(tail, dataEnd, "latin1");
+      slabs.shrink(range, end - range.start);
+      return { bytes: target.subarray(range.start, end), range };
+    }
+    slabs.shrink(range, 0);
+    slabs.release(range);
+  }
+  // Text that needs escaping beyond "\n" or is not valid UTF-8, and base64: as a string first.
+  const data = jsonStringOf(raw, encoding);
+  const bytes = headBytes + Buffer.byteLength(data) + tailBytes;
+  const range = slabs.reserve(bytes);
+  const target = range.slab.buffer;
+  let at = range.start + target.write(head, range.start);
+  at += target.write(data, at);
+  target.write(tail, at, "latin1");
+  return { bytes: target.subarray(range.start, range.start + bytes), range };
 }

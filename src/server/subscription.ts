@@ -17,8 +17,6 @@ import type { Outbound } from "./outbound.js";
 import { outputFrame } from "./output-frame.js";
 
 const SPOOL_READ_BYTES = 1024 * 1024;
-/** The envelope of an output frame around its data, generously. */
-const FRAME_OVERHEAD_BYTES = 256;
 
 export class Subscription implements ExecutionListener {
   private nextSeq: number;
@@ -78,11 +76,7 @@ export class Subscription implements ExecutionListener {
   }
 
   private sendChunk(chunk: OutputChunk): void {
-    const frame = outputFrame(this.idJson, chunk, this.encoding);
-    this.outbound.sendOutput(
-      frame,
-      Math.max(frame.length, chunk.raw.length + FRAME_OVERHEAD_BYTES),
-    );
+    this.outbound.sendOutput(outputFrame(this.idJson, chunk, this.encoding));
     this.nextSeq = chunk.seq + 1;
   }
 

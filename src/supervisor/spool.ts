@@ -10,6 +10,7 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputStream } from "../protocol/notifications.js";
+import { ByteSlabs, type SlabRange } from "../runtime/byte-slabs.js";
 import {
   parseRecords,
   RECORD_HEADER_BYTES,
@@ -17,7 +18,6 @@ import {
   SpoolSegment,
   writeRecordHeader,
 } from "./spool-segment.js";
-import { type SlabRange, SpoolSlabs } from "./spool-slabs.js";
 
 export type { SpoolRecord };
 
@@ -47,7 +47,12 @@ const READ_BATCH_BYTES = 96 * 1024;
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
   private queue: QueuedWrite[] = [];
-  private readonly slabs = new SpoolSlabs();
+  /** Records waiting for the disk; up to 1 MiB kept for reuse while the execution writes. */
+  private readonly slabs = new ByteSlabs({
+    minSlabBytes: 4 * 1024,
+    maxSlabBytes: 256 * 1024,
+    maxFreeSlabs: 4,
+  });
   private writing = false;
   /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
   private inFlight: SpoolSegment | null = null;
@@ -139,6 +144,7 @@ export class Spool {
   async finish(): Promise<void> {
     await this.flushed();
     this.finished = true;
+    this.slabs.trim();
     for (const segment of this.segments) await this.seal(segment);
   }
 

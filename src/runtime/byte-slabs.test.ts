@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type SlabRange, SpoolSlabs } from "./spool-slabs.js";
+import { ByteSlabs, type SlabRange } from "./byte-slabs.js";
 
-describe("SpoolSlabs", () => {
+const options = { minSlabBytes: 4096, maxSlabBytes: 256 * 1024, maxFreeSlabs: 4 };
+
+describe("ByteSlabs", () => {
   it("hands out ranges that do not overlap while they are outstanding", () => {
-    const slabs = new SpoolSlabs();
+    const slabs = new ByteSlabs(options);
     const ranges: SlabRange[] = [];
     for (let i = 0; i < 200; i++) {
       const range = slabs.reserve(1 + ((i * 4111) % 70_000));
@@ -17,7 +19,7 @@ describe("SpoolSlabs", () => {
   });
 
   it("reuses slabs once their bytes are released: memory follows the backlog, not the total", () => {
-    const slabs = new SpoolSlabs();
+    const slabs = new ByteSlabs(options);
     const seen = new Set<Buffer>();
     let waiting: SlabRange[] = [];
     for (let i = 0; i < 5000; i++) {
@@ -32,5 +34,21 @@ describe("SpoolSlabs", () => {
     // 80 MB passed through; the backlog never exceeded 32 × 16 KiB.
     const bytes = [...seen].reduce((sum, buffer) => sum + buffer.length, 0);
     expect(bytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("takes back the unused end of a reservation and counts every consumer of a range", () => {
+    const slabs = new ByteSlabs(options);
+    const first = slabs.reserve(1000);
+    slabs.shrink(first, 10);
+    const second = slabs.reserve(10);
+    expect(second.slab).toBe(first.slab);
+    expect(second.start).toBe(10);
+    slabs.retain(first);
+    slabs.release(first);
+    slabs.release(second);
+    expect(first.slab.outstanding).toBe(10);
+    slabs.release(first);
+    expect(first.slab.outstanding).toBe(0);
+    expect(slabs.reserve(10).start).toBe(0); // nothing outstanding: the slab starts over
   });
 });
