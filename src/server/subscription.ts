@@ -24,6 +24,8 @@ export class Subscription implements ExecutionListener {
   private closed = false;
   private readonly idJson: string;
   private readonly encoding: OutputEncoding;
+  /** What spool reads go into while catching up; dropped once caught up. */
+  private spoolScratch: Buffer | null = null;
 
   constructor(
     readonly execution: Execution,
@@ -104,16 +106,19 @@ export class Subscription implements ExecutionListener {
       }
     } finally {
       this.catchingUp = false;
+      this.spoolScratch = null;
     }
     this.finishIfDone();
   }
 
   private async sendFromSpool(): Promise<void> {
     const { spool, output } = this.execution;
+    this.spoolScratch ??= Buffer.allocUnsafeSlow(SPOOL_READ_BYTES);
     const read = spool
-      ? await spool.read(this.nextSeq, SPOOL_READ_BYTES)
+      ? await spool.read(this.nextSeq, SPOOL_READ_BYTES, this.spoolScratch)
       : { records: [], gap: null };
     if (read.gap) this.reportGap(read.gap.from, read.gap.to);
+    // Records are views of the scratch buffer: each is made into a frame before the next read.
     for (const record of read.records) {
       if (record.seq !== this.nextSeq) continue;
       // The spool keeps bytes, not how a read was split: replayed chunks say 0 of 1.

@@ -48,6 +48,31 @@ function payload(seq: number, bytes: number): Buffer {
 }
 
 describe("Spool", () => {
+  it("reads into a scratch buffer the caller reuses, as far as it holds whole records", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 4000 });
+    const expected: Buffer[] = [];
+    for (let seq = 1; seq <= 300; seq++) {
+      const raw = payload(seq, 1 + ((seq * 53) % 400));
+      spool.append(seq, "stdout", raw);
+      expected.push(raw);
+    }
+    await spool.flushed();
+    const scratch = Buffer.alloc(1000);
+    const received: Buffer[] = [];
+    let from = 1;
+    for (;;) {
+      const { records } = await spool.read(from, 1 << 20, scratch);
+      if (records.length === 0) break;
+      for (const record of records) {
+        expect(record.raw.buffer).toBe(scratch.buffer); // no buffer of its own
+        received.push(Buffer.from(record.raw)); // copied before the next read reuses scratch
+      }
+      from = (records.at(-1)?.seq ?? 0) + 1;
+    }
+    expect(received).toEqual(expected);
+    await spool.finish();
+  });
+
   it("copies what it appends: the buffer a chunk came in may be reused before the write", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1 << 20 });
     const reused = Buffer.alloc(70_000);

@@ -125,8 +125,12 @@ export class Spool {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Records with seq ≥ `fromSeq`, up to about `maxBytes`, from what is on disk. */
-  async read(fromSeq: number, maxBytes: number): Promise<SpoolRead> {
+  /**
+   * Records with seq ≥ `fromSeq`, up to about `maxBytes`, from what is on disk. With `scratch`,
+   * records are read into it (views, valid until the caller reuses it) and stop where it is
+   * full: a reader catching up through gigabytes reuses one buffer instead of making thousands.
+   */
+  async read(fromSeq: number, maxBytes: number, scratch: Buffer | null = null): Promise<SpoolRead> {
     const index = this.segments.findIndex((s) => !s.deleted && s.lastSeq >= fromSeq);
     const segment = this.segments[index];
     if (!segment || segment.writtenBytes === 0) return { records: [], gap: null };
@@ -136,7 +140,7 @@ export class Spool {
       gap = { from: fromSeq, to: segment.firstSeq - 1 };
     }
     const startSeq = Math.max(fromSeq, segment.firstSeq);
-    const records = await this.readSegment(segment, startSeq, maxBytes);
+    const records = await this.readSegment(segment, startSeq, maxBytes, scratch);
     return { records, gap };
   }
 
@@ -244,19 +248,26 @@ export class Spool {
     segment: SpoolSegment,
     startSeq: number,
     maxBytes: number,
+    scratch: Buffer | null,
   ): Promise<SpoolRecord[]> {
     let offset = segment.offsetBefore(startSeq);
     const out: SpoolRecord[] = [];
     let bytes = 0;
+    let scratchUsed = 0;
     const file = await open(segment.path, "r").catch(() => null);
     if (!file) return out;
     try {
       while (offset < segment.writtenBytes && bytes < maxBytes) {
-        const length = Math.min(READ_BATCH_BYTES, segment.writtenBytes - offset);
-        const buffer = Buffer.allocUnsafe(Math.max(length, RECORD_HEADER_BYTES));
+        let length = Math.min(READ_BATCH_BYTES, segment.writtenBytes - offset);
+        if (scratch) length = Math.min(length, scratch.length - scratchUsed);
+        if (length < RECORD_HEADER_BYTES) break; // the scratch buffer is full
+        const buffer = scratch
+          ? scratch.subarray(scratchUsed, scratchUsed + length)
+          : Buffer.allocUnsafe(length);
         const { bytesRead } = await file.read(buffer, 0, length, offset);
         const { records, usedBytes } = parseRecords(buffer.subarray(0, bytesRead));
         if (usedBytes === 0) {
+          if (out.length > 0) break; // the next record does not fit in what is left of scratch
           // One record larger than a batch: read exactly that record.
           const recordLength = buffer.readUInt32LE(5) + RECORD_HEADER_BYTES;
           const whole = Buffer.allocUnsafe(recordLength);
@@ -266,11 +277,14 @@ export class Spool {
         } else {
           offset += usedBytes;
         }
+        const kept = out.length;
         for (const record of records) {
           if (record.seq < startSeq) continue;
           out.push(record);
           bytes += record.raw.length;
         }
+        // Records before `startSeq` (read from the index point on) leave their space to the next.
+        if (out.length > kept) scratchUsed += usedBytes;
       }
     } finally {
       await file.close();
