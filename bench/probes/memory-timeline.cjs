@@ -3,6 +3,7 @@
 // Used to find which phase of a workload holds memory (see docs/benchmarks.md, memory goals).
 const { appendFileSync } = require("node:fs");
 const { PerformanceObserver } = require("node:perf_hooks");
+const v8 = require("node:v8");
 
 const out = process.env.MEMLOG;
 if (out) {
@@ -10,10 +11,15 @@ if (out) {
   const mb = (bytes) => Math.round(bytes / 1048576);
   const sample = () => {
     const m = process.memoryUsage();
+    const spaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
+    );
     return {
       rss: mb(m.rss),
       heapUsed: mb(m.heapUsed),
       heapTotal: mb(m.heapTotal),
+      newSpace: mb(spaces.new_space ?? 0),
+      oldSpace: mb(spaces.old_space ?? 0),
       buffers: mb(m.arrayBuffers),
     };
   };

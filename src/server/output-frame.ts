@@ -19,17 +19,21 @@ export interface OutputFrame {
 }
 
 /**
- * Frames waiting in sockets. Each connection stops taking output at its high-water mark, so the
- * slabs in use follow the connections' backlogs; up to 1 MiB is kept for reuse.
+ * Frames waiting in sockets. Each connection stops taking output at its high-water mark (plus a
+ * catch-up read), so the slabs in use follow the connections' backlogs; enough for a couple of
+ * connections' worth are kept for reuse while output flows, and let go when it stops.
  */
 const slabs = new ByteSlabs({
   minSlabBytes: 256 * 1024,
   maxSlabBytes: 256 * 1024,
-  maxFreeSlabs: 4,
+  maxFreeSlabs: 6,
 });
+const TRIM_AFTER_QUIET_MS = 5000;
 
 let lastChunk: OutputChunk | null = null;
 let lastFrame: OutputFrame | null = null;
+let encodedSinceTrim = false;
+let trimTimer: NodeJS.Timeout | null = null;
 
 /** The chunk's frame, retained for the caller: pass it to `releaseFrame` once sent. */
 export function outputFrame(
@@ -39,6 +43,8 @@ export function outputFrame(
 ): OutputFrame {
   if (chunk !== lastChunk || !lastFrame) {
     const frame = encode(executionIdJson, chunk, encoding);
+    encodedSinceTrim = true;
+    trimTimer ??= setInterval(trimWhenQuiet, TRIM_AFTER_QUIET_MS).unref();
     if (lastFrame) slabs.release(lastFrame.range);
     lastChunk = chunk;
     lastFrame = frame;
@@ -49,6 +55,17 @@ export function outputFrame(
 
 export function releaseFrame(frame: OutputFrame): void {
   slabs.release(frame.range);
+}
+
+/** No frame for a while: the slabs kept for reuse go back (an idle server holds none). */
+function trimWhenQuiet(): void {
+  if (encodedSinceTrim) {
+    encodedSinceTrim = false;
+    return;
+  }
+  slabs.trim();
+  if (trimTimer) clearInterval(trimTimer);
+  trimTimer = null;
 }
 
 function encode(

@@ -16,7 +16,7 @@ import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js"
 import type { Outbound } from "./outbound.js";
 import { outputFrame } from "./output-frame.js";
 
-const SPOOL_READ_BYTES = 1024 * 1024;
+const SPOOL_READ_BYTES = 256 * 1024;
 
 export class Subscription implements ExecutionListener {
   private nextSeq: number;
@@ -120,6 +120,7 @@ export class Subscription implements ExecutionListener {
     if (read.gap) this.reportGap(read.gap.from, read.gap.to);
     // Records are views of the scratch buffer: each is made into a frame before the next read.
     for (const record of read.records) {
+      if (!this.outbound.writable) break; // the rest is read again once the client caught up
       if (record.seq !== this.nextSeq) continue;
       // The spool keeps bytes, not how a read was split: replayed chunks say 0 of 1.
       this.sendChunk({

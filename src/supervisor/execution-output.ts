@@ -18,6 +18,7 @@ import type { Spool } from "./spool.js";
 export const MAX_CHUNK_BYTES = 64 * 1024;
 /** Base64 grows data by 4/3; 48 KiB of bytes keep a base64 chunk within 64 KiB. */
 const MAX_BASE64_CHUNK_BYTES = 48 * 1024;
+const EAGER_FLUSH_BYTES = 4 * MAX_CHUNK_BYTES;
 
 export interface OutputSettings {
   encoding: "utf8" | "base64";
@@ -52,7 +53,11 @@ export class ExecutionOutput {
 
   push(stream: OutputStream, data: Buffer): void {
     if (this.finished) return;
-    this.chunkers[stream].push(data);
+    const chunker = this.chunkers[stream];
+    chunker.push(data);
+    // A child writing at full speed fills many reads in one turn: chunks are full-sized by then,
+    // and sending them now keeps the chunker's staging buffer small.
+    if (chunker.pendingBytes >= EAGER_FLUSH_BYTES) return this.flush("lines");
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush("lines"));

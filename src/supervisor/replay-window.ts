@@ -2,9 +2,9 @@
  * The newest output of one execution kept in memory (MAX_BUFFER_SIZE, DESIGN §3/§5), so a
  * subscriber a little behind catches up without touching the disk. Older output is in the spool.
  *
- * The bytes live in one ring buffer that grows by doubling up to about the capacity and is then
- * reused: a child writing a gigabyte costs the same memory as one writing ten megabytes, and the
- * garbage collector never sees a buffer per chunk.
+ * The bytes live in one ring buffer that grows (×4 at a time, so the rings it outgrows add up to
+ * little) up to about the capacity and is then reused: a child writing a gigabyte costs the same
+ * memory as one writing ten megabytes, and the garbage collector never sees a buffer per chunk.
  */
 import type { OutputChunk } from "./output-chunk.js";
 
@@ -106,8 +106,8 @@ export class ReplayWindow {
   /** A bigger ring with the held chunks copied to its front, oldest first. */
   private grow(length: number): void {
     const maxBytes = this.maxRingBytes(length);
-    let capacity = Math.max(MIN_RING_BYTES, this.ring.length * 2);
-    while (capacity < this.bytes + length) capacity *= 2;
+    let capacity = Math.max(MIN_RING_BYTES, this.ring.length * 4);
+    while (capacity < this.bytes + length) capacity *= 4;
     const ring = Buffer.allocUnsafeSlow(Math.min(capacity, maxBytes));
     let at = 0;
     for (let index = this.head; index < this.chunks.length; index++) {

@@ -47,11 +47,14 @@ const READ_BATCH_BYTES = 96 * 1024;
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
   private queue: QueuedWrite[] = [];
-  /** Records waiting for the disk; up to 1 MiB kept for reuse while the execution writes. */
+  /**
+   * Records waiting for the disk. Enough slabs are kept for reuse to cover the backlog at which
+   * the execution's output is paused (4 MiB at most), so a steady stream allocates none.
+   */
   private readonly slabs = new ByteSlabs({
     minSlabBytes: 4 * 1024,
     maxSlabBytes: 256 * 1024,
-    maxFreeSlabs: 4,
+    maxFreeSlabs: 17,
   });
   private writing = false;
   /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
