@@ -28,7 +28,7 @@ if (out) {
       out,
       `${JSON.stringify({ ms: Date.now() - startedMs, ...fields, ...sample() })}\n`,
     );
-  setInterval(() => write({}), 250).unref();
+  setInterval(() => write({}), Number(process.env.MEMLOG_EVERY_MS ?? 250)).unref();
   // Kinds: 1 scavenge (young generation, too many to log), 4 mark-compact, 8 incremental marking.
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {

@@ -53,15 +53,6 @@ export class ByteSlabs {
     return { slab, start, end: start + bytes };
   }
 
-  /** Gives back the unused end of the range just reserved (reserved for the worst case). */
-  shrink(range: SlabRange, bytes: number): void {
-    const unused = range.end - range.start - bytes;
-    const { slab } = range;
-    if (slab === this.current && slab.used === range.end) slab.used -= unused;
-    slab.outstanding -= unused;
-    range.end = range.start + bytes;
-  }
-
   /** One more consumer of the range: it takes one more `release` to free it. */
   retain(range: SlabRange): void {
     range.slab.outstanding += range.end - range.start;

@@ -26,8 +26,14 @@ export interface OutputFrame {
 const slabs = new ByteSlabs({
   minSlabBytes: 256 * 1024,
   maxSlabBytes: 256 * 1024,
-  maxFreeSlabs: 6,
+  maxFreeSlabs: 8,
 });
+/**
+ * Where the fast path writes a frame before it is copied into a slab at its exact size: reserving
+ * the worst case (every byte a newline) in the slab would leave two frames per slab, not four,
+ * and the extra slabs a slow client's backlog needs would be dropped and made again.
+ */
+let scratch = Buffer.alloc(0);
 const TRIM_AFTER_QUIET_MS = 5000;
 
 let lastChunk: OutputChunk | null = null;
@@ -83,17 +89,16 @@ function encode(
   const tailBytes = tail.length; // ASCII
   const raw = chunk.raw;
   if (encoding === "utf8") {
-    const range = slabs.reserve(headBytes + jsonStringMaxBytes(raw) + tailBytes);
-    const target = range.slab.buffer;
-    const dataAt = range.start + target.write(head, range.start);
-    const dataEnd = writeJsonString(raw, target, dataAt);
+    const worstBytes = headBytes + jsonStringMaxBytes(raw) + tailBytes;
+    if (scratch.length < worstBytes) scratch = Buffer.allocUnsafeSlow(worstBytes);
+    const dataAt = scratch.write(head, 0);
+    const dataEnd = writeJsonString(raw, scratch, dataAt);
     if (dataEnd >= 0) {
-      const end = dataEnd + target.write(tail, dataEnd, "latin1");
-      slabs.shrink(range, end - range.start);
-      return { bytes: target.subarray(range.start, end), range };
+      const bytes = dataEnd + scratch.write(tail, dataEnd, "latin1");
+      const range = slabs.reserve(bytes);
+      scratch.copy(range.slab.buffer, range.start, 0, bytes);
+      return { bytes: range.slab.buffer.subarray(range.start, range.end), range };
     }
-    slabs.shrink(range, 0);
-    slabs.release(range);
   }
   // Text that needs escaping beyond "\n" or is not valid UTF-8, and base64: as a string first.
   const data = jsonStringOf(raw, encoding);

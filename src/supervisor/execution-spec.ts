@@ -45,10 +45,7 @@ export function outputSettings(spec: ExecutionSpec, settings: ExecutionSettings)
     encoding: spec.encoding,
     windowBytes: settings.windowBytes,
     tailFlushMs: settings.tailFlushMs,
-    spoolBacklogLimitBytes: Math.max(
-      256 * 1024,
-      Math.min(4 * 1024 * 1024, settings.windowBytes / 2),
-    ),
+    spoolBacklogLimitBytes: Math.max(256 * 1024, Math.min(1024 * 1024, settings.windowBytes / 2)),
   };
 }
 

@@ -49,12 +49,12 @@ export class Spool {
   private queue: QueuedWrite[] = [];
   /**
    * Records waiting for the disk. Enough slabs are kept for reuse to cover the backlog at which
-   * the execution's output is paused (4 MiB at most), so a steady stream allocates none.
+   * the execution's output is paused (1 MiB at most), so a steady stream allocates none.
    */
   private readonly slabs = new ByteSlabs({
     minSlabBytes: 4 * 1024,
     maxSlabBytes: 256 * 1024,
-    maxFreeSlabs: 17,
+    maxFreeSlabs: 6,
   });
   private writing = false;
   /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
