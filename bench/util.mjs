@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI = join(ROOT, "dist", "cli", "main.js");
+/** The `cc-executor` command as npm installs it; it starts node with the server's V8 flags. */
+export const BIN = join(ROOT, "bin", "cc-executor.mjs");
+const BIN_NODE_FLAGS = ["--max-semi-space-size=2"]; // what bin/cc-executor.mjs passes
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,10 +28,19 @@ export function rssBytes(pid) {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** Starts `cc-executor server start` in its own temp home; resolves when it listens. */
+/**
+ * Starts `cc-executor server start` the way a user does (the bin, through its shebang) in its own
+ * temp home; resolves when it listens. With `nodeArgs` (a probe's --require), node is started
+ * directly with them and the bin's flags.
+ */
 export async function startServerProcess(env = {}, nodeArgs = []) {
   const home = mkdtempSync(join(tmpdir(), "cce-bench-"));
-  const child = spawn(process.execPath, [...nodeArgs, CLI, "server", "start", "--port", "0"], {
+  const args = ["server", "start", "--port", "0"];
+  const [file, argv] =
+    nodeArgs.length === 0
+      ? [BIN, args]
+      : [process.execPath, [...BIN_NODE_FLAGS, ...nodeArgs, BIN, ...args]];
+  const child = spawn(file, argv, {
     env: { ...process.env, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

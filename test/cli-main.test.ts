@@ -3,9 +3,14 @@
  * every group is still reachable: the overview lists all of them, a group's own help works
  * with only that group loaded, and an unknown word is refused with the overview.
  */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
 import { tempDir } from "./helpers/test-server.js";
+
+const BIN = fileURLToPath(new URL("../bin/cc-executor.mjs", import.meta.url));
 
 const GROUPS = ["server", "run", "token", "history", "doctor", "claude", "stress", "tasks"];
 
@@ -36,5 +41,30 @@ describe("cc-executor entry", () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).toContain("unknown command 'bogus'");
     expect(exit.stderr).toContain("tasks");
+  });
+
+  it("the cc-executor command (bin) runs node with the server's V8 flags", async () => {
+    // Started as a program, as npm's bin link starts it: /bin/sh reads the first line.
+    const child = spawn(BIN, ["server", "start", "--port", "0"], {
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stdout = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (data: Buffer) => {
+          stdout += data;
+          if (stdout.includes("\n")) resolve();
+        });
+        child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stdout}`)));
+      });
+      expect(stdout).toContain("listening");
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
+      expect(argv).toContain("--max-semi-space-size=2");
+      expect(argv).toContain(BIN);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
   });
 });

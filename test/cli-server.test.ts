@@ -74,6 +74,9 @@ describe("cc-executor server", () => {
       expect(started.stdout).toContain(`pid ${info.pid}`);
       expect(started.stdout).toContain(info.url);
       expect(await healthz(info.port)).toBe(true);
+      // Started in the background with the V8 flags the cc-executor command uses.
+      const argv = readFileSync(`/proc/${info.pid}/cmdline`, "utf8").split("\0");
+      expect(argv).toContain("--max-semi-space-size=2");
     });
 
     it("status: exit 0 with pid and url; --json machine-readable", async () => {

@@ -9,17 +9,26 @@ import { CliError } from "./cli-error.js";
 import { probeHealth } from "./health-probe.js";
 
 const READY_TIMEOUT_MS = 15_000;
+/**
+ * The V8 flags the `cc-executor` command starts node with (bin/cc-executor.mjs says why); a server
+ * started in the background gets them too, however this process was started.
+ */
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=2"];
 
 export async function startDetached(settings: Settings, argv: string[]): Promise<void> {
   const paths = ensureHome(settings.home);
   const logPath = join(paths.logs, "server.log");
   const log = openSync(logPath, "a", 0o600);
   const args = argv.filter((arg) => arg !== "--detach");
-  const child = spawn(process.execPath, [process.argv[1] as string, ...args], {
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: { ...process.env, CC_EXECUTOR_HOME: settings.home },
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, process.argv[1] as string, ...args],
+    {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, CC_EXECUTOR_HOME: settings.home },
+    },
+  );
   child.unref();
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
