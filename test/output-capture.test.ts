@@ -81,4 +81,27 @@ describe("output capture (head and tail for history)", () => {
     expect(Buffer.byteLength(result.tail)).toBe(1024);
     expect(result.omittedBytes).toBe(100_000 * 11 - 2048);
   });
+
+  it("keeps the tail by reference when the chunks outlive it, and gives the same result", () => {
+    const byCopy = new OutputCapture("utf8", 1000, 1000);
+    const byReference = new OutputCapture("utf8", 1000, 1000, 8 * 1024 * 1024);
+    for (let i = 0; i < 5000; i++) {
+      const c = chunk(`line ${i} ${"é".repeat(i % 7)}\n`);
+      byCopy.add(c);
+      byReference.add(c);
+    }
+    const internal = byReference as unknown as { tail: { pieces?: Buffer[] } };
+    expect(internal.tail.pieces).toBeDefined(); // references, not a ring
+    expect(byReference.result()).toEqual(byCopy.result());
+  });
+
+  it("holds nothing once its result is taken", () => {
+    const capture = new OutputCapture("utf8", 100, 100, 8 * 1024 * 1024);
+    for (let i = 0; i < 100; i++) capture.add(chunk(`${i}\n`));
+    const first = capture.result();
+    const internal = capture as unknown as { head: Buffer | null; tail: { bytes(): Buffer } };
+    expect(internal.head).toBeNull();
+    expect(internal.tail.bytes().length).toBe(0);
+    expect(capture.result()).toBe(first);
+  });
 });

@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectOutput, MAX_DATA_BYTES, oneTo, sha256 } from "./helpers/output-check.js";
+import { eventually } from "./helpers/processes.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
 
@@ -85,14 +86,31 @@ describe("output exactness", () => {
     const err = lines("err", 4 * MiB);
     const outPath = file("out.txt", out);
     const errPath = file("err.txt", err);
-    const { completed, output } = await run(`cat ${outPath} & cat ${errPath} >&2; wait`);
-    expect(completed.status).toBe("completed");
-    expect(output.stdout.length).toBe(Buffer.byteLength(out));
-    expect(output.stderr.length).toBe(Buffer.byteLength(err));
-    expect(sha256(output.stdout)).toBe(sha256(out));
-    expect(sha256(output.stderr)).toBe(sha256(err));
-    const types = new Set(output.chunks.map((c) => c.type));
-    expect(types).toEqual(new Set(["stdout", "stderr"]));
+    const command = `cat ${outPath} & cat ${errPath} >&2; wait`;
+    // Through the pool's pipes (read into one reused buffer), then through ordinary pipes.
+    const pipes = server.context.supervisor.outputPipes;
+    expect(await pipes.whenReady()).toBe(true);
+    const takePair = pipes.takePair.bind(pipes);
+    const taken: boolean[] = [];
+    pipes.takePair = () => {
+      const pair = takePair();
+      taken.push(pair !== null);
+      return pair;
+    };
+    const pooled = run(command);
+    expect(await eventually(() => taken.length === 1, 10_000)).toBe(true);
+    // Closing the pool leaves the pipes it gave out alone; the next start gets ordinary pipes.
+    const ordinary = pipes.close().then(() => run(command));
+    for (const { completed, output } of [await pooled, await ordinary]) {
+      expect(completed.status).toBe("completed");
+      expect(output.stdout.length).toBe(Buffer.byteLength(out));
+      expect(output.stderr.length).toBe(Buffer.byteLength(err));
+      expect(sha256(output.stdout)).toBe(sha256(out));
+      expect(sha256(output.stderr)).toBe(sha256(err));
+      const types = new Set(output.chunks.map((c) => c.type));
+      expect(types).toEqual(new Set(["stdout", "stderr"]));
+    }
+    expect(taken).toEqual([true, false]);
   });
 
   it("never splits 2-, 3- and 4-byte characters across 64 KiB chunk edges", async () => {

@@ -74,7 +74,12 @@ export class ExecutionTracker implements ExecutionListener {
       detections: [],
       error: null,
     };
-    this.capture = new OutputCapture(spec.encoding, context.headBytes, context.tailBytes);
+    this.capture = new OutputCapture(
+      spec.encoding,
+      context.headBytes,
+      context.tailBytes,
+      execution.output.window.guaranteedBytes,
+    );
     this.journal = {
       executionId: spec.id,
       host: identity.host,

@@ -54,6 +54,15 @@ export class ReplayWindow {
     return this.bytes;
   }
 
+  /**
+   * Output a chunk's bytes are sure to outlive: the window holds at least this much of the newest
+   * output (its capacity, less what wrapping around can waste) and overwrites only what it no
+   * longer holds. Listeners may keep `chunk.raw` for this long without copying it.
+   */
+  get guaranteedBytes(): number {
+    return Math.max(0, this.capacityBytes - 2 * RING_SLACK_BYTES);
+  }
+
   /** Seq of the oldest chunk held, or null when empty. */
   get firstSeq(): number | null {
     return this.size === 0 ? null : (this.chunks[this.head] as OutputChunk).seq;
