@@ -15,6 +15,7 @@ import { toWireExecution, toWireStats } from "../dist/store/record-wire.js";
 import { SqliteStore } from "../dist/store/sqlite-store.js";
 import { TimeoutEstimator } from "../dist/store/timeout-estimator.js";
 import { WriteBatcher } from "../dist/store/write-batcher.js";
+import { ReplayWindow } from "../dist/supervisor/replay-window.js";
 import { Supervisor } from "../dist/supervisor/supervisor.js";
 
 const ROWS = Number(process.env.HISTORY_ROWS ?? 100_000);
@@ -230,8 +231,10 @@ async function streamBench(store, dir) {
 }
 
 /** What the recorder does per output chunk, alone: nanoseconds per chunk (noise-free bound). */
+/** The recorder's capture as the server makes it: the default 8 MiB window outlives its tail. */
 function recorderChunkCostNs() {
-  const capture = new OutputCapture("utf8");
+  const window = new ReplayWindow(8 * 1024 * 1024);
+  const capture = new OutputCapture("utf8", undefined, undefined, window.guaranteedBytes);
   const chunk = {
     seq: 0,
     stream: "stdout",
