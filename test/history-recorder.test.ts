@@ -135,6 +135,7 @@ describe("execution tracker", () => {
       spec,
       status: "queued",
       spool: null,
+      output: { window: { guaranteedBytes: 0 } },
       startedAt: null,
       endedAt: null,
       removeListener() {},
