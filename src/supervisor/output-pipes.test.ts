@@ -1,4 +1,7 @@
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GroupChild } from "./group-child.js";
 import { OutputPipePool } from "./output-pipes.js";
@@ -101,5 +104,41 @@ describe("OutputPipePool", () => {
       stdout: "still works\n",
       stderr: "",
     });
+  });
+
+  it("uses ordinary pipes when it cannot make its directory or its socket path is too long", async () => {
+    const savedTmpdir = process.env.TMPDIR;
+    const base = mkdtempSync(join(tmpdir(), "cce-pipes-tmp-"));
+    const longDir = join(base, "d".repeat(60), "e".repeat(60));
+    mkdirSync(longDir, { recursive: true });
+    try {
+      for (const dir of [join(base, "missing"), longDir]) {
+        process.env.TMPDIR = dir;
+        const pipes = new OutputPipePool(2);
+        pipes.start();
+        expect(await pipes.whenReady()).toBe(false);
+        expect(await collect("echo fine", pipes)).toEqual({ stdout: "fine\n", stderr: "" });
+        await pipes.close();
+      }
+      expect(readdirSync(longDir)).toEqual([]); // nothing left behind
+    } finally {
+      process.env.TMPDIR = savedTmpdir;
+      if (savedTmpdir === undefined) delete process.env.TMPDIR;
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("removes the directory a server killed with SIGKILL left behind, not a live one's", async () => {
+    const deadPid = spawnSync("true").pid as number; // exited: its pid names no process now
+    const dead = mkdtempSync(join(tmpdir(), `cc-executor-pipes-${deadPid}-`));
+    const live = mkdtempSync(join(tmpdir(), `cc-executor-pipes-${process.pid}-`));
+    try {
+      await readyPool(2);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(dead, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 });
