@@ -106,6 +106,27 @@ describe("OutputPipePool", () => {
     });
   });
 
+  it("never gives out a ready pipe that broke", async () => {
+    const pipes = await readyPool(4);
+    // Until all four are made (each takes a turn or two of the event loop).
+    for (let turn = 0; turn < 1000 && pipes.readyCount < 4; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pipes.readyCount).toBe(4);
+    const ready = (pipes as unknown as { ready: Array<{ reader: import("node:net").Socket }> })
+      .ready;
+    const broken = ready[0]?.reader;
+    const gone = new Promise((resolve) => broken?.once("close", resolve));
+    broken?.destroy();
+    await gone;
+    expect(pipes.readyCount).toBe(3);
+    expect(ready.some((pipe) => pipe.reader === broken)).toBe(false);
+    expect(await collect("echo ok; echo err >&2", pipes)).toEqual({
+      stdout: "ok\n",
+      stderr: "err\n",
+    });
+  });
+
   it("uses ordinary pipes when it cannot make its directory or its socket path is too long", async () => {
     const savedTmpdir = process.env.TMPDIR;
     const base = mkdtempSync(join(tmpdir(), "cce-pipes-tmp-"));

@@ -185,6 +185,14 @@ export class OutputPipePool {
     pipe.reader.on("error", () => {
       if (this.making.has(pipe)) void this.close();
     });
+    // A ready pipe that broke is never given to a child (and its other end does not linger: the
+    // listener closes only once every accepted socket has).
+    pipe.reader.once("close", () => {
+      const index = this.ready.indexOf(pipe);
+      if (index < 0) return;
+      this.ready.splice(index, 1);
+      pipe.childEnd?.destroy();
+    });
   }
 
   private accepted(socket: net.Socket): void {
