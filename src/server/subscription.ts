@@ -113,7 +113,7 @@ export class Subscription implements ExecutionListener {
 
   private async sendFromSpool(): Promise<void> {
     const { spool, output } = this.execution;
-    this.spoolScratch ??= Buffer.allocUnsafeSlow(SPOOL_READ_BYTES);
+    if (spool) this.spoolScratch ??= Buffer.allocUnsafeSlow(SPOOL_READ_BYTES);
     const read = spool
       ? await spool.read(this.nextSeq, SPOOL_READ_BYTES, this.spoolScratch)
       : { records: [], gap: null };

@@ -34,7 +34,7 @@ const ABANDON_PIPES_AFTER_MS = 1000;
 
 export class GroupChild {
   readonly pid: number;
-  private openPipes = 2;
+  private openPipes: number;
   private exited = false;
   private ended = false;
   private drainTimer: NodeJS.Timeout | null = null;
@@ -53,6 +53,7 @@ export class GroupChild {
   ) {
     this.child = child;
     this.outputs = outputs;
+    this.openPipes = outputs.length;
     this.pid = child?.pid ?? -1;
   }
 
@@ -126,7 +127,6 @@ export class GroupChild {
   private wire(): void {
     const { handlers } = this;
     const child = this.child as ChildProcess;
-    this.openPipes = this.outputs.length;
     for (const output of this.outputs) {
       output.on("error", () => {});
       output.once("close", () => this.pipeClosed());

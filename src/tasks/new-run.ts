@@ -37,7 +37,8 @@ export function newRunRecord(
   };
 }
 
-function pendingState(): TaskState {
+/** A task that has not run yet. */
+export function pendingState(): TaskState {
   return {
     status: "pending",
     attempts: [],

@@ -12,6 +12,7 @@ import type {
   Store,
 } from "../../src/store/store.js";
 import type { TaskRunRecord, TaskState } from "../../src/store/task-run-record.js";
+import { pendingState } from "../../src/tasks/new-run.js";
 
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 export const REQUIRE_SERVICES = process.env.CC_EXECUTOR_REQUIRE_SERVICES === "1";
@@ -123,20 +124,7 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<void
 }
 
 export function taskState(overrides: Partial<TaskState> = {}): TaskState {
-  return {
-    status: "pending",
-    attempts: [],
-    result: null,
-    resultBytes: 0,
-    exitCode: null,
-    costUsd: null,
-    claudeSessionId: null,
-    rendered: null,
-    startedAtMs: null,
-    endedAtMs: null,
-    error: null,
-    ...overrides,
-  };
+  return { ...pendingState(), ...overrides };
 }
 
 /** A two-task run (a Claude task, then a command), both pending. */
