@@ -9,4 +9,4 @@
 // is ~8–12 MB of a server's resident memory; streaming throughput is the same within noise
 // (docs/benchmarks.md). A program's V8 flags can only be set when node starts, hence this line;
 // `server start --detach` passes the same flags (SERVER_NODE_FLAGS in src/cli/server-detach.ts).
-import "../dist/cli/main.js";
+import "../dist/command/main.js";

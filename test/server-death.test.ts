@@ -1,7 +1,7 @@
 /**
  * No orphans when the server dies (DESIGN §5): SIGKILLed, its guardian kills every running group;
  * SIGTERMed, it tells its clients, ends each execution as `interrupted` and leaves nothing behind.
- * The server runs as a real subprocess (`node dist/cli/main.js server start`).
+ * The server runs as a real subprocess (`node bin/cc-executor.mjs server start`).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,16 +1,19 @@
 /**
- * Runs the built CLI (`node dist/cli/main.js …`) as a child process with its own
- * CC_EXECUTOR_HOME, and lets tests wait for what it prints and how it exits.
- * Needs a current `dist/` (`npm run build`).
+ * Runs the `cc-executor` command as shipped (`node bin/cc-executor.mjs …`, which runs the bundle
+ * in dist/command/) as a child process with its own CC_EXECUTOR_HOME, and lets tests wait for what
+ * it prints and how it exits. Needs a current `dist/` (`npm run build`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const CLI_PATH = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL("../../bin/cc-executor.mjs", import.meta.url));
+const BUNDLE_PATH = fileURLToPath(new URL("../../dist/command/main.js", import.meta.url));
 
 export function requireBuiltCli(): void {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first`);
+  if (!existsSync(BUNDLE_PATH)) {
+    throw new Error(`${BUNDLE_PATH} is missing: run "npm run build" first`);
+  }
 }
 
 /** Settings that could point the CLI at some other server, home or store. */

@@ -1,14 +1,12 @@
 /**
- * A real server as a separate process (`node dist/cli/main.js server start --port 0`) with its own
+ * A real server as a separate process (`node bin/cc-executor.mjs server start --port 0`) with its own
  * temporary CC_EXECUTOR_HOME, for tests that kill the server or measure its memory. Needs a
  * current `dist/` (`npm run build`). The server writes `server.json` (port, pid) and `token` there.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync, rmSync } from "node:fs";
+import { CLI_PATH as CLI, requireBuiltCli } from "./cli-process.js";
 import { tempDir } from "./test-server.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 export interface ServerProcess {
   pid: number;
@@ -35,7 +33,7 @@ export async function startServerProcess(
   env: Record<string, string> = {},
   options: { home?: string } = {},
 ): Promise<ServerProcess> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+  requireBuiltCli();
   const home = options.home ?? tempDir("cce-srv-");
   const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
     env: {
