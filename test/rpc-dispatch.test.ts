@@ -4,9 +4,9 @@
  * shaping that every method relies on (null results, RpcError data, afterReply ordering).
  */
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
 import type { Logger } from "../src/log/logger.js";
 import { ErrorCode, RpcError } from "../src/protocol/errors.js";
+import * as z from "../src/protocol/zod.js";
 import {
   defineMethod,
   type MethodDefinition,
@@ -38,7 +38,7 @@ const table: MethodTable = new Map<string, MethodDefinition>([
     }),
   ],
   ["nothing", defineMethod(z.unknown(), () => undefined)],
-  ["echo", defineMethod(z.object({ n: z.number().int() }), (params) => ({ n: params.n }))],
+  ["echo", defineMethod(z.object({ n: z.int() }), (params) => ({ n: params.n }))],
   [
     "later",
     defineMethod(z.object({ tag: z.string() }), (params, call) => {

@@ -6,9 +6,9 @@
  * that is JSON but of an unknown or unexpected shape is kept as `other` rather than dropped.
  * No Node imports: the client SDK parses the same lines in browsers.
  */
-import { z } from "zod";
+import * as z from "../protocol/zod.js";
 
-const nullableNumber = z.number().nullable().optional();
+const nullableNumber = z.optional(z.nullable(z.number()));
 
 export const ContentBlock = z.looseObject({ type: z.string() });
 export type ContentBlock = z.infer<typeof ContentBlock>;
@@ -17,23 +17,23 @@ export const SystemInit = z.looseObject({
   type: z.literal("system"),
   subtype: z.literal("init"),
   session_id: z.string(),
-  model: z.string().optional(),
-  cwd: z.string().optional(),
-  tools: z.array(z.string()).optional(),
-  permissionMode: z.string().optional(),
-  apiKeySource: z.string().optional(),
-  claude_code_version: z.string().optional(),
+  model: z.optional(z.string()),
+  cwd: z.optional(z.string()),
+  tools: z.optional(z.array(z.string())),
+  permissionMode: z.optional(z.string()),
+  apiKeySource: z.optional(z.string()),
+  claude_code_version: z.optional(z.string()),
 });
 export type SystemInit = z.infer<typeof SystemInit>;
 
 export const ApiRetry = z.looseObject({
   type: z.literal("system"),
   subtype: z.literal("api_retry"),
-  attempt: z.number().optional(),
-  max_retries: z.number().optional(),
+  attempt: z.optional(z.number()),
+  max_retries: z.optional(z.number()),
   retry_delay_ms: nullableNumber,
   error_status: nullableNumber,
-  error: z.string().nullable().optional(),
+  error: z.optional(z.nullable(z.string())),
 });
 export type ApiRetry = z.infer<typeof ApiRetry>;
 
@@ -44,23 +44,23 @@ export type SystemEvent = z.infer<typeof SystemEvent>;
 export const AssistantEvent = z.looseObject({
   type: z.literal("assistant"),
   message: z.looseObject({
-    id: z.string().optional(),
-    model: z.string().optional(),
+    id: z.optional(z.string()),
+    model: z.optional(z.string()),
     content: z.array(ContentBlock),
-    stop_reason: z.string().nullable().optional(),
+    stop_reason: z.optional(z.nullable(z.string())),
   }),
   /** Synthetic error turns: rate_limit, authentication_failed, max_output_tokens, … */
-  error: z.string().optional(),
-  is_api_error_message: z.boolean().optional(),
+  error: z.optional(z.string()),
+  is_api_error_message: z.optional(z.boolean()),
   api_error_status: nullableNumber,
-  session_id: z.string().optional(),
+  session_id: z.optional(z.string()),
 });
 export type AssistantEvent = z.infer<typeof AssistantEvent>;
 
 export const UserEvent = z.looseObject({
   type: z.literal("user"),
   message: z.looseObject({ content: z.union([z.string(), z.array(ContentBlock)]) }),
-  isSynthetic: z.boolean().optional(),
+  isSynthetic: z.optional(z.boolean()),
 });
 export type UserEvent = z.infer<typeof UserEvent>;
 
@@ -69,7 +69,7 @@ export const RateLimitEvent = z.looseObject({
   rate_limit_info: z.looseObject({
     status: z.string(),
     resetsAt: nullableNumber,
-    rateLimitType: z.string().nullable().optional(),
+    rateLimitType: z.optional(z.nullable(z.string())),
   }),
 });
 export type RateLimitEvent = z.infer<typeof RateLimitEvent>;
@@ -79,15 +79,15 @@ export const ResultEvent = z.looseObject({
   subtype: z.string(),
   is_error: z.boolean(),
   /** Absent for error_max_turns / error_during_execution, which carry `errors`. */
-  result: z.string().optional(),
-  errors: z.array(z.unknown()).optional(),
-  session_id: z.string().optional(),
+  result: z.optional(z.string()),
+  errors: z.optional(z.array(z.unknown())),
+  session_id: z.optional(z.string()),
   total_cost_usd: nullableNumber,
-  usage: z.record(z.string(), z.unknown()).nullable().optional(),
+  usage: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   num_turns: nullableNumber,
   duration_ms: nullableNumber,
-  stop_reason: z.string().nullable().optional(),
-  terminal_reason: z.string().nullable().optional(),
+  stop_reason: z.optional(z.nullable(z.string())),
+  terminal_reason: z.optional(z.nullable(z.string())),
   api_error_status: nullableNumber,
   result_index: nullableNumber,
 });
@@ -107,7 +107,7 @@ export type ClaudeEvent =
 
 type Parsed = Record<string, unknown>;
 
-function typed<T>(schema: z.ZodType<T>, value: Parsed): T | null {
+function typed<T>(schema: z.ZodMiniType<T>, value: Parsed): T | null {
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : null;
 }

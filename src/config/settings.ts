@@ -3,99 +3,73 @@
  * Sources, in rising priority: defaults < cc-executor.config.json (cwd, else home) < .env <
  * environment < CLI flags. Durations are seconds in files and env, milliseconds inside.
  */
-import { z } from "zod";
+
 import { HooksConfig } from "../hooks/hook-config.js";
+import * as z from "../protocol/zod.js";
 
 const MiB = 1024 * 1024;
+const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);
+const nonNegativeInt = (fallback: number) => z._default(z.int().check(z.gte(0)), fallback);
 
 export const Settings = z.object({
   home: z.string(),
-  port: z.number().int().min(0).max(65535).default(8003),
-  host: z.string().default("127.0.0.1"),
-  shell: z.enum(["zsh", "bash", "sh", "default"]).default("default"),
-  auth: z.enum(["token", "none"]).default("token"),
-  allowedHosts: z.array(z.string()).default([]),
-  allowedOrigins: z.array(z.string()).default([]),
+  port: z._default(z.int().check(z.gte(0), z.lte(65535)), 8003),
+  host: z._default(z.string(), "127.0.0.1"),
+  shell: z._default(z.enum(["zsh", "bash", "sh", "default"]), "default"),
+  auth: z._default(z.enum(["token", "none"]), "token"),
+  allowedHosts: z._default(z.array(z.string()), []),
+  allowedOrigins: z._default(z.array(z.string()), []),
   /** ALLOWED_COMMANDS: when set, only these first words may run. */
-  allowedCommands: z.array(z.string()).nullable().default(null),
-  heartbeatIntervalMs: z.number().int().positive().default(20_000),
-  statusIntervalMs: z.number().int().positive().default(30_000),
-  maxBufferBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(8 * MiB),
-  maxSessions: z.number().int().positive().default(100),
-  maxConcurrent: z.number().int().positive().default(16),
-  maxPerConnection: z.number().int().positive().default(16),
-  maxQueue: z.number().int().min(0).default(1000),
-  retainEnded: z.number().int().min(0).default(1000),
-  killGraceMs: z.number().int().min(0).default(5000),
-  drainMs: z.number().int().min(0).default(2000),
-  tailFlushMs: z.number().int().min(0).default(10),
-  spoolCapBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(2048 * MiB),
-  spoolSegmentBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(16 * MiB),
-  maxPayloadBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(1 * MiB),
+  allowedCommands: z._default(z.nullable(z.array(z.string())), null),
+  heartbeatIntervalMs: positiveInt(20_000),
+  statusIntervalMs: positiveInt(30_000),
+  maxBufferBytes: positiveInt(8 * MiB),
+  maxSessions: positiveInt(100),
+  maxConcurrent: positiveInt(16),
+  maxPerConnection: positiveInt(16),
+  maxQueue: nonNegativeInt(1000),
+  retainEnded: nonNegativeInt(1000),
+  killGraceMs: nonNegativeInt(5000),
+  drainMs: nonNegativeInt(2000),
+  tailFlushMs: nonNegativeInt(10),
+  spoolCapBytes: positiveInt(2048 * MiB),
+  spoolSegmentBytes: positiveInt(16 * MiB),
+  maxPayloadBytes: positiveInt(1 * MiB),
   /** A subscriber whose unsent backlog passes this is disconnected (it can re-attach). */
-  clientHardCapBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(64 * MiB),
-  redisUrl: z.string().nullable().default(null),
-  redisKeyPrefix: z.string().min(1).default("cc-executor:"),
+  clientHardCapBytes: positiveInt(64 * MiB),
+  redisUrl: z._default(z.nullable(z.string()), null),
+  redisKeyPrefix: z._default(z.string().check(z.minLength(1)), "cc-executor:"),
   /** "off" keeps history in memory only (nothing written to disk or Redis). */
-  history: z.enum(["on", "off"]).default("on"),
+  history: z._default(z.enum(["on", "off"]), "on"),
   /** History older than this is deleted; 0 keeps it forever. */
-  historyMaxAgeMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(30 * 24 * 3600 * 1000),
+  historyMaxAgeMs: nonNegativeInt(30 * 24 * 3600 * 1000),
   /** At most this many executions are kept; 0 means no limit. */
-  historyMaxRows: z.number().int().min(0).default(100_000),
+  historyMaxRows: nonNegativeInt(100_000),
   /** Spool files of ended executions are deleted, oldest first, past this total. */
-  spoolTotalCapBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(10 * 1024 * MiB),
+  spoolTotalCapBytes: positiveInt(10 * 1024 * MiB),
   /** `timeout: "auto"` and `estimated_seconds` use p90 of past runs × this. */
-  timeoutMargin: z.number().positive().default(1.5),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  claudeBin: z.string().nullable().default(null),
-  claudeAuth: z.enum(["subscription", "api-key"]).default("subscription"),
+  timeoutMargin: z._default(z.number().check(z.positive()), 1.5),
+  logLevel: z._default(
+    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+    "info",
+  ),
+  claudeBin: z._default(z.nullable(z.string()), null),
+  claudeAuth: z._default(z.enum(["subscription", "api-key"]), "subscription"),
   /** Claude runs (docs/claude.md): after a `result`, how long the CLI may take to exit. */
-  claudeResultGraceMs: z.number().int().min(0).default(3000),
+  claudeResultGraceMs: nonNegativeInt(3000),
   /** After a `result`, how long background tasks the CLI still runs may keep it alive. */
-  claudeBackgroundWaitMs: z.number().int().min(0).default(600_000),
+  claudeBackgroundWaitMs: nonNegativeInt(600_000),
   /** Extra attempts after a recoverable failure, unless a request says `retries`. */
-  claudeRetries: z.number().int().min(0).max(20).default(2),
+  claudeRetries: z._default(z.int().check(z.gte(0), z.lte(20)), 2),
   /** Backoff before retry n: base × 2^(n-1), at most max, times a jitter of 1…1.25. */
-  claudeRetryBaseMs: z.number().int().min(0).default(2000),
-  claudeRetryMaxMs: z.number().int().min(0).default(60_000),
+  claudeRetryBaseMs: nonNegativeInt(2000),
+  claudeRetryMaxMs: nonNegativeInt(60_000),
   /** `wait_for_usage_reset` waits at most this long for a usage limit to reset. */
-  claudeMaxUsageWaitMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(12 * 3600 * 1000),
+  claudeMaxUsageWaitMs: nonNegativeInt(12 * 3600 * 1000),
   /** `/ws/claude`: a run is killed after this long (DESIGN §6: 5 minutes). */
-  claudeSocketTimeoutMs: z.number().int().positive().default(300_000),
+  claudeSocketTimeoutMs: positiveInt(300_000),
   /** Pre/post-execution hooks: the `hooks` key of cc-executor.config.json (docs/hooks.md). */
-  hooks: HooksConfig.prefault({}),
+  hooks: z.prefault(HooksConfig, {}),
 });
 
 export type Settings = z.infer<typeof Settings>;

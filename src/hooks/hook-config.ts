@@ -11,48 +11,52 @@
  * A hook is a shell command (context as JSON on stdin, CC_EXECUTOR_* variables) or a JS module
  * (run in a worker thread). No Node imports here: settings validation reuses it.
  */
-import { z } from "zod";
+import * as z from "../protocol/zod.js";
 
-const seconds = z.number().positive().finite().max(3600);
+const seconds = z.number().check(z.positive(), z.lte(3600));
+const nonEmptyText = z.string().check(z.minLength(1));
 
 export const HookDefinition = z
   .strictObject({
     /** Shown in hook_status and hook.warning; default: the command or module path. */
-    name: z.string().min(1).max(100).optional(),
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
     /** A shell command line, run with the server's shell. */
-    command: z.string().min(1).optional(),
+    command: z.optional(nonEmptyText),
     /** A JS module (ESM) exporting `pre`/`post` (or a default function); relative to the config file. */
-    module: z.string().min(1).optional(),
+    module: z.optional(nonEmptyText),
     /** Seconds this hook may take (default: hooks.timeout). */
-    timeout: seconds.optional(),
+    timeout: z.optional(seconds),
     /** Only for these kinds of execution (default: both). */
-    kinds: z
-      .array(z.enum(["command", "claude"]))
-      .min(1)
-      .optional(),
+    kinds: z.optional(z.array(z.enum(["command", "claude"])).check(z.minLength(1))),
   })
-  .refine((hook) => (hook.command === undefined) !== (hook.module === undefined), {
-    message: "a hook has either a command or a module",
-  });
+  .check(
+    z.refine((hook) => (hook.command === undefined) !== (hook.module === undefined), {
+      message: "a hook has either a command or a module",
+    }),
+  );
 export type HookDefinition = z.infer<typeof HookDefinition>;
+
+const hookList = z._default(z.array(HookDefinition).check(z.maxLength(50)), []);
+const on = z._default(z.boolean(), true);
 
 export const HooksConfig = z.strictObject({
   /** Default seconds per hook (10). */
-  timeout: seconds.default(10),
-  pre: z.array(HookDefinition).max(50).default([]),
-  post: z.array(HookDefinition).max(50).default([]),
-  builtin: z
-    .strictObject({
+  timeout: z._default(seconds, 10),
+  pre: hookList,
+  post: hookList,
+  builtin: z._default(
+    z.strictObject({
       /** Put `<cwd>/.venv` first on PATH (with VIRTUAL_ENV) when it exists. */
-      venv: z.boolean().default(true),
+      venv: on,
       /** Count executions and durations by kind and status (shown in hook_status). */
-      metrics: z.boolean().default(true),
+      metrics: on,
       /** Ask every Claude run for the UUID check (verify_uuid), not only those that say so. */
-      uuid_verification: z.boolean().default(false),
-    })
-    .default({ venv: true, metrics: true, uuid_verification: false }),
+      uuid_verification: z._default(z.boolean(), false),
+    }),
+    { venv: true, metrics: true, uuid_verification: false },
+  ),
   /** How many recent hook results hook_status keeps (50). */
-  recent: z.number().int().min(0).max(10_000).default(50),
+  recent: z._default(z.int().check(z.gte(0), z.lte(10_000)), 50),
 });
 export type HooksConfig = z.infer<typeof HooksConfig>;
 

@@ -3,7 +3,7 @@
  * client derives its request types from them. Unknown fields are ignored, for forward
  * compatibility; wrong types are -32602 with the field named.
  */
-import { z } from "zod";
+import * as z from "./zod.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The id names the execution's spool directory, so it must never be "." or "..": it starts
@@ -20,83 +20,90 @@ const utf8 = new TextEncoder();
 const fitsArg = (text: string) =>
   text.length <= MAX_ARG_BYTES / 3 || utf8.encode(text).length <= MAX_ARG_BYTES;
 const argString = (what: string) =>
-  z
-    .string()
-    .refine((text) => !text.includes("\0"), `${what} must not contain NUL characters`)
-    .refine(fitsArg, `${what} must be at most ${MAX_ARG_BYTES} bytes (UTF-8)`);
+  z.string().check(
+    z.refine((text) => !text.includes("\0"), `${what} must not contain NUL characters`),
+    z.refine(fitsArg, `${what} must be at most ${MAX_ARG_BYTES} bytes (UTF-8)`),
+  );
+const nonEmptyArg = (what: string) => argString(what).check(z.minLength(1));
 
-const seconds = z.number().positive().finite();
+const seconds = z.number().check(z.positive());
+const optionalSeconds = z.optional(seconds);
+/** Seconds, or "auto": the learned usual time of this command (p90 of past runs × margin). */
+const timeout = z.optional(z.union([seconds, z.literal("auto")]));
 const executionId = z
   .string()
-  .regex(
-    EXECUTION_ID,
-    "execution_id must be 1-128 characters of [A-Za-z0-9._:-], starting with a letter or digit",
+  .check(
+    z.regex(
+      EXECUTION_ID,
+      "execution_id must be 1-128 characters of [A-Za-z0-9._:-], starting with a letter or digit",
+    ),
   );
+const positiveInt = z.int().check(z.positive());
+const flag = z._default(z.boolean(), false);
 
-const envRecord = z
-  .record(z.string(), argString("env values").nullable())
-  .refine((env) => Object.keys(env).every((name) => ENV_NAME.test(name) && name !== "__proto__"), {
+const envRecord = z.record(z.string(), z.nullable(argString("env values"))).check(
+  z.refine((env) => Object.keys(env).every((name) => ENV_NAME.test(name) && name !== "__proto__"), {
     message: "env names must match [A-Za-z_][A-Za-z0-9_]*",
-  })
-  .refine(
+  }),
+  z.refine(
     (env) => Object.entries(env).every(([name, value]) => fitsArg(`${name}=${value ?? ""}`)),
-    {
-      message: `each env entry NAME=value must be at most ${MAX_ARG_BYTES} bytes (UTF-8)`,
-    },
-  );
+    { message: `each env entry NAME=value must be at most ${MAX_ARG_BYTES} bytes (UTF-8)` },
+  ),
+);
 
 export const ExecuteParams = z.object({
   // Emptiness is reported as -32001 by the handler (DESIGN §4), so only the type is checked here.
   command: argString("command"),
-  /** Seconds, or "auto": the learned usual time of this command (p90 of past runs × margin). */
-  timeout: z.union([seconds, z.literal("auto")]).optional(),
-  idle_timeout: seconds.optional(),
-  cwd: argString("cwd").min(1).optional(),
-  env: envRecord.optional(),
-  execution_id: executionId.optional(),
-  output_encoding: z.enum(["utf8", "base64"]).default("utf8"),
-  kill_on_disconnect: z.boolean().default(false),
+  timeout,
+  idle_timeout: optionalSeconds,
+  cwd: z.optional(nonEmptyArg("cwd")),
+  env: z.optional(envRecord),
+  execution_id: z.optional(executionId),
+  output_encoding: z._default(z.enum(["utf8", "base64"]), "utf8"),
+  kill_on_disconnect: flag,
 });
 export type ExecuteParams = z.infer<typeof ExecuteParams>;
 export type ExecuteRequest = z.input<typeof ExecuteParams>;
 
 /** A CLI option value: never empty, never taken for a flag (no leading "-"). */
 const optionValue = (what: string) =>
-  argString(what)
-    .min(1)
-    .refine((text) => !text.startsWith("-"), `${what} must not start with "-"`);
+  nonEmptyArg(what).check(
+    z.refine((text) => !text.startsWith("-"), `${what} must not start with "-"`),
+  );
 
 /** `claude.execute` (DESIGN §6, docs/claude.md): a Claude Code run, argv built without a shell. */
 export const ClaudeExecuteParams = z.object({
-  prompt: argString("prompt").refine((text) => text.trim().length > 0, "prompt must not be empty"),
-  cwd: argString("cwd").min(1).optional(),
-  model: optionValue("model").optional(),
+  prompt: argString("prompt").check(
+    z.refine((text) => text.trim().length > 0, "prompt must not be empty"),
+  ),
+  cwd: z.optional(nonEmptyArg("cwd")),
+  model: z.optional(optionValue("model")),
   /** Tool names (`Write`, `Bash(git *)`); a string is split at commas. */
-  allowed_tools: z
-    .union([optionValue("allowed_tools").array(), argString("allowed_tools")])
-    .optional(),
-  permission_mode: z
-    .string()
-    .regex(/^[A-Za-z]+$/, "permission_mode must be a mode name such as acceptEdits")
-    .optional(),
-  max_turns: z.number().int().positive().optional(),
-  append_system_prompt: argString("append_system_prompt").optional(),
-  resume_session: optionValue("resume_session").optional(),
+  allowed_tools: z.optional(
+    z.union([z.array(optionValue("allowed_tools")), argString("allowed_tools")]),
+  ),
+  permission_mode: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[A-Za-z]+$/, "permission_mode must be a mode name such as acceptEdits")),
+  ),
+  max_turns: z.optional(positiveInt),
+  append_system_prompt: z.optional(argString("append_system_prompt")),
+  resume_session: z.optional(optionValue("resume_session")),
   /** Passed to `--mcp-config` (a file path or a JSON string). */
-  mcp_config: optionValue("mcp_config").optional(),
-  /** Seconds, or "auto" (learned from history); default: none. */
-  timeout: z.union([seconds, z.literal("auto")]).optional(),
-  idle_timeout: seconds.optional(),
-  verify_uuid: z.boolean().default(false),
+  mcp_config: z.optional(optionValue("mcp_config")),
+  timeout,
+  idle_timeout: optionalSeconds,
+  verify_uuid: flag,
   /** Extra attempts after the first for recoverable failures (default: server setting, 2). */
-  retries: z.number().int().min(0).max(20).optional(),
-  execution_id: executionId.optional(),
-  env: envRecord.optional(),
+  retries: z.optional(z.int().check(z.gte(0), z.lte(20))),
+  execution_id: z.optional(executionId),
+  env: z.optional(envRecord),
   /** On a usage limit, wait until its reset time and try again instead of failing. */
-  wait_for_usage_reset: z.boolean().default(false),
+  wait_for_usage_reset: flag,
   /** Default: the server's CC_EXECUTOR_CLAUDE_AUTH. */
-  auth_mode: z.enum(["subscription", "api-key"]).optional(),
-  kill_on_disconnect: z.boolean().default(false),
+  auth_mode: z.optional(z.enum(["subscription", "api-key"])),
+  kill_on_disconnect: flag,
 });
 export type ClaudeExecuteParams = z.infer<typeof ClaudeExecuteParams>;
 export type ClaudeExecuteRequest = z.input<typeof ClaudeExecuteParams>;
@@ -105,17 +112,20 @@ export const ControlType = z.enum(["PAUSE", "RESUME", "CANCEL"]);
 export type ControlType = z.infer<typeof ControlType>;
 
 export const ControlParams = z.object({
-  type: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .pipe(ControlType),
-  execution_id: executionId.optional(),
+  type: z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((value) => value.toUpperCase()),
+    ),
+    ControlType,
+  ),
+  execution_id: z.optional(executionId),
 });
 export type ControlParams = z.infer<typeof ControlParams>;
 
 export const SubscribeParams = z.object({
   execution_id: executionId,
-  after_seq: z.number().int().min(0).default(0),
+  after_seq: z._default(z.int().check(z.gte(0)), 0),
 });
 export type SubscribeParams = z.infer<typeof SubscribeParams>;
 
@@ -142,14 +152,15 @@ export const FINAL_STATUSES = [
 ] as const;
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
-export const ExecutionsListParams = z
-  .object({
-    status: z.union([ExecutionStatus, z.array(ExecutionStatus)]).optional(),
-    limit: z.number().int().positive().max(10_000).default(100),
-  })
-  .default({ limit: 100 });
+export const ExecutionsListParams = z._default(
+  z.object({
+    status: z.optional(z.union([ExecutionStatus, z.array(ExecutionStatus)])),
+    limit: z._default(positiveInt.check(z.lte(10_000)), 100),
+  }),
+  { limit: 100 },
+);
 
-export const NoParams = z.union([z.object({}), z.array(z.never()).length(0)]).optional();
+export const NoParams = z.optional(z.union([z.object({}), z.array(z.never()).check(z.length(0))]));
 
 /** Every method the server answers; the dispatch table is keyed by exactly these names. */
 export const METHOD_NAMES = [

@@ -2,13 +2,15 @@
  * Task lists on the wire (DESIGN §7, docs/tasks.md): the `tasks.*` params, the run as
  * `tasks.get` returns it, and the `task.*` / `tasklist.completed` notifications.
  */
-import { z } from "zod";
+import * as z from "./zod.js";
 
 /** Run ids are made by the server (`20260203-141522-7f3a9c`) or chosen by the client. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const runId = z.string().regex(RUN_ID, "run_id must be 1-64 characters of [A-Za-z0-9._-]");
+const runId = z.string().check(z.regex(RUN_ID, "run_id must be 1-64 characters of [A-Za-z0-9._-]"));
 /** An id or a unique prefix of one (at least 4 characters), as people type them. */
-const runRef = z.string().min(1).max(64);
+const runRef = z.string().check(z.minLength(1), z.maxLength(64));
+const nonEmptyText = z.string().check(z.minLength(1));
+const defaultTrue = z._default(z.boolean(), true);
 
 export const TaskRunStatus = z.enum(["running", "completed", "failed", "canceled", "interrupted"]);
 export type TaskRunStatusName = z.infer<typeof TaskRunStatus>;
@@ -16,40 +18,43 @@ export type TaskRunStatusName = z.infer<typeof TaskRunStatus>;
 export const TasksRunParams = z
   .object({
     /** The list itself (the task-list schema: an object with `tasks`, or an array of tasks). */
-    list: z.unknown().optional(),
+    list: z.optional(z.unknown()),
     /** Or a task-list file on the server's machine (.md, .json, .yaml, .yml). */
-    path: z.string().min(1).optional(),
+    path: z.optional(nonEmptyText),
     /** Relative `cwd`s of an inline list resolve here (default: the server's working directory). */
-    base_dir: z.string().min(1).optional(),
-    run_id: runId.optional(),
+    base_dir: z.optional(nonEmptyText),
+    run_id: z.optional(runId),
     /** Also send each step's process.* notifications (its output) to this connection. */
-    stream_output: z.boolean().default(true),
+    stream_output: defaultTrue,
   })
-  .refine((params) => (params.list === undefined) !== (params.path === undefined), {
-    message: "give the task list as `list` or as `path`, one of them",
-  });
+  .check(
+    z.refine((params) => (params.list === undefined) !== (params.path === undefined), {
+      message: "give the task list as `list` or as `path`, one of them",
+    }),
+  );
 export type TasksRunParams = z.infer<typeof TasksRunParams>;
 
 export const TasksGetParams = z.object({
   run_id: runRef,
   /** Send this run's notifications (and its steps' output) to this connection from now on. */
-  subscribe: z.boolean().default(false),
-  stream_output: z.boolean().default(true),
+  subscribe: z._default(z.boolean(), false),
+  stream_output: defaultTrue,
 });
 
 export const TasksResumeParams = z.object({
   run_id: runRef,
-  stream_output: z.boolean().default(true),
+  stream_output: defaultTrue,
 });
 
 export const TasksCancelParams = z.object({ run_id: runRef });
 
-export const TasksListParams = z
-  .object({
-    limit: z.number().int().positive().max(1000).default(20),
-    status: z.union([TaskRunStatus, z.array(TaskRunStatus)]).optional(),
-  })
-  .default({ limit: 20 });
+export const TasksListParams = z._default(
+  z.object({
+    limit: z._default(z.int().check(z.positive(), z.lte(1000)), 20),
+    status: z.optional(z.union([TaskRunStatus, z.array(TaskRunStatus)])),
+  }),
+  { limit: 20 },
+);
 
 export interface TaskAttemptWire {
   /** Counted over every run and resume of the task (execution ids end in `-a<attempt>`). */

@@ -11,10 +11,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RawData, WebSocket } from "ws";
-import { z } from "zod";
 import { startClaudeExecution } from "../claude/start-claude-execution.js";
 import { LineSplitter } from "../claude/stream-json.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import * as z from "../protocol/zod.js";
 import type { Execution } from "../supervisor/execution.js";
 import type { ExecutionListener } from "../supervisor/execution-listener.js";
 import type { OutputChunk } from "../supervisor/output-chunk.js";
@@ -26,18 +26,16 @@ export const MAX_PROMPT_BYTES = 8192;
 const utf8 = new TextEncoder();
 
 export const ClaudeSocketRequest = z.object({
-  prompt: z
-    .string()
-    .min(1, "prompt must not be empty")
-    .refine(
+  prompt: z.string().check(
+    z.minLength(1, "prompt must not be empty"),
+    z.refine(
       (text) => utf8.encode(text).length <= MAX_PROMPT_BYTES,
       `prompt must be at most ${MAX_PROMPT_BYTES} bytes`,
     ),
-  meta: z
-    .string()
-    .regex(/^[A-Z0-9_-]+$/, "meta must match ^[A-Z0-9_\\-]+$")
-    .max(128)
-    .optional(),
+  ),
+  meta: z.optional(
+    z.string().check(z.regex(/^[A-Z0-9_-]+$/, "meta must match ^[A-Z0-9_\\-]+$"), z.maxLength(128)),
+  ),
 });
 
 export function claudeSocketRoute(context: ServerContext) {

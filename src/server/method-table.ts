@@ -2,7 +2,7 @@
  * The dispatch table type. Methods are looked up in a Map by exact name, so names such as
  * `__proto__` or `constructor` are simply unknown methods (DESIGN §11).
  */
-import type { z } from "zod";
+import type * as z from "../protocol/zod.js";
 import type { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 
@@ -13,12 +13,12 @@ export interface CallContext {
   afterReply(action: () => void): void;
 }
 
-export interface MethodDefinition<Schema extends z.ZodType = z.ZodType> {
+export interface MethodDefinition<Schema extends z.ZodMiniType = z.ZodMiniType> {
   params: Schema;
   handle(params: z.infer<Schema>, call: CallContext): unknown;
 }
 
-export function defineMethod<Schema extends z.ZodType>(
+export function defineMethod<Schema extends z.ZodMiniType>(
   params: Schema,
   handle: (params: z.infer<Schema>, call: CallContext) => unknown,
 ): MethodDefinition<Schema> {

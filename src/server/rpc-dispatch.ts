@@ -3,10 +3,11 @@
  * the method up, validate params, run it, and shape the reply. Batches are supported. Any
  * failure becomes an error reply; nothing a client sends can throw out of here.
  */
-import type { z } from "zod";
+
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import { failureFrame, type RequestId, successFrame } from "../protocol/jsonrpc.js";
+import type * as z from "../protocol/zod.js";
 import type { CallContext, MethodTable } from "./method-table.js";
 
 type Envelope = { id: RequestId | null; isNotification: boolean; method: string; params: unknown };
@@ -116,7 +117,7 @@ function idOf(message: unknown): RequestId | null {
   return typeof id === "string" || typeof id === "number" ? id : null;
 }
 
-function parseParams(schema: z.ZodType, params: unknown): unknown {
+function parseParams(schema: z.ZodMiniType, params: unknown): unknown {
   const parsed = schema.safeParse(params ?? {});
   if (parsed.success) return parsed.data;
   const detail = parsed.error.issues

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
-import type { z } from "zod";
+import type * as z from "../protocol/zod.js";
 import type { ParsedListSource } from "./parse-structured.js";
 import { fieldName, TaskListError, type TaskListIssue } from "./task-list-error.js";
 import {

@@ -13,7 +13,7 @@
  *       prompt: Create todo.py with add() and list()
  *     - command: python3 -c "import todo"
  */
-import { z } from "zod";
+import * as z from "../protocol/zod.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i;
@@ -38,42 +38,48 @@ export function durationSeconds(value: unknown): unknown {
   }
 }
 
-const Seconds = z.preprocess(
-  durationSeconds,
-  z.number({ error: SECONDS_HINT }).positive(SECONDS_HINT).finite(SECONDS_HINT),
+const Seconds = z.pipe(
+  z.transform(durationSeconds),
+  // z.number() already rejects Infinity and NaN, with the message given here.
+  z.number({ error: SECONDS_HINT }).check(z.positive(SECONDS_HINT)),
 );
 
 /** `[Write, Read]`, or one string: "Write, Read" / "Write Read". */
-const ToolList = z.preprocess(
-  (value) =>
+const ToolList = z.pipe(
+  z.transform((value: unknown) =>
     typeof value === "string"
       ? value
           .split(/[,\s]+/)
           .map((tool) => tool.trim())
           .filter(Boolean)
       : value,
-  z.array(z.string().min(1), { error: "expected a list of tool names" }).min(1),
+  ),
+  z
+    .array(z.string().check(z.minLength(1)), { error: "expected a list of tool names" })
+    .check(z.minLength(1)),
 );
 
 const EnvMap = z
   .record(
-    z.string().regex(ENV_NAME, "env names must match [A-Za-z_][A-Za-z0-9_]*"),
-    z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    z.string().check(z.regex(ENV_NAME, "env names must match [A-Za-z_][A-Za-z0-9_]*")),
+    z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String)),
   )
-  .refine((env) => !Object.hasOwn(env, "__proto__"), "env may not name __proto__");
+  .check(z.refine((env) => !Object.hasOwn(env, "__proto__"), "env may not name __proto__"));
+
+const NonEmpty = z.string().check(z.minLength(1));
 
 /** Settings a task can have, and the list can give as defaults. */
 const taskSettings = {
-  timeout: Seconds.optional(),
-  idle_timeout: Seconds.optional(),
-  cwd: z.string().min(1).optional(),
-  model: z.string().min(1).optional(),
-  allowed_tools: ToolList.optional(),
-  permission_mode: z.string().min(1).optional(),
-  max_turns: z.number().int().positive().optional(),
-  retries: z.number().int().min(0).max(20).optional(),
-  verify_uuid: z.boolean().optional(),
-  env: EnvMap.optional(),
+  timeout: z.optional(Seconds),
+  idle_timeout: z.optional(Seconds),
+  cwd: z.optional(NonEmpty),
+  model: z.optional(NonEmpty),
+  allowed_tools: z.optional(ToolList),
+  permission_mode: z.optional(NonEmpty),
+  max_turns: z.optional(z.int().check(z.positive())),
+  retries: z.optional(z.int().check(z.gte(0), z.lte(20))),
+  verify_uuid: z.optional(z.boolean()),
+  env: z.optional(EnvMap),
 };
 
 /** The setting names, for the Markdown parser (which reads `key: value` lines). */
@@ -101,53 +107,61 @@ function taskShorthand(value: unknown): unknown {
   return value;
 }
 
-export const TaskDefinition = z.preprocess(
-  taskShorthand,
+export const TaskDefinition = z.pipe(
+  z.transform(taskShorthand),
   z
     .strictObject({
-      name: z.string().min(1).optional(),
-      prompt: z.string().optional(),
-      command: z.string().optional(),
+      name: z.optional(NonEmpty),
+      prompt: z.optional(z.string()),
+      command: z.optional(z.string()),
       /** Overrides the list's `continue_on_failure` for this task. */
-      continue_on_failure: z.boolean().optional(),
+      continue_on_failure: z.optional(z.boolean()),
       ...taskSettings,
     })
-    .superRefine((task, context) => {
-      const prompt = task.prompt?.trim() ?? "";
-      const command = task.command?.trim() ?? "";
-      if (prompt && command) {
-        context.addIssue({
-          code: "custom",
-          path: ["command"],
-          message: "a task has a prompt or a command, not both",
-        });
-      } else if (!prompt && !command) {
-        context.addIssue({
-          code: "custom",
-          path:
-            task.prompt !== undefined ? ["prompt"] : task.command !== undefined ? ["command"] : [],
-          message:
-            "a task needs a prompt (a Claude task) or a command (a shell command), not empty",
-        });
-      }
-    }),
+    .check(
+      z.superRefine((task, context) => {
+        const prompt = task.prompt?.trim() ?? "";
+        const command = task.command?.trim() ?? "";
+        if (prompt && command) {
+          context.addIssue({
+            code: "custom",
+            path: ["command"],
+            message: "a task has a prompt or a command, not both",
+          });
+        } else if (!prompt && !command) {
+          context.addIssue({
+            code: "custom",
+            path:
+              task.prompt !== undefined
+                ? ["prompt"]
+                : task.command !== undefined
+                  ? ["command"]
+                  : [],
+            message:
+              "a task needs a prompt (a Claude task) or a command (a shell command), not empty",
+          });
+        }
+      }),
+    ),
 );
 export type TaskDefinition = z.infer<typeof TaskDefinition>;
 
-export const TaskListDefinition = z.preprocess(
-  (value) => (Array.isArray(value) ? { tasks: value } : value),
+export const TaskListDefinition = z.pipe(
+  z.transform((value: unknown) => (Array.isArray(value) ? { tasks: value } : value)),
   z.strictObject({
-    name: z.string().min(1).optional(),
-    description: z.string().optional(),
+    name: z.optional(NonEmpty),
+    description: z.optional(z.string()),
     /** Go on with the next task after one fails (default: stop the list). */
-    continue_on_failure: z.boolean().default(false),
+    continue_on_failure: z._default(z.boolean(), false),
     /** First wait before a retry; it doubles each time, up to 5 minutes. Default 2 s. */
-    retry_delay: Seconds.optional(),
+    retry_delay: z.optional(Seconds),
     ...taskSettings,
     tasks: z
       .array(TaskDefinition, { error: "expected a list of tasks" })
-      .min(1, "a task list needs at least one task")
-      .max(1000, "at most 1000 tasks"),
+      .check(
+        z.minLength(1, "a task list needs at least one task"),
+        z.maxLength(1000, "at most 1000 tasks"),
+      ),
   }),
 );
 export type TaskListDefinition = z.infer<typeof TaskListDefinition>;

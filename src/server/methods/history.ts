@@ -3,9 +3,9 @@
  * history store, newest first; `history.get` adds the output — from the spool files while they
  * exist, else the head and tail the store kept, and says which.
  */
-import { z } from "zod";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { ExecutionStatus } from "../../protocol/methods.js";
+import * as z from "../../protocol/zod.js";
 import { toWireExecution, toWireOutput } from "../../store/record-wire.js";
 import { DEFAULT_OUTPUT_BYTES, readRecordedOutput } from "../../store/recorded-output.js";
 import type { Store } from "../../store/store.js";
@@ -22,28 +22,27 @@ export interface HistoryContext {
 
 const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const HistoryListParams = z
-  .object({
-    limit: z.number().int().positive().max(1000).default(50),
-    offset: z.number().int().min(0).default(0),
-    status: z.union([ExecutionStatus, z.array(ExecutionStatus)]).optional(),
+export const HistoryListParams = z._default(
+  z.object({
+    limit: z._default(z.int().check(z.positive(), z.lte(1000)), 50),
+    offset: z._default(z.int().check(z.gte(0)), 0),
+    status: z.optional(z.union([ExecutionStatus, z.array(ExecutionStatus)])),
     /** ISO 8601 time or epoch seconds. */
-    since: z.union([z.string(), z.number()]).optional(),
-    kind: z.enum(["command", "claude"]).optional(),
-  })
-  .default({ limit: 50, offset: 0 });
+    since: z.optional(z.union([z.string(), z.number()])),
+    kind: z.optional(z.enum(["command", "claude"])),
+  }),
+  { limit: 50, offset: 0 },
+);
 
 export const HistoryGetParams = z.object({
   execution_id: z
     .string()
-    .regex(EXECUTION_ID, "execution_id must be 1-128 characters of [A-Za-z0-9._:-]"),
+    .check(z.regex(EXECUTION_ID, "execution_id must be 1-128 characters of [A-Za-z0-9._:-]")),
   /** Output beyond this is cut to its first and last halves. */
-  max_output_bytes: z
-    .number()
-    .int()
-    .positive()
-    .max(16 * 1024 * 1024)
-    .default(DEFAULT_OUTPUT_BYTES),
+  max_output_bytes: z._default(
+    z.int().check(z.positive(), z.lte(16 * 1024 * 1024)),
+    DEFAULT_OUTPUT_BYTES,
+  ),
 });
 
 export const historyList = defineMethod(HistoryListParams, async (params, call) => {

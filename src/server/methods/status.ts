@@ -1,8 +1,9 @@
 /** `server.status`, `executions.list`, `hook_status`, `pong`. */
-import { z } from "zod";
+
 import { ExecutionsListParams, NoParams } from "../../protocol/methods.js";
 import type { HookStatusResult, ServerStatusResult } from "../../protocol/results.js";
 import { VERSION } from "../../protocol/version.js";
+import * as z from "../../protocol/zod.js";
 import { defineMethod } from "../method-table.js";
 import type { ServerContext } from "../server-context.js";
 
