@@ -38,6 +38,8 @@ describe("choosing the history store", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(home.path, "h")).mode & 0o777).toBe(0o700);
     expect(describeStore(store, { home: home.path, redisUrl: null })).toBe(`sqlite ${path}`);
+    // SQLite's own 2 MiB page cache, not better-sqlite3's 16 MiB, which a server would keep.
+    expect((store as SqliteStore).db.pragma("cache_size", { simple: true })).toBe(-2000);
     await store.close();
   });
 

@@ -61,6 +61,10 @@ export class SqliteStore implements Store {
     // WAL + NORMAL survives a killed process (only power loss can cost the last commits).
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // better-sqlite3 builds SQLite with a 16 MiB page cache, which a long-running server fills as
+    // its history grows and keeps for good. History is written once and read now and then; the
+    // OS page cache serves those reads. 2 MiB is SQLite's own default (docs/benchmarks.md).
+    this.db.pragma("cache_size = -2000");
     migrate(this.db);
     this.statements = prepareStatements(this.db);
     this.applyAll = this.db.transaction((ops: readonly WriteOp[]) => {

@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import { Execution } from "./execution.js";
 import type { ExecutionListener } from "./execution-listener.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
+import { GroupChild } from "./group-child.js";
 import { Guardian } from "./guardian.js";
 import type { OutputChunk } from "./output-chunk.js";
 
@@ -128,4 +131,39 @@ describe("Execution", () => {
     expect(completed.signal).toBe("SIGTERM");
     expect(heard.output.map((c) => c.raw.toString()).join("")).toBe("result\n");
   });
+
+  it("an ended execution, still listed, lets go of its process, sockets and stream states", async () => {
+    const spawned: Array<WeakRef<GroupChild>> = [];
+    const spawn = GroupChild.spawn.bind(GroupChild);
+    const spy = vi.spyOn(GroupChild, "spawn").mockImplementation((...args) => {
+      const child = spawn(...args);
+      spawned.push(new WeakRef(child));
+      return child;
+    });
+    const execution = new Execution(
+      spec("/bin/sh", ["-c", "echo out; echo err >&2"]),
+      settings,
+      guardian,
+    );
+    const heard = listen(execution);
+    execution.start();
+    await execution.done;
+    spy.mockRestore();
+    expect(heard.output.map((c) => c.raw.toString()).sort()).toEqual(["err\n", "out\n"]);
+    expect(spawned).toHaveLength(1);
+    // Timers and handles of the ended child let go within a few turns of the event loop.
+    const gc = exposedGc();
+    for (let turn = 0; turn < 50 && spawned[0]?.deref(); turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gc();
+    }
+    expect(spawned[0]?.deref()).toBeUndefined();
+    expect(execution.summary().status).toBe("completed"); // the execution itself is still here
+  });
 });
+
+/** `gc()` without starting node with --expose-gc (the flag applies to contexts made after it). */
+function exposedGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
