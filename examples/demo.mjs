@@ -11,14 +11,16 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
+// The `cc-executor` command as installed (it runs the bundle in dist/command/).
+const CLI = join(ROOT, "bin", "cc-executor.mjs");
+const BUNDLE = join(ROOT, "dist", "command", "main.js");
 const BASIC = join(ROOT, "examples", "basic", "tasks.md");
 const COMMANDS = join(ROOT, "examples", "commands", "tasks.json");
 
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text = "") => process.stdout.write(`${text}\n`);
 
-if (!existsSync(CLI)) {
+if (!existsSync(BUNDLE)) {
   say("cc-executor is not built yet: run `npm ci` (or `npm run build`) first.");
   process.exit(1);
 }
