@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const CLI = join(ROOT, "dist", "command", "main.js");
 /** The `cc-executor` command as npm installs it; it starts node with the server's V8 flags. */
 export const BIN = join(ROOT, "bin", "cc-executor.mjs");
 const BIN_NODE_FLAGS = ["--max-semi-space-size=2"]; // what bin/cc-executor.mjs passes

@@ -2,10 +2,10 @@
 // dist/command/, which bin/cc-executor.mjs runs.
 //
 // Why a bundle: a long-lived server pays for every module it loads, all the time. Loading the
-// 120-odd modules of dist/ and zod as files keeps ~3.5 MB more resident than one tree-shaken file
-// per command group (docs/benchmarks.md, "Idle memory"), and starts slower. Whitespace and syntax are
-// minified, names are kept so stack traces stay readable; the source map is beside it
-// (`NODE_OPTIONS=--enable-source-maps` maps traces to src/).
+// 120-odd modules of dist/ and zod as files keeps ~3.5 MB more resident than one tree-shaken
+// file per command group (docs/benchmarks.md, "The memory goals"), and starts slower. Whitespace
+// and syntax are minified, names are kept so stack traces stay readable; the source map is
+// beside it (`NODE_OPTIONS=--enable-source-maps` maps traces to src/).
 //
 // The library entry points (package.json "exports") stay the plain tsc output in dist/.
 import { readFileSync, rmSync } from "node:fs";
@@ -37,8 +37,8 @@ await build({
 
 /**
  * Dependencies Node loads from node_modules at run time: the CommonJS ones (loaded with `require`,
- * src/runtime/require-cjs.ts, or only on demand) gain nothing from bundling. zod is the one bundled:
- * it is ESM and tree-shaken to the parts we use, where most of the bundle's saving comes from.
+ * src/runtime/require-cjs.ts, or only on demand) gain nothing from bundling. zod is the one
+ * bundled: it is ESM and tree-shaken to the parts we use, where most of the saving comes from.
  */
 function runtimeExternals() {
   const { dependencies } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));

@@ -1,8 +1,8 @@
 /**
  * zod as every schema of cc-executor uses it: `zod/mini`, the functional API. A bundle keeps only
  * the parts of it we call; the classic API (`z.string().min(1)`) brings the whole library along,
- * ~580 KB of source that a server would keep resident (docs/benchmarks.md, "Idle memory"), and the
- * browser SDK would ship.
+ * ~580 KB of source that a server would keep resident and the browser SDK would ship
+ * (docs/benchmarks.md, "The memory goals").
  *
  * zod/mini loads no messages by itself ("Invalid input" for everything); English is set up here,
  * unless the application has already chosen a locale for zod (the setting is global to zod).

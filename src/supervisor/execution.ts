@@ -284,8 +284,7 @@ export class Execution {
     this.retryTimer = null;
     this.output.finish();
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
-    // An ended execution stays listed (up to retainEnded of them): it keeps its record, window
-    // and spool, not the process, its sockets and stream states (~15 KB each).
+    // Ended executions stay listed (retainEnded): without their process, sockets, stream states.
     this.child = null;
     this.sampler = null;
     const status = finalStatus(this.endReason, this.error, this.exitCode);
