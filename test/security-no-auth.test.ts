@@ -5,11 +5,10 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SettingsInput, Settings as SettingsSchema } from "../src/config/settings.js";
 import { noAudit } from "../src/log/audit-log.js";
+import { createLogger } from "../src/log/logger.js";
 import { type RunningServer, StartError, startServer } from "../src/server/server.js";
 import { probe } from "./helpers/http-probe.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
@@ -28,15 +27,9 @@ async function start(
   cleanup.push(() => rmSync(parent, { recursive: true, force: true }));
   const home = join(parent, "home");
   const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
   const settings = SettingsSchema.parse({ home, port: 0, shell: "bash", ...overrides });
   const server = await startServer(settings, {
-    logger: pino({ level: "warn" }, sink),
+    logger: createLogger("warn", (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
     audit: noAudit,
   });
   cleanup.push(() => server.close());
@@ -93,7 +86,7 @@ describe("non-loopback binds", () => {
         auth: "none",
         logLevel: "silent",
       });
-      const attempt = startServer(settings, { logger: pino({ level: "silent" }), audit: noAudit });
+      const attempt = startServer(settings, { logger: createLogger("silent"), audit: noAudit });
       await expect(attempt).rejects.toBeInstanceOf(StartError);
       await expect(attempt).rejects.toThrow(
         `refusing to serve ${host} without a token: --no-auth is loopback only`,

@@ -3,10 +3,9 @@
  * cwd, who), signals and exits, as JSON lines in `logs/audit.jsonl` (0600). It records what
  * was run and by whom, never the token or environment values.
  */
-import type { Logger } from "pino";
-import { requireCjs } from "../runtime/require-cjs.js";
-
-const { pino } = requireCjs("pino") as typeof import("pino");
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { jsonLine } from "./json-line.js";
 
 export type AuditEvent =
   | { event: "refused"; reason: string; peer: string; path: string }
@@ -35,25 +34,30 @@ export interface AuditLog {
   close(): void;
 }
 
-export function openAuditLog(path: string): AuditLog {
-  // Synchronous writes: an audit line is on disk when record() returns, even if the server is
-  // killed right after, and close() has no in-flight write to lose. Audit lines are few (one
+/**
+ * Opens (appends to) the audit file. A write that fails (a full disk) is reported through
+ * `onError` and never thrown at the caller: auditing must not break the request it records.
+ */
+export function openAuditLog(path: string, onError: (error: unknown) => void = () => {}): AuditLog {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // Synchronous appends: an audit line is on disk when record() returns, even if the server is
+  // killed right after, and close() has no write in flight to lose. Audit lines are few (one
   // per connection, execution, signal, exit), so this costs nothing on the output path.
-  const destination = pino.destination({ dest: path, mkdir: true, sync: true, mode: 0o600 });
-  const logger: Logger = pino(
-    { base: null, timestamp: pino.stdTimeFunctions.isoTime },
-    destination,
-  );
-  let closed = false;
+  let fd: number | null = openSync(path, "a", 0o600);
   return {
     // Sockets can still report (e.g. "disconnected") after the server closed the log.
     record: (entry) => {
-      if (!closed) logger.info(entry);
+      if (fd === null) return;
+      try {
+        writeSync(fd, jsonLine({ time: new Date().toISOString() }, entry, undefined));
+      } catch (error) {
+        onError(error);
+      }
     },
     close: () => {
-      if (closed) return;
-      closed = true;
-      destination.end();
+      if (fd === null) return;
+      closeSync(fd);
+      fd = null;
     },
   };
 }

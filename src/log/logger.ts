@@ -1,16 +1,77 @@
-/** The server's operational log: JSON lines on stderr (pino). Never tokens or env values. */
-import type { Logger } from "pino";
-import { requireCjs } from "../runtime/require-cjs.js";
+/**
+ * The server's operational log: JSON lines on stderr, never tokens or env values.
+ *
+ * The lines are pino's format (`level` as a number, `time` in epoch ms, `pid`, the fields, then
+ * `msg`), so `pino-pretty` and log tools that read pino still work. pino itself is not used: the
+ * log is a few lines per connection and execution, and pino kept ~0.6 MB resident in every
+ * server (docs/architecture.md, "Dependencies").
+ */
+import { jsonLine } from "./json-line.js";
 
-const { pino } = requireCjs("pino") as typeof import("pino");
+export const LOG_LEVELS = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+} as const;
 
-export type { Logger };
+export type LogLevel = keyof typeof LOG_LEVELS;
 
-export function createLogger(level: string): Logger {
-  return pino(
-    { level, base: { pid: process.pid }, redact: ["token", "env", "authorization"] },
-    pino.destination(2),
-  );
+/** `log(fields, msg)` or `log(msg)`; an `err` field is written as type, message and stack. */
+export type LogMethod = (fieldsOrMsg: object | string, msg?: string) => void;
+
+export interface Logger {
+  readonly level: LogLevel;
+  trace: LogMethod;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  fatal: LogMethod;
 }
 
-export const silentLogger: Logger = pino({ level: "silent" });
+/** Keys whose values never reach the log, wherever a caller puts them. */
+const REDACTED_KEYS = ["token", "env", "authorization"];
+
+let stderrGone = false;
+
+/** A server must outlive whoever read its stderr: once the pipe breaks, lines are dropped. */
+function writeStderr(line: string): void {
+  if (stderrGone) return;
+  if (process.stderr.listenerCount("error") === 0) {
+    process.stderr.on("error", () => {
+      stderrGone = true;
+    });
+  }
+  process.stderr.write(line);
+}
+
+/** A logger that writes each line (with its newline) through `write`, stderr by default. */
+export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
+  const threshold = LOG_LEVELS[level];
+  const method =
+    (name: Exclude<LogLevel, "silent">): LogMethod =>
+    (fieldsOrMsg, msg) => {
+      const value = LOG_LEVELS[name];
+      if (value < threshold) return;
+      const fields = typeof fieldsOrMsg === "string" ? {} : fieldsOrMsg;
+      const text = typeof fieldsOrMsg === "string" ? fieldsOrMsg : msg;
+      write(
+        jsonLine({ level: value, time: Date.now(), pid: process.pid }, fields, text, REDACTED_KEYS),
+      );
+    };
+  return {
+    level,
+    trace: method("trace"),
+    debug: method("debug"),
+    info: method("info"),
+    warn: method("warn"),
+    error: method("error"),
+    fatal: method("fatal"),
+  };
+}
+
+export const silentLogger: Logger = createLogger("silent");

@@ -1,5 +1,5 @@
 /**
- * Loads CommonJS packages (ws, pino, better-sqlite3, commander, dotenv) with `require`.
+ * Loads CommonJS packages (ws, better-sqlite3, commander, dotenv) with `require`.
  *
  * Importing a CommonJS package through the ESM loader makes Node parse its source with
  * cjs-module-lexer to find named exports; for our dependencies that keeps ~6 MB more resident

@@ -58,7 +58,9 @@ export async function startServer(
   checkExposure(settings, logger);
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
-  const audit = options.audit ?? openAuditLog(paths.auditLog);
+  const audit =
+    options.audit ??
+    openAuditLog(paths.auditLog, (error) => logger.error({ err: error }, "audit log write failed"));
   // History first: it marks what a dead predecessor left running before anything new starts.
   const history = await startHistory(settings, {
     logger,

@@ -1,0 +1,131 @@
+/**
+ * The operational log (pino-format JSON lines, levels, redaction, errors) and the audit file
+ * (0600, appended, a failed write reported and never thrown — /dev/full is a real full disk).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { openAuditLog } from "../src/log/audit-log.js";
+import { createLogger } from "../src/log/logger.js";
+import { tempDir } from "./helpers/test-server.js";
+
+/** The built module (`npm test` builds first): the child runs it as the server would. */
+const LOGGER_MODULE = fileURLToPath(new URL("../dist/log/logger.js", import.meta.url));
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const step of cleanup.splice(0)) step();
+});
+
+function capture(level: Parameters<typeof createLogger>[0]) {
+  const lines: string[] = [];
+  const logger = createLogger(level, (line) => lines.push(line));
+  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines, records };
+}
+
+describe("operational log", () => {
+  it("writes pino's line format: level number, time, pid, fields, then msg", () => {
+    const { logger, lines, records } = capture("info");
+    const before = Date.now();
+    logger.warn({ host: "127.0.0.1", port: 8003 }, "listening");
+    logger.info("plain message");
+    expect(lines.every((line) => line.endsWith("}\n") && line.split("\n").length === 2)).toBe(true);
+    const [first, second] = records();
+    expect(Object.keys(first ?? {})).toEqual(["level", "time", "pid", "host", "port", "msg"]);
+    expect(first).toMatchObject({
+      level: 40,
+      pid: process.pid,
+      host: "127.0.0.1",
+      msg: "listening",
+    });
+    expect(first?.time).toBeGreaterThanOrEqual(before);
+    expect(second).toMatchObject({ level: 30, msg: "plain message" });
+  });
+
+  it("drops lines below its level and writes nothing when silent", () => {
+    const warn = capture("warn");
+    warn.logger.debug("no");
+    warn.logger.info("no");
+    warn.logger.error("yes");
+    warn.logger.fatal("yes");
+    expect(warn.records().map((record) => record.level)).toEqual([50, 60]);
+    const silent = capture("silent");
+    silent.logger.fatal("nothing");
+    expect(silent.lines).toEqual([]);
+  });
+
+  it("never writes tokens, env or authorization values", () => {
+    const { logger, lines } = capture("trace");
+    logger.info({ token: "s3cret-token", env: { KEY: "s3cret-env" }, authorization: "Bearer x1" });
+    expect(lines.join("")).not.toMatch(/s3cret|Bearer x1/);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ token: "[Redacted]", env: "[Redacted]" });
+  });
+
+  it("writes errors with type, message, stack and code; survives cycles and bigints", () => {
+    const { logger, records } = capture("info");
+    const error = Object.assign(new TypeError("bad thing"), { code: "E_BAD" });
+    const cyclic: Record<string, unknown> = { n: 1n };
+    cyclic.self = cyclic;
+    logger.error({ err: error, cyclic }, "failed");
+    const [record] = records();
+    expect(record?.err).toMatchObject({ type: "TypeError", message: "bad thing", code: "E_BAD" });
+    expect(String((record?.err as { stack?: string } | undefined)?.stack)).toContain("bad thing");
+    expect(record?.cyclic).toEqual({ n: "1", self: "[Circular]" });
+  });
+
+  it("keeps the process alive when the reader of its stderr goes away", async () => {
+    const script = `
+      import { createLogger } from ${JSON.stringify(LOGGER_MODULE)};
+      const logger = createLogger("info");
+      process.stdin.once("data", () => {
+        for (let i = 0; i < 50; i++) logger.info({ i }, "x".repeat(4096));
+        setImmediate(() => console.log("alive"));
+      });`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stderr.destroy();
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stdin.end("go\n");
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(stdout).toBe("alive\n");
+    expect(code).toBe(0);
+  });
+});
+
+describe("audit file", () => {
+  it("is created 0600 and appended to, one JSON line per record with an ISO time", () => {
+    const dir = tempDir("cce-audit-");
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "logs", "audit.jsonl");
+    for (const sessionId of ["first", "second"]) {
+      const audit = openAuditLog(path);
+      audit.record({ event: "disconnected", session_id: sessionId });
+      audit.close();
+      audit.record({ event: "disconnected", session_id: "after close" });
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const records = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((record) => record.session_id)).toEqual(["first", "second"]);
+    expect(Number.isNaN(Date.parse(String(records[0]?.time)))).toBe(false);
+  });
+
+  it("reports a failed write (a full disk) instead of throwing it at the caller", () => {
+    if (!existsSync("/dev/full")) throw new Error("/dev/full is needed for this test");
+    const failures: unknown[] = [];
+    const audit = openAuditLog("/dev/full", (error) => failures.push(error));
+    expect(() => audit.record({ event: "disconnected", session_id: "s" })).not.toThrow();
+    audit.close();
+    expect(failures).toHaveLength(1);
+    expect((failures[0] as NodeJS.ErrnoException).code).toBe("ENOSPC");
+  });
+});
