@@ -3,7 +3,8 @@
  * matter for completion and detection, and the tail of stderr.
  */
 import type { Detection } from "./detectors.js";
-import { LineSplitter, type ResultEvent } from "./stream-json.js";
+import { LineSplitter } from "./line-splitter.js";
+import type { ResultEvent } from "./stream-json.js";
 
 const STDERR_TAIL_CHARS = 2048;
 

@@ -8,17 +8,6 @@ import type { Settings } from "../config/settings.js";
 import type { Execution } from "../supervisor/execution.js";
 import { ClaudeRun } from "./claude-run.js";
 
-/** Leading `NAME=value` words, then the program: is it the Claude CLI? */
-export function startsWithClaude(command: string, claudeBin: string | null): boolean {
-  const words = command.trim().split(/\s+/);
-  let index = 0;
-  while (index < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[index] ?? "")) index++;
-  if (words[index] === "env") return startsWithClaude(words.slice(index + 1).join(" "), claudeBin);
-  const program = words[index] ?? "";
-  if (claudeBin && program === claudeBin) return true;
-  return program.slice(program.lastIndexOf("/") + 1) === "claude";
-}
-
 export function attachPassiveClaude(
   execution: Execution,
   settings: Settings,

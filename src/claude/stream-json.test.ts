@@ -1,13 +1,8 @@
 /** The stream-json parser against every real CLI transcript, and the line splitter. */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  assistantText,
-  LineSplitter,
-  parseClaudeLine,
-  resultText,
-  toolCalls,
-} from "./stream-json.js";
+import { LineSplitter } from "./line-splitter.js";
+import { assistantText, parseClaudeLine, resultText, toolCalls } from "./stream-json.js";
 
 const transcripts = new URL("../../test/fixtures/fake-claude/transcripts/", import.meta.url);
 

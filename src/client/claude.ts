@@ -12,7 +12,8 @@
  */
 
 import type { ClaudeArgvOptions } from "../claude/claude-argv.js";
-import { type ClaudeEvent, LineSplitter, parseClaudeLine } from "../claude/stream-json.js";
+import { LineSplitter } from "../claude/line-splitter.js";
+import { type ClaudeEvent, parseClaudeLine } from "../claude/stream-json.js";
 import type { ClaudeExecuteRequest } from "../protocol/methods.js";
 import type { ClaudeCompletion, ClaudeFailure } from "../protocol/notifications.js";
 import type { ExecutionResult } from "./events.js";

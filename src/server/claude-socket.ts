@@ -11,10 +11,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RawData, WebSocket } from "ws";
-import { startClaudeExecution } from "../claude/start-claude-execution.js";
-import { LineSplitter } from "../claude/stream-json.js";
+import { LineSplitter } from "../claude/line-splitter.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import * as z from "../protocol/zod.js";
+import { loadClaudeRuntime } from "../runtime/lazy-modules.js";
 import type { Execution } from "../supervisor/execution.js";
 import type { ExecutionListener } from "../supervisor/execution-listener.js";
 import type { OutputChunk } from "../supervisor/output-chunk.js";
@@ -132,6 +132,7 @@ class ClaudeSocket implements ExecutionListener {
         id,
         origin,
       );
+      const { startClaudeExecution } = await loadClaudeRuntime();
       await startClaudeExecution(this.context, { ...request, execution_id: id }, this.sessionId, {
         who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
         prepare: (execution) => {

@@ -7,6 +7,7 @@
 import type { HookWarningParams, TaskRef } from "../hooks/hook-types.js";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
+import { loadTasksRuntime } from "../runtime/lazy-modules.js";
 import type { ServerIdentity } from "../store/proc-stat.js";
 import type { Store } from "../store/store.js";
 import type { TaskRunQuery, TaskRunRecord } from "../store/task-run-record.js";
@@ -17,7 +18,7 @@ import { prepareResume } from "./resume.js";
 import { RunArtifacts } from "./run-artifacts.js";
 import { RunJournal, recoverTaskRuns } from "./run-journal.js";
 import type { ResolvedTaskList } from "./task-list-schema.js";
-import { TaskRunner } from "./task-runner.js";
+import type { TaskRunner } from "./task-runner.js";
 import type { TaskStepExecutor } from "./task-steps.js";
 
 /** Someone following a run (a connection): its notifications, and optionally its steps' output. */
@@ -95,7 +96,7 @@ export class TaskService {
       const record = newRunRecord(list, runId, identity, options.sessionId, this.now());
       await this.journal.save(record);
       new RunArtifacts(this.options.runsRoot, runId).writeList(record);
-      return this.pending(record, options.watcher);
+      return await this.pending(record, options.watcher);
     } catch (error) {
       this.reserved.delete(runId);
       throw error;
@@ -118,7 +119,7 @@ export class TaskService {
       if (refusal)
         throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
       await this.journal.save(record);
-      return this.pending(record, options.watcher);
+      return await this.pending(record, options.watcher);
     } catch (error) {
       this.reserved.delete(runId);
       throw error;
@@ -210,7 +211,8 @@ export class TaskService {
     this.reserved.add(runId);
   }
 
-  private pending(record: TaskRunRecord, watcher?: TaskWatcher): PendingRun {
+  private async pending(record: TaskRunRecord, watcher?: TaskWatcher): Promise<PendingRun> {
+    const { TaskRunner } = await loadTasksRuntime();
     const runId = record.runId;
     const watchers = new Map<string, TaskWatcher>();
     if (watcher) watchers.set(watcher.key, watcher);

@@ -3,10 +3,11 @@
  * prompt exactly as `claude.execute` runs it — through the same hooks, checks, supervisor and
  * history. The runner only sees this small interface, so tests can give it other steps.
  */
-import { startClaudeExecution } from "../claude/start-claude-execution.js";
+
 import type { HookOrigin } from "../hooks/hook-types.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import { type ClaudeExecuteRequest, ExecuteParams } from "../protocol/methods.js";
+import { loadClaudeRuntime } from "../runtime/lazy-modules.js";
 import { commandExecution } from "../server/methods/execute.js";
 import type { ServerContext } from "../server/server-context.js";
 import { admitExecution } from "../server/start-execution.js";
@@ -89,6 +90,7 @@ export function serverSteps(serverOf: () => ServerContext): TaskStepExecutor {
       if (task.permissionMode !== null) request.permission_mode = task.permissionMode;
       if (task.maxTurns !== null) request.max_turns = task.maxTurns;
       const hooked = await server.hooks.before("claude", request, step.executionId, step.origin);
+      const { startClaudeExecution } = await loadClaudeRuntime();
       const { execution } = await startClaudeExecution(server, hooked, null, {
         prepare: step.prepare,
         who: step.who,

@@ -1,8 +1,8 @@
 /** `claude.execute`: a Claude Code run (DESIGN §6, docs/claude.md); replies like `execute`. */
 import { randomUUID } from "node:crypto";
-import { startClaudeExecution } from "../../claude/start-claude-execution.js";
 import { ClaudeExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
+import { loadClaudeRuntime } from "../../runtime/lazy-modules.js";
 import { defineMethod } from "../method-table.js";
 import { admissionResult } from "../start-execution.js";
 
@@ -13,6 +13,7 @@ export const claudeExecute = defineMethod(
     const id = params.execution_id ?? randomUUID();
     const origin = { sessionId: connection.sessionId, task: null };
     const request = await server.hooks.before("claude", params, id, origin);
+    const { startClaudeExecution } = await loadClaudeRuntime();
     const { execution, queuedAt } = await startClaudeExecution(
       server,
       { ...request, execution_id: id },

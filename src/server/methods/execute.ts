@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { attachPassiveClaude, startsWithClaude } from "../../claude/passive-claude.js";
+import { startsWithClaude } from "../../claude/claude-command-line.js";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { ExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
+import { loadClaudeRuntime } from "../../runtime/lazy-modules.js";
 import type { Execution } from "../../supervisor/execution.js";
 import type { ExecutionSpec } from "../../supervisor/execution-spec.js";
 import { shellArgv } from "../../supervisor/shell.js";
@@ -45,9 +46,11 @@ export async function commandExecution(
   });
   const env = childEnv(params.env, id);
   // A `claude …` command line ends on its result event like claude.execute (docs/claude.md).
-  const prepare = startsWithClaude(command, server.settings.claudeBin)
-    ? (execution: Execution) => attachPassiveClaude(execution, server.settings, env)
-    : undefined;
+  let prepare: ((execution: Execution) => void) | undefined;
+  if (startsWithClaude(command, server.settings.claudeBin)) {
+    const { attachPassiveClaude } = await loadClaudeRuntime();
+    prepare = (execution) => attachPassiveClaude(execution, server.settings, env);
+  }
   const spec: ExecutionSpec = {
     id,
     kind: "command",

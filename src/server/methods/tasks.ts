@@ -13,7 +13,7 @@ import {
   TasksRunParams,
   type TasksStartResult,
 } from "../../protocol/tasks.js";
-import { loadTaskListFile, resolveTaskList } from "../../tasks/load-task-list.js";
+import { loadTasksRuntime } from "../../runtime/lazy-modules.js";
 import { TaskListError } from "../../tasks/task-list-error.js";
 import type { ResolvedTaskList } from "../../tasks/task-list-schema.js";
 import { runDirOf, toRunSummary, toRunWire } from "../../tasks/task-run-wire.js";
@@ -64,6 +64,7 @@ export const tasksList = defineMethod(TasksListParams, async (params, call) => {
 });
 
 async function readList(params: TasksRunParams): Promise<ResolvedTaskList> {
+  const { loadTaskListFile, resolveTaskList } = await loadTasksRuntime();
   try {
     if (params.path !== undefined) return await loadTaskListFile(resolve(params.path));
     return resolveTaskList(params.list, {
