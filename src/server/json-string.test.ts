@@ -64,6 +64,41 @@ describe("writeJsonString", () => {
     expect(target[4]).toBe(0x2a); // nothing written before the offset
   });
 
+  it("matches JSON.stringify at every source and target alignment and newline density", () => {
+    const pieces = ["a", "bcd", "héllo", "✓", "🚀", " 0123456789 "];
+    for (const newlineShare of [0, 0.05, 0.3, 0.7, 1]) {
+      for (let round = 0; round < 40; round++) {
+        let text = "";
+        while (text.length < 5 + round * 7) {
+          text += Math.random() < newlineShare ? "\n" : pieces[round % pieces.length];
+        }
+        const sourceOffset = round % 8;
+        const parent = Buffer.alloc(sourceOffset + Buffer.byteLength(text));
+        parent.write(text, sourceOffset);
+        const bytes = parent.subarray(sourceOffset);
+        const targetOffset = (round * 3) % 8;
+        const target = Buffer.alloc(targetOffset + jsonStringMaxBytes(bytes));
+        const end = writeJsonString(bytes, target, targetOffset);
+        expect(target.subarray(targetOffset, end).toString()).toBe(JSON.stringify(text));
+      }
+    }
+  });
+
+  it("declines every byte that needs another escape, wherever it sits", () => {
+    const specials = [...Array(0x20).keys()].filter((b) => b !== 0x0a).concat([0x22, 0x5c]);
+    const parent = Buffer.from("ab\ncdefgh\nijklmnopqrstuvwxyz\n0123456789");
+    const target = Buffer.alloc(jsonStringMaxBytes(parent));
+    for (const special of specials) {
+      for (let start = 0; start < 4; start++) {
+        for (let at = start; at < parent.length; at++) {
+          const bytes = Buffer.from(parent).subarray(start);
+          bytes[at - start] = special;
+          expect(writeJsonString(bytes, target, 0)).toBe(-1);
+        }
+      }
+    }
+  });
+
   it("declines invalid UTF-8 and other escapes, for jsonStringOf to handle", () => {
     const target = Buffer.alloc(100);
     expect(writeJsonString(Buffer.from([0x61, 0xff]), target, 0)).toBe(-1);

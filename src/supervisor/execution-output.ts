@@ -121,9 +121,11 @@ export class ExecutionOutput {
     const spool = this.spool;
     if (!spool) return;
     spool.append(chunk.seq, chunk.stream, chunk.raw);
-    if (spool.backlogBytes > this.settings.spoolBacklogLimitBytes) {
+    const limit = this.settings.spoolBacklogLimitBytes;
+    if (spool.backlogBytes > limit) {
       this.backpressure.pause();
-      void spool.flushed().then(() => this.backpressure.resume());
+      // Resume at half the limit: the rest is written while the next output is read.
+      void spool.backlogAtMost(limit / 2).then(() => this.backpressure.resume());
     }
   }
 }

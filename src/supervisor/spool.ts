@@ -41,6 +41,8 @@ interface QueuedWrite {
 }
 
 const MAX_IOVECS = 1000;
+/** Writes go in steps of this much, so a paused producer can resume while the rest is written. */
+const MAX_WRITE_BYTES = 256 * 1024;
 
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
@@ -58,7 +60,7 @@ export class Spool {
   /** The segment a write is under way to; it must not be sealed or dropped meanwhile. */
   private inFlight: SpoolSegment | null = null;
   private dirReady: Promise<void> | null = null;
-  private drainWaiters: Array<() => void> = [];
+  private backlogWaiters: Array<{ atMostBytes: number; resolve: () => void }> = [];
   private backlog = 0;
   private planned = 0;
   private droppedSegments = 0;
@@ -109,7 +111,12 @@ export class Spool {
   private enqueue(segment: SpoolSegment, range: SlabRange): void {
     const bytes = range.end - range.start;
     const last = this.queue[this.queue.length - 1];
-    if (!last || last.segment !== segment || last.ranges.length >= MAX_IOVECS) {
+    if (
+      !last ||
+      last.segment !== segment ||
+      last.ranges.length >= MAX_IOVECS ||
+      last.bytes >= MAX_WRITE_BYTES
+    ) {
       this.queue.push({ segment, ranges: [range], bytes });
       return;
     }
@@ -122,8 +129,16 @@ export class Spool {
 
   /** Resolves when everything appended so far is on disk (or spooling failed). */
   flushed(): Promise<void> {
-    if (this.backlog === 0 || this.failure !== null) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.backlogAtMost(0);
+  }
+
+  /**
+   * Resolves once at most `atMostBytes` wait for the disk (or spooling failed): a producer paused
+   * at a limit resumes at a lower mark while the rest is written, rather than idling until all is.
+   */
+  backlogAtMost(atMostBytes: number): Promise<void> {
+    if (this.backlog <= atMostBytes || this.failure !== null) return Promise.resolve();
+    return new Promise((resolve) => this.backlogWaiters.push({ atMostBytes, resolve }));
   }
 
   /**
@@ -159,6 +174,7 @@ export class Spool {
     // it would leave the file it is opening open for good, and it could re-create the folder.
     for (const write of this.queue) this.backlog -= write.bytes;
     this.queue = [];
+    this.resolveBacklogWaiters();
     await this.flushed();
     for (const segment of this.segments) await this.seal(segment);
     await rm(this.options.dir, { recursive: true, force: true });
@@ -217,7 +233,7 @@ export class Spool {
     } finally {
       this.writing = false;
     }
-    if (this.backlog === 0 || this.failure !== null) this.resolveDrainWaiters();
+    this.resolveBacklogWaiters();
   }
 
   private async writeOne(write: QueuedWrite): Promise<void> {
@@ -231,6 +247,7 @@ export class Spool {
     for (const range of write.ranges) this.slabs.release(range);
     segment.writtenBytes += write.bytes;
     this.backlog -= write.bytes;
+    this.resolveBacklogWaiters();
     const current = this.segments[this.segments.length - 1];
     if (segment !== current && !this.queue.some((w) => w.segment === segment)) {
       await this.seal(segment);
@@ -245,9 +262,14 @@ export class Spool {
     await handle?.close().catch(() => {});
   }
 
-  private resolveDrainWaiters(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const resolve of waiters) resolve();
+  private resolveBacklogWaiters(): void {
+    if (this.backlogWaiters.length === 0) return;
+    const failed = this.failure !== null;
+    const waiting = [];
+    for (const waiter of this.backlogWaiters) {
+      if (failed || this.backlog <= waiter.atMostBytes) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.backlogWaiters = waiting;
   }
 }
