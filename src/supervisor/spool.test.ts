@@ -73,6 +73,27 @@ describe("Spool", () => {
     await spool.finish();
   });
 
+  it("tells a paused producer when the backlog is down to a mark, before all is written", async () => {
+    const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 8 << 20 });
+    for (let seq = 1; seq <= 64; seq++) spool.append(seq, "stdout", payload(seq, 32 * 1024));
+    const appended = spool.backlogBytes;
+    expect(appended).toBeGreaterThan(2 << 20);
+    let flushed = false;
+    void spool.flushed().then(() => {
+      flushed = true;
+    });
+    await spool.backlogAtMost(1 << 20);
+    // Writes go in steps: the mark is reached while the rest is still on its way to the disk.
+    expect(spool.backlogBytes).toBeLessThanOrEqual(1 << 20);
+    expect(spool.backlogBytes).toBeGreaterThan(0);
+    expect(flushed).toBe(false);
+    await spool.flushed();
+    expect(spool.backlogBytes).toBe(0);
+    await expect(spool.backlogAtMost(0)).resolves.toBeUndefined();
+    expect((await readAll(spool, 1 << 20)).records).toHaveLength(64);
+    await spool.finish();
+  });
+
   it("copies what it appends: the buffer a chunk came in may be reused before the write", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1 << 20 });
     const reused = Buffer.alloc(70_000);
