@@ -124,7 +124,7 @@ export class ExecutionOutput {
     const limit = this.settings.spoolBacklogLimitBytes;
     if (spool.backlogBytes > limit) {
       this.backpressure.pause();
-      // Resume at half the limit: the rest is written while the next output is read.
+      // Resume at half the limit: what is left is written while the next output is read.
       void spool.backlogAtMost(limit / 2).then(() => this.backpressure.resume());
     }
   }

@@ -41,8 +41,6 @@ interface QueuedWrite {
 }
 
 const MAX_IOVECS = 1000;
-/** Writes go in steps of this much, so a paused producer can resume while the rest is written. */
-const MAX_WRITE_BYTES = 256 * 1024;
 
 export class Spool {
   private readonly segments: SpoolSegment[] = [];
@@ -111,12 +109,7 @@ export class Spool {
   private enqueue(segment: SpoolSegment, range: SlabRange): void {
     const bytes = range.end - range.start;
     const last = this.queue[this.queue.length - 1];
-    if (
-      !last ||
-      last.segment !== segment ||
-      last.ranges.length >= MAX_IOVECS ||
-      last.bytes >= MAX_WRITE_BYTES
-    ) {
+    if (!last || last.segment !== segment || last.ranges.length >= MAX_IOVECS) {
       this.queue.push({ segment, ranges: [range], bytes });
       return;
     }
