@@ -5,6 +5,7 @@
  */
 
 import { HooksConfig } from "../hooks/hook-config.js";
+import { LOG_LEVEL_NAMES } from "../log/logger.js";
 import * as z from "../protocol/zod.js";
 
 const MiB = 1024 * 1024;
@@ -49,10 +50,7 @@ export const Settings = z.object({
   spoolTotalCapBytes: positiveInt(10 * 1024 * MiB),
   /** `timeout: "auto"` and `estimated_seconds` use p90 of past runs × this. */
   timeoutMargin: z._default(z.number().check(z.positive()), 1.5),
-  logLevel: z._default(
-    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
-    "info",
-  ),
+  logLevel: z._default(z.enum(LOG_LEVEL_NAMES), "info"),
   claudeBin: z._default(z.nullable(z.string()), null),
   claudeAuth: z._default(z.enum(["subscription", "api-key"]), "subscription"),
   /** Claude runs (docs/claude.md): after a `result`, how long the CLI may take to exit. */

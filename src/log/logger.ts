@@ -8,7 +8,7 @@
  */
 import { jsonLine } from "./json-line.js";
 
-export const LOG_LEVELS = {
+const LOG_LEVELS = {
   trace: 10,
   debug: 20,
   info: 30,
@@ -20,11 +20,13 @@ export const LOG_LEVELS = {
 
 export type LogLevel = keyof typeof LOG_LEVELS;
 
+/** The level names, for settings to accept exactly these. */
+export const LOG_LEVEL_NAMES = Object.keys(LOG_LEVELS) as LogLevel[];
+
 /** `log(fields, msg)` or `log(msg)`; an `err` field is written as type, message and stack. */
 export type LogMethod = (fieldsOrMsg: object | string, msg?: string) => void;
 
 export interface Logger {
-  readonly level: LogLevel;
   trace: LogMethod;
   debug: LogMethod;
   info: LogMethod;
@@ -64,7 +66,6 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
       );
     };
   return {
-    level,
     trace: method("trace"),
     debug: method("debug"),
     info: method("info"),

@@ -119,21 +119,21 @@ function copyEscapingNewlines(bytes: Buffer, target: Buffer, at: number): number
   if (targetView?.buffer !== target.buffer) targetView = new DataView(target.buffer);
   const afterHead = copyBytes(bytes, 0, split.headEnd, target, at);
   if (afterHead < 0) return -1;
-  const afterWords = copyWords(split, bytes, targetView, target.byteOffset, afterHead);
+  const afterWords = copyWords(split, bytes, target, targetView, afterHead);
   if (afterWords < 0) return -1;
   return copyBytes(bytes, split.tailStart, bytes.length, target, afterWords);
 }
 
-/** The words of `split`, at `at` of the target (`view` is its whole ArrayBuffer, at `base`). */
+/** The words of `split`, at `at` of `target` (`view` is the DataView of its whole ArrayBuffer). */
 function copyWords(
   split: WordSplit,
   bytes: Buffer,
+  target: Buffer,
   view: DataView,
-  base: number,
   at: number,
 ): number {
   const { words, headEnd } = split;
-  const target = new Uint8Array(view.buffer, base);
+  const base = target.byteOffset;
   let to = at;
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as number;

@@ -37,6 +37,14 @@ function spec(file: string, args: string[], overrides: Partial<ExecutionSpec> = 
   };
 }
 
+/** Starts `sh -c script` as an execution, with a listener attached before it starts. */
+function startShell(script: string) {
+  const execution = new Execution(spec("/bin/sh", ["-c", script]), settings, guardian);
+  const heard = listen(execution);
+  execution.start();
+  return { execution, heard };
+}
+
 /** Records what a subscriber would hear. */
 function listen(execution: Execution) {
   let sawOutput: () => void = () => {};
@@ -99,13 +107,7 @@ describe("Execution", () => {
   });
 
   it("produces exactly one completion whatever ends it, even when several things try", async () => {
-    const execution = new Execution(
-      spec("/bin/sh", ["-c", "trap '' TERM; echo up; sleep 1000.424242"]),
-      settings,
-      guardian,
-    );
-    const heard = listen(execution);
-    execution.start();
+    const { execution, heard } = startShell("trap '' TERM; echo up; sleep 1000.424242");
     await heard.firstOutput; // the trap is set
     execution.cancel();
     execution.interrupt();
@@ -117,13 +119,7 @@ describe("Execution", () => {
   });
 
   it("endWith decides the status, then ends the group after the grace", async () => {
-    const execution = new Execution(
-      spec("/bin/sh", ["-c", "echo result; sleep 1000.434343"]),
-      settings,
-      guardian,
-    );
-    const heard = listen(execution);
-    execution.start();
+    const { execution, heard } = startShell("echo result; sleep 1000.434343");
     await heard.firstOutput;
     execution.endWith("completed", "result event", 50);
     const completed = await execution.done;
@@ -140,13 +136,7 @@ describe("Execution", () => {
       spawned.push(new WeakRef(child));
       return child;
     });
-    const execution = new Execution(
-      spec("/bin/sh", ["-c", "echo out; echo err >&2"]),
-      settings,
-      guardian,
-    );
-    const heard = listen(execution);
-    execution.start();
+    const { execution, heard } = startShell("echo out; echo err >&2");
     await execution.done;
     spy.mockRestore();
     expect(heard.output.map((c) => c.raw.toString()).sort()).toEqual(["err\n", "out\n"]);

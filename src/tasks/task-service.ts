@@ -86,6 +86,8 @@ export class TaskService {
     list: ResolvedTaskList,
     options: { sessionId: string | null; runId?: string; watcher?: TaskWatcher },
   ): Promise<PendingRun> {
+    // Loaded before anything is journaled: a run on record can always be launched.
+    const { TaskRunner } = await loadTasksRuntime();
     const runId = options.runId ?? newRunId(new Date(this.now()));
     this.reserve(runId);
     try {
@@ -96,7 +98,7 @@ export class TaskService {
       const record = newRunRecord(list, runId, identity, options.sessionId, this.now());
       await this.journal.save(record);
       new RunArtifacts(this.options.runsRoot, runId).writeList(record);
-      return await this.pending(record, options.watcher);
+      return this.pending(record, TaskRunner, options.watcher);
     } catch (error) {
       this.reserved.delete(runId);
       throw error;
@@ -107,6 +109,7 @@ export class TaskService {
     ref: string,
     options: { sessionId: string | null; watcher?: TaskWatcher },
   ): Promise<PendingRun> {
+    const { TaskRunner } = await loadTasksRuntime();
     const runId = await this.resolveId(ref);
     if (this.active.has(runId)) {
       throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} is running already`);
@@ -119,7 +122,7 @@ export class TaskService {
       if (refusal)
         throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
       await this.journal.save(record);
-      return await this.pending(record, options.watcher);
+      return this.pending(record, TaskRunner, options.watcher);
     } catch (error) {
       this.reserved.delete(runId);
       throw error;
@@ -211,13 +214,16 @@ export class TaskService {
     this.reserved.add(runId);
   }
 
-  private async pending(record: TaskRunRecord, watcher?: TaskWatcher): Promise<PendingRun> {
-    const { TaskRunner } = await loadTasksRuntime();
+  private pending(
+    record: TaskRunRecord,
+    Runner: typeof TaskRunner,
+    watcher?: TaskWatcher,
+  ): PendingRun {
     const runId = record.runId;
     const watchers = new Map<string, TaskWatcher>();
     if (watcher) watchers.set(watcher.key, watcher);
     const artifacts = new RunArtifacts(this.options.runsRoot, runId);
-    const runner = new TaskRunner(record, {
+    const runner = new Runner(record, {
       journal: this.journal,
       artifacts,
       steps: this.options.steps,
