@@ -75,7 +75,9 @@ async function throughService(client, env, cwd) {
 }
 
 /** Runs the comparison with its own mock and server process; returns the numbers. */
-export async function claudeOverheadBench({ pairs = 20, warmup = 2 } = {}) {
+// 30 rounds: a multiple of the three orders; with 20 the median itself moved from −14 to +12 ms
+// between runs on a quiet machine (the CLI's own run time varies by ±100 ms).
+export async function claudeOverheadBench({ pairs = 30, warmup = 2 } = {}) {
   const home = mkdtempSync(join(tmpdir(), "cce-bench-claude-"));
   mkdirSync(join(home, "tmp"));
   const cwd = mkdtempSync(join(tmpdir(), "cce-bench-claude-cwd-"));
@@ -148,7 +150,7 @@ export function formatClaudeOverhead(result) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const pairs = Number(process.argv[2] ?? 20);
+  const pairs = Number(process.argv[2] ?? 30);
   const result = await claudeOverheadBench({ pairs });
   console.log(formatClaudeOverhead(result));
   console.log(

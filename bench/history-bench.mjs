@@ -4,7 +4,7 @@
 //     timeout estimator ask of it. Targets: list < 20 ms, stats < 200 ms.
 //  2. Streams output through a real Supervisor with the history recorder attached and without
 //     it, rounds interleaved in one run, and prints the throughput ratio (target ≥ 0.95).
-// Options (env): HISTORY_ROWS (100000), STREAM_MIB (64), STREAM_ROUNDS (11).
+// Options (env): HISTORY_ROWS (100000), STREAM_MIB (64), STREAM_ROUNDS (21).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,7 @@ import { Supervisor } from "../dist/supervisor/supervisor.js";
 
 const ROWS = Number(process.env.HISTORY_ROWS ?? 100_000);
 const STREAM_MIB = Number(process.env.STREAM_MIB ?? 64);
-const STREAM_ROUNDS = Number(process.env.STREAM_ROUNDS ?? 11);
+const STREAM_ROUNDS = Number(process.env.STREAM_ROUNDS ?? 21);
 const STATUSES = [
   ...Array(85).fill("completed"),
   ...Array(10).fill("failed"),
@@ -190,7 +190,8 @@ async function streamOnce(supervisor) {
  * Three supervisors side by side: two without history (the second is a control that shows how
  * much two identical setups differ on this machine right now) and one with the recorder on the
  * filled SQLite store. Each round runs all three in a rotating order; the verdict is the median
- * throughput with history on over the median of both sides without.
+ * throughput with history on over the median of both sides without. Single streams on two cores
+ * vary by up to 2× (how the pipe's reads fall), hence many short rounds.
  */
 async function streamBench(store, dir) {
   const offA = supervisorFor(join(dir, "spool-a"));
@@ -230,8 +231,10 @@ async function streamBench(store, dir) {
   };
 }
 
-/** What the recorder does per output chunk, alone: nanoseconds per chunk (noise-free bound). */
-/** The recorder's capture as the server makes it: the default 8 MiB window outlives its tail. */
+/**
+ * What the recorder does per output chunk, alone: nanoseconds per chunk (a noise-free bound). The
+ * capture is made as the server makes it: the default 8 MiB window outlives its tail.
+ */
 function recorderChunkCostNs() {
   const window = new ReplayWindow(8 * 1024 * 1024);
   const capture = new OutputCapture("utf8", undefined, undefined, window.guaranteedBytes);

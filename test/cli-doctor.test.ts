@@ -2,24 +2,13 @@
  * `cc-executor doctor` (DESIGN §8): each check on a real home, a real server process, the real
  * claude CLI (installed, not logged in here) — and a failing check makes the exit code 1.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
+import { describe, expect, it } from "vitest";
+import { cliEnv, cliHomes, runCli } from "./helpers/cli-process.js";
 import { startServerProcess } from "./helpers/server-process.js";
-import { tempDir } from "./helpers/test-server.js";
 
-const homes: string[] = [];
-function newHome(): string {
-  const home = tempDir("cce-doctor-");
-  homes.push(home);
-  return home;
-}
-
-beforeAll(() => requireBuiltCli());
-afterEach(() => {
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
+const newHome = cliHomes("cce-doctor-");
 
 describe("cc-executor doctor", () => {
   it("reports every check on a fresh home and exits 0 when nothing fails", async () => {

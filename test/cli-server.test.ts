@@ -2,7 +2,8 @@
  * `cc-executor server start | status | stop` as a user runs them: the built CLI in child
  * processes sharing one temporary home. A detached server is found by `status` and `run`,
  * a second start is refused, `stop` ends it and clears its record, and a foreground server
- * stops gracefully on SIGTERM.
+ * stops gracefully on SIGTERM. `--host`: ::1 is recorded, reported and served there; 0.0.0.0
+ * warns and records URLs local clients can use; 0.0.0.0 with --no-auth is refused (DESIGN §11).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
@@ -18,14 +19,30 @@ function readInfo(home: string): ServerInfo {
   return JSON.parse(readFileSync(homePaths(home).serverInfo, "utf8")) as ServerInfo;
 }
 
-async function healthz(port: number): Promise<boolean> {
+/** `host` as it goes in a URL (an IPv6 address in brackets). */
+async function healthz(port: number, host = "127.0.0.1"): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const response = await fetch(`http://${host}:${port}/healthz`);
     return response.status === 200;
   } catch {
     return false;
   }
 }
+
+/** Whether this machine can listen on `host` (IPv6 loopback may be disabled). */
+async function canListen(host: string): Promise<boolean> {
+  const server = createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(0, host, () => resolve(true));
+  });
+  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return listening;
+}
+
+const ipv6Loopback = await canListen("::1");
+if (!ipv6Loopback)
+  console.warn("cli-server: no IPv6 loopback here, the --host ::1 test is skipped");
 
 describe("cc-executor server", () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -50,6 +67,12 @@ describe("cc-executor server", () => {
   }
 
   const cli = (home: string, args: string[]) => runCli(args, { env: cliEnv(home) });
+  /** `server start --port 0 --host <host> --detach`, which must succeed; what it printed. */
+  async function startDetached(home: string, host: string): Promise<string> {
+    const started = await cli(home, ["server", "start", "--port", "0", "--host", host, "--detach"]);
+    expect(started.code, started.stderr).toBe(0);
+    return started.stdout;
+  }
 
   describe("a detached server (steps in order, one server)", () => {
     let home: string;
@@ -147,16 +170,7 @@ describe("cc-executor server", () => {
 
   it("restart: a new process on the same port and host as before", async () => {
     const home = newHome();
-    const started = await cli(home, [
-      "server",
-      "start",
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--detach",
-    ]);
-    expect(started.code, started.stderr).toBe(0);
+    await startDetached(home, "127.0.0.1");
     const before = readInfo(home);
     const restarted = await cli(home, ["server", "restart"]);
     expect(restarted.code, restarted.stderr).toBe(0);
@@ -167,6 +181,134 @@ describe("cc-executor server", () => {
     expect(await healthz(after.port)).toBe(true);
     expect((await cli(home, ["server", "stop"])).code).toBe(0);
     expect(await eventually(() => !pidAlive(after.pid), 15_000)).toBe(true);
+  });
+
+  /** The commands of the executions the home's server knows, through the SDK. */
+  async function listedCommands(home: string): Promise<string[]> {
+    const client = await connect({ home, reconnect: false });
+    try {
+      const listed = await client.request<{ executions: Array<{ command: string }> }>(
+        "executions.list",
+      );
+      return listed.executions.map((e) => e.command);
+    } finally {
+      client.close();
+    }
+  }
+
+  it.skipIf(!ipv6Loopback)(
+    "--host ::1: recorded, reported by status, served there (HTTP, SDK, run), stopped",
+    async () => {
+      const home = newHome();
+      const startedOutput = await startDetached(home, "::1");
+      const info = readInfo(home);
+      expect(info.port).toBeGreaterThan(0);
+      expect(info).toMatchObject({
+        host: "::1",
+        url: `http://[::1]:${info.port}`,
+        wsUrl: `ws://[::1]:${info.port}/ws/mcp`,
+      });
+      expect(startedOutput).toContain(info.url);
+      // Bound where asked: IPv6 loopback answers; IPv4 loopback on that port does not.
+      expect(await healthz(info.port, "[::1]")).toBe(true);
+      expect(await healthz(info.port, "127.0.0.1")).toBe(false);
+
+      const status = await cli(home, ["server", "status"]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toContain(`pid ${info.pid}, ${info.url}`);
+      const json = await cli(home, ["server", "status", "--json"]);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        running: true,
+        pid: info.pid,
+        host: "::1",
+        port: info.port,
+        url: info.url,
+        health: { status: "ok", pid: info.pid },
+      });
+
+      // The SDK finds the server through the record and runs a command over the WebSocket.
+      const client = await connect({ home, reconnect: false });
+      try {
+        const result = await client.execute("echo over-ipv6");
+        expect(result).toMatchObject({ status: "completed", exitCode: 0, stdout: "over-ipv6\n" });
+      } finally {
+        client.close();
+      }
+      // `run` uses that server too, not one started in its own process.
+      const command = `echo run-over-ipv6-${Date.now()}`;
+      const ran = await cli(home, ["run", command]);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain(command.slice("echo ".length));
+      expect(await listedCommands(home)).toEqual(
+        expect.arrayContaining(["echo over-ipv6", command]),
+      );
+
+      const stopped = await cli(home, ["server", "stop"]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(stopped.stdout).toContain(`stopped server pid ${info.pid}`);
+      expect(await eventually(() => !pidAlive(info.pid), 15_000)).toBe(true);
+      expect(existsSync(homePaths(home).serverInfo)).toBe(false);
+      expect(await healthz(info.port, "[::1]")).toBe(false);
+    },
+  );
+
+  it("--host 0.0.0.0: served with a warning; the record's URLs are ones local clients can use", async () => {
+    const home = newHome();
+    const server = new CliProcess(["server", "start", "--host", "0.0.0.0", "--port", "0"], {
+      env: cliEnv(home),
+    });
+    cleanups.push(() => {
+      if (server.running) server.kill("SIGKILL");
+    });
+    await server.waitForStdout(/listening on/);
+    const info = readInfo(home);
+    // The bind is recorded as asked; the URLs name loopback, since the allow-list refuses a
+    // Host of 0.0.0.0 (a browser reaches loopback through it).
+    expect(info).toMatchObject({
+      pid: server.pid,
+      host: "0.0.0.0",
+      url: `http://127.0.0.1:${info.port}`,
+      wsUrl: `ws://127.0.0.1:${info.port}/ws/mcp`,
+    });
+    expect(server.stdout).toContain(`listening on ${info.url}`);
+    expect(server.stdout).toContain("bound to 0.0.0.0");
+    // The token is still required (asked here over loopback, the address local clients use).
+    expect((await fetch(`${info.url}/health`)).status).toBe(401);
+
+    const status = await cli(home, ["server", "status", "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ host: "0.0.0.0", health: { status: "ok" } });
+    const command = `echo through-wildcard-${Date.now()}`;
+    const ran = await cli(home, ["run", command]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(command.slice("echo ".length));
+    expect(await listedCommands(home)).toContain(command);
+
+    server.kill("SIGTERM");
+    const exit = await server.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toContain("listening beyond loopback: only the token protects this server");
+  });
+
+  it("--host 0.0.0.0 --no-auth: refused with exit 1, nothing listening or recorded", async () => {
+    const home = newHome();
+    const refused = await cli(home, [
+      "server",
+      "start",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+      "--no-auth",
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "refusing to serve 0.0.0.0 without a token: --no-auth is loopback only",
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(refused.stdout).not.toMatch(/listening on/);
+    expect(existsSync(homePaths(home).serverInfo)).toBe(false);
   });
 
   it("foreground start, then SIGTERM: a graceful stop, exit 0, record removed", async () => {

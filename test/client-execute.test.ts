@@ -1,7 +1,7 @@
 /**
  * The SDK's `execute` against a real server over a real socket: every field of the result for
- * each way a command can end, the errors that are exceptions (bad cwd, empty command), the
- * cwd/env options, and how `connect` finds the server and its token by itself.
+ * each way a command can end (a spawn failure too), the errors that are exceptions (bad cwd,
+ * empty command), the cwd/env options, and how `connect` finds the server and its token by itself.
  */
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,12 +17,31 @@ import {
 } from "../src/client/node.js";
 import { writeServerInfo } from "../src/client/server-info.js";
 import { homePaths } from "../src/config/home.js";
+import type { SettingsInput } from "../src/config/settings.js";
 import { ErrorCode } from "../src/protocol/errors.js";
 import { VERSION } from "../src/protocol/version.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
 
 /** Variables that would let `connect` find a server or token some other way than the home. */
 const DISCOVERY_ENV = ["CC_EXECUTOR_URL", "CC_EXECUTOR_TOKEN", "CC_EXECUTOR_HOME"] as const;
+
+/** Runs `body` with a client of a server of its own (started with `overrides`), then stops both. */
+async function withOwnServer(
+  overrides: Partial<SettingsInput>,
+  body: (client: CcExecutorClient, server: TestServer) => Promise<void>,
+): Promise<void> {
+  const server = await startTestServer(overrides);
+  try {
+    const client = await connect({ url: server.wsUrl, token: server.token });
+    try {
+      await body(client, server);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
 
 describe("client execute", () => {
   let server: TestServer;
@@ -113,6 +132,45 @@ describe("client execute", () => {
   it("idle timeout: status timed_out, timeoutKind idle", async () => {
     const result = await client.execute("echo once; sleep 30", { idleTimeoutMs: 400 });
     expect(result).toMatchObject({ status: "timed_out", timeoutKind: "idle", success: false });
+  });
+
+  /** What a result says of a command whose process never started. */
+  const NEVER_STARTED = {
+    success: false,
+    status: "failed",
+    exitCode: null,
+    signal: null,
+    stdout: "",
+  };
+
+  it("a spawn failure is a result: failed, no exit code, the error naming the shell", async () => {
+    await withOwnServer({}, async (own, ownServer) => {
+      ownServer.context.shellPath = "/nonexistent/shell";
+      const result = await own.execute("echo never");
+      expect(result).toMatchObject({ ...NEVER_STARTED, stderr: "", outputs: 0 });
+      expect(result.error).toEqual(expect.stringContaining("could not start"));
+      expect(result.error).toContain("/nonexistent/shell");
+      expect(result.error).toContain("ENOENT");
+      expect(result.completion).toMatchObject({ status: "failed", error: result.error });
+    });
+  });
+
+  it("a cwd removed while the execution was queued: failed, the error naming the cwd", async () => {
+    await withOwnServer({ maxConcurrent: 1 }, async (own) => {
+      const dir = realpathSync(tempDir("cce-client-gone-"));
+      const blockerId = `blocker-${Date.now()}`;
+      const blocker = own.execute("exec sleep 30", { executionId: blockerId });
+      const queued = own.execute("pwd", { cwd: dir });
+      // A connection's requests are handled one at a time, in order: both are admitted now.
+      expect((await own.serverStatus()).executions).toMatchObject({ running: 1, queued: 1 });
+      rmSync(dir, { recursive: true });
+      await own.cancel(blockerId);
+      expect((await blocker).status).toBe("canceled");
+      const result = await queued;
+      expect(result).toMatchObject(NEVER_STARTED);
+      expect(result.error).toEqual(expect.stringContaining("could not start"));
+      expect(result.error).toContain(`cwd does not exist: ${dir}`);
+    });
   });
 
   it("a cwd that does not exist is a RemoteError -32602 naming it", async () => {

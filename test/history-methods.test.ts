@@ -109,7 +109,13 @@ describe("history.list and history.get", () => {
     const spool = new Spool({ dir: spoolDir, capBytes: 1 << 30, segmentBytes: 64 });
     const lines = Array.from({ length: 20 }, (_, i) => `line ${i}\n`);
     for (const [i, line] of lines.entries()) {
-      spool.append(i + 1, i % 2 ? "stderr" : "stdout", Buffer.from(line));
+      spool.append({
+        seq: i + 1,
+        stream: i % 2 ? "stderr" : "stdout",
+        raw: Buffer.from(line),
+        chunkIndex: 0,
+        totalChunks: 1,
+      });
     }
     await spool.finish();
     const bytes = lines.join("").length;

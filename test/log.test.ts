@@ -3,7 +3,7 @@
  * (0600, appended, a failed write reported and never thrown — /dev/full is a real full disk).
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -117,6 +117,75 @@ describe("audit file", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((record) => record.session_id)).toEqual(["first", "second"]);
     expect(Number.isNaN(Date.parse(String(records[0]?.time)))).toBe(false);
+  });
+
+  it("rotates by size: audit.jsonl.1 … .N hold the newest older lines, in order, nothing else", () => {
+    const dir = tempDir("cce-audit-rotate-");
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "audit.jsonl");
+    const maxBytes = 400;
+    const audit = openAuditLog(path, undefined, { maxBytes, keepFiles: 2 });
+    const ids = Array.from({ length: 40 }, (_, i) => `session-${String(i).padStart(2, "0")}`);
+    for (const id of ids) audit.record({ event: "disconnected", session_id: id });
+    audit.close();
+
+    expect(readdirSync(dir).sort()).toEqual(["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]);
+    const linesOf = (name: string) => readFileSync(join(dir, name), "utf8").trim().split("\n");
+    const kept = ["audit.jsonl.2", "audit.jsonl.1", "audit.jsonl"].flatMap((name) => {
+      const lines = linesOf(name);
+      // A file is rotated at the first write that finds it full: at most one line past the size.
+      expect(Buffer.byteLength(lines.slice(0, -1).join("\n"))).toBeLessThan(maxBytes);
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+      return lines.map((line) => (JSON.parse(line) as { session_id: string }).session_id);
+    });
+    // The newest lines, whole and in order; the oldest were dropped with the oldest file.
+    expect(kept.length).toBeLessThan(ids.length);
+    expect(kept).toEqual(ids.slice(ids.length - kept.length));
+  });
+
+  it("keeps recording into the current file when rotation fails", () => {
+    const dir = tempDir("cce-audit-rotate-fail-");
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "audit.jsonl");
+    mkdirSync(`${path}.1`); // a directory where the rotated file should go: rename fails
+    mkdirSync(join(`${path}.1`, "occupied"));
+    const failures: unknown[] = [];
+    const audit = openAuditLog(path, (error) => failures.push(error), {
+      maxBytes: 10,
+      keepFiles: 1,
+    });
+    audit.record({ event: "disconnected", session_id: "first" });
+    audit.record({ event: "disconnected", session_id: "second" });
+    audit.close();
+    expect(failures.length).toBeGreaterThan(0);
+    const ids = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { session_id: string }).session_id);
+    expect(ids).toEqual(["first", "second"]);
+  });
+
+  it("still bounds the current file when older ones cannot be shifted", () => {
+    const dir = tempDir("cce-audit-shift-fail-");
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "audit.jsonl");
+    mkdirSync(join(`${path}.2`, "occupied"), { recursive: true }); // .1 cannot become .2
+    const failures: unknown[] = [];
+    const audit = openAuditLog(path, (error) => failures.push(error), {
+      maxBytes: 10,
+      keepFiles: 2,
+    });
+    for (const id of ["a", "b", "c"]) audit.record({ event: "disconnected", session_id: id });
+    audit.close();
+    expect(failures.length).toBeGreaterThan(0);
+    const idsIn = (name: string) =>
+      readFileSync(join(dir, name), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { session_id: string }).session_id);
+    // Each line rotated the file before it: the current file holds only the newest.
+    expect(idsIn("audit.jsonl")).toEqual(["c"]);
+    expect(idsIn("audit.jsonl.1")).toEqual(["b"]);
   });
 
   it("reports a failed write (a full disk) instead of throwing it at the caller", () => {

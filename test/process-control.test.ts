@@ -2,14 +2,26 @@
  * How the supervisor runs and ends a process group (DESIGN §5): stdin closed, cwd and env
  * honoured, cancel and its grace, the drain rule, and no survivors afterwards.
  */
-import { realpathSync, rmSync } from "node:fs";
+import { readlinkSync, realpathSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleepersWith, sleepMarker } from "./helpers/process-groups.js";
 import { eventually, pidsMatching } from "./helpers/processes.js";
 import { type Message, RpcSocket } from "./helpers/rpc-socket.js";
+import { startServerProcess } from "./helpers/server-process.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
 
 const INHERITED = "CCE_PROCESS_CONTROL_INHERITED";
+
+/**
+ * The child's stdin is /dev/null (supervisor/group-child.ts spawns with stdin "ignore"), not
+ * whatever the server has: `readlink` shows it, and `cat` ends at once on its EOF. An open stdin
+ * would keep `cat` waiting until the timeout (status timed_out).
+ */
+async function expectStdinClosed(socket: RpcSocket): Promise<void> {
+  const { id, completed } = await socket.run("readlink /proc/self/fd/0; cat", { timeout: 10 });
+  expect(completed).toMatchObject({ status: "completed", exit_code: 0 });
+  expect(socket.output(id)).toBe("/dev/null\n");
+}
 
 describe("process control", () => {
   let server: TestServer;
@@ -39,10 +51,22 @@ describe("process control", () => {
     return m;
   }
 
-  it("closes stdin: `cat` sees EOF and completes at once with exit 0", async () => {
-    // With stdin open, cat would wait until the timeout instead.
-    const { completed } = await socket.run("cat", { timeout: 30 });
-    expect(completed).toMatchObject({ status: "completed", exit_code: 0, stdout_bytes: 0 });
+  it("closes stdin: it is /dev/null, and `cat` sees EOF and completes at once with exit 0", async () => {
+    await expectStdinClosed(socket);
+  });
+
+  it("closes stdin even when the server's own stdin is an open pipe", async () => {
+    // Here an inherited stdin would be a pipe nobody writes to or closes: `cat` would block.
+    const own = await startServerProcess({}, { stdin: "pipe" });
+    let ownSocket: RpcSocket | null = null;
+    try {
+      expect(readlinkSync(`/proc/${own.pid}/fd/0`)).toMatch(/^(pipe|socket):/);
+      ownSocket = await RpcSocket.open(own.wsUrl, { token: own.token });
+      await expectStdinClosed(ownSocket);
+    } finally {
+      ownSocket?.close();
+      await own.cleanup();
+    }
   });
 
   it("runs in the requested cwd", async () => {

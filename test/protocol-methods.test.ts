@@ -563,10 +563,8 @@ describe("replay past the spool cap", () => {
         const seq = p?.seq as number;
         return seq < gap.from_seq || seq > gap.to_seq;
       });
-      // Output replayed from disk keeps seq, type and data; the spool does not record how one
-      // read was split, so chunk_index/total_chunks of those chunks read 0/1 (docs/protocol.md).
-      const essentials = (p: Record<string, unknown> | undefined) => [p?.seq, p?.type, p?.data];
-      expect(replayed.map(essentials)).toEqual(kept.map(essentials));
+      // Output replayed from disk is what was sent live, down to how each read was split.
+      expect(replayed).toEqual(kept);
       expect(late.all("process.completed", id)).toHaveLength(1);
     } finally {
       owner.close();

@@ -3,10 +3,12 @@
  * connection with 1009 and nothing else; malformed JSON, binary frames and prototype names as
  * methods get error replies on a connection that keeps working.
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/protocol/errors.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
 
 let server: TestServer;
 
@@ -30,13 +32,23 @@ async function expectWorks(socket: RpcSocket): Promise<void> {
 }
 
 describe("frames", () => {
-  it("a 2 MiB frame closes that connection with 1009; the server keeps serving the others", async () => {
+  it("a 2 MiB frame closes that connection with 1009; a job running elsewhere is untouched", async () => {
+    const dir = tempDir("cce-frames-");
+    const gate = join(dir, "gate");
     const bystander = await open();
     const attacker = await open();
     try {
+      // Runs until the test creates the gate file, after the attack.
       const running = await bystander.result<{ execution_id: string }>("execute", {
-        command: "echo before; while [ ! -e /dev/null ]; do :; done; echo after",
+        command: `echo before; while [ ! -e '${gate}' ]; do sleep 0.05; done; echo after`,
       });
+      const id = running.execution_id;
+      await bystander.waitFor(
+        (m) =>
+          m.method === "process.output" &&
+          m.params?.execution_id === id &&
+          String(m.params?.data).includes("before"),
+      );
       const huge = JSON.stringify({
         jsonrpc: "2.0",
         id: 1,
@@ -46,7 +58,19 @@ describe("frames", () => {
       attacker.sendRaw(huge);
       expect(await attacker.whenClosed()).toBe(1009);
       expect(attacker.all("process.started")).toHaveLength(0);
-      await bystander.notification("process.completed", running.execution_id);
+      // The job was running through the attack and still is.
+      expect(bystander.all("process.completed", id)).toHaveLength(0);
+      const listed = await bystander.result<{
+        executions: Array<{ execution_id: string; status: string }>;
+      }>("executions.list");
+      expect(listed.executions).toContainEqual(
+        expect.objectContaining({ execution_id: id, status: "running" }),
+      );
+
+      writeFileSync(gate, "");
+      const completed = await bystander.notification("process.completed", id);
+      expect(completed.params).toMatchObject({ status: "completed", exit_code: 0 });
+      expect(bystander.output(id)).toBe("before\nafter\n");
       expect(bystander.closeCode).toBeNull();
       await expectWorks(bystander);
       const fresh = await open();
@@ -55,6 +79,7 @@ describe("frames", () => {
     } finally {
       bystander.close();
       attacker.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

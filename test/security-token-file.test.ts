@@ -3,10 +3,20 @@
  * in a 0600 file inside a 0700 home, kept across restarts, refused when others can read it;
  * never in a child's environment; never in the audit log (which is 0600 JSON lines).
  */
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Settings as SettingsSchema } from "../src/config/settings.js";
+import { rotateToken } from "../src/config/token.js";
 import { silentLogger } from "../src/log/logger.js";
 import { startServer } from "../src/server/server.js";
 import { probe } from "./helpers/http-probe.js";
@@ -43,6 +53,7 @@ describe("token file", () => {
     const text = readFileSync(tokenPath, "utf8");
     expect(text).toMatch(/^[0-9a-f]{64}\n$/);
     expect(first.token).toBe(text.trim());
+    expect(readdirSync(home).filter((name) => name.startsWith("token"))).toEqual(["token"]);
     await first.close();
 
     const second = await serve(home);
@@ -64,6 +75,30 @@ describe("token file", () => {
       );
       chmodSync(tokenPath, 0o600);
       await serve(home);
+    },
+  );
+
+  // Only root can give a file away; elsewhere the refusal cannot be set up.
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot) console.warn("security-token-file: not root, the foreign-owner test is skipped");
+  it.skipIf(!isRoot)(
+    "a token file another user owns is refused; `token --rotate` makes it this user's again",
+    async () => {
+      const home = freshHome();
+      const server = await startTestServer({ home });
+      await server.close();
+      const tokenPath = join(home, "token");
+      const nobody = 65534;
+      chownSync(tokenPath, nobody, nobody);
+      // Root is told to act as the owner: rotating would make the file root's.
+      await expect(startTestServer({ home })).rejects.toThrow(
+        `${tokenPath} belongs to another user (uid ${nobody}, this is uid 0); run cc-executor as uid ${nobody}`,
+      );
+      const rotated = rotateToken(tokenPath);
+      expect(statSync(tokenPath).uid).toBe(0);
+      expect(mode(tokenPath)).toBe(0o600);
+      expect(readdirSync(home).filter((name) => name.startsWith("token"))).toEqual(["token"]);
+      expect((await serve(home)).token).toBe(rotated);
     },
   );
 

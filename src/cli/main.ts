@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
 import { requireCjs } from "../runtime/require-cjs.js";
-import { CliError } from "./cli-error.js";
+import { plainError } from "./cli-error.js";
 
 type Register = (program: Command) => void;
 
@@ -42,9 +42,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof CliError) {
-    process.stderr.write(`cc-executor: ${error.message}\n`);
-    process.exit(error.exitCode);
+  const plain = plainError(error);
+  if (plain) {
+    process.stderr.write(`cc-executor: ${plain.message}\n`);
+    process.exit(plain.exitCode);
   }
   process.stderr.write(`cc-executor: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);

@@ -8,6 +8,7 @@ import { removeServerInfo, writeServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { VERSION } from "../protocol/version.js";
+import { isWildcardBind } from "../server/allow-lists.js";
 import { StartError, startServer } from "../server/server.js";
 import { CliError } from "./cli-error.js";
 
@@ -27,8 +28,10 @@ export async function runForeground(settings: Settings): Promise<void> {
     version: VERSION,
   });
   writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  // A wildcard bind's URLs name 127.0.0.1; say what it is bound to as well.
+  const bound = isWildcardBind(server.host) ? `, bound to ${server.host} (every interface)` : "";
   process.stdout.write(
-    `cc-executor ${VERSION} listening on ${server.url} (WebSocket ${server.wsUrl})\n` +
+    `cc-executor ${VERSION} listening on ${server.url} (WebSocket ${server.wsUrl})${bound}\n` +
       (server.token ? `token: ${paths.token}\n` : "WARNING: authentication is off\n"),
   );
   let stopping = false;

@@ -28,6 +28,20 @@ function bracketed(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+/**
+ * The host a client on this machine puts in a URL for a server bound to `bindHost`. A wildcard
+ * bind's own address is no such host: `0.0.0.0:P` is not an allowed Host (browsers reach
+ * loopback through it), so its URLs name 127.0.0.1.
+ */
+export function urlHost(bindHost: string): string {
+  return isWildcardBind(bindHost) ? "127.0.0.1" : bracketed(bindHost);
+}
+
+/** 0.0.0.0 or ::, every interface. */
+export function isWildcardBind(bindHost: string): boolean {
+  return WILDCARD_BINDS.has(bindHost);
+}
+
 export class AllowLists {
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;

@@ -16,7 +16,7 @@ import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution-s
 import { findExecutable, resolveShell } from "../supervisor/shell.js";
 import { SpoolJanitor } from "../supervisor/spool-janitor.js";
 import { Supervisor } from "../supervisor/supervisor.js";
-import { AllowLists, isLoopbackHost } from "./allow-lists.js";
+import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
 import { captureServerEnv } from "./child-env.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { startHooksAndTasks } from "./hooks-and-tasks.js";
@@ -35,9 +35,9 @@ export interface StartOptions {
 export interface RunningServer {
   host: string;
   port: number;
-  /** http://host:port */
+  /** http://host:port, where clients on this machine reach it (127.0.0.1 for a wildcard bind) */
   url: string;
-  /** ws://host:port/ws/mcp */
+  /** ws://host:port/ws/mcp, the same host as `url` */
   wsUrl: string;
   token: string | null;
   context: ServerContext;
@@ -158,7 +158,7 @@ export async function startServer(
   httpServer.on("request", (request, response) => handleHttp(request, response, context, guard));
   httpServer.on("upgrade", (request, socket, head) => upgrades.handle(request, socket, head));
   httpServer.on("clientError", (_error, socket) => socket.destroy());
-  const hostForUrl = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+  const hostForUrl = urlHost(settings.host);
   let closing: Promise<void> | null = null;
   logger.info({ host: settings.host, port }, "cc-executor listening");
   return {

@@ -122,14 +122,7 @@ export class Subscription implements ExecutionListener {
     for (const record of read.records) {
       if (!this.outbound.writable) break; // the rest is read again once the client caught up
       if (record.seq !== this.nextSeq) continue;
-      // The spool keeps bytes, not how a read was split: replayed chunks say 0 of 1.
-      this.sendChunk({
-        seq: record.seq,
-        stream: record.stream,
-        raw: record.raw,
-        chunkIndex: 0,
-        totalChunks: 1,
-      });
+      this.sendChunk(record);
     }
     if (read.records.length > 0 || read.gap) return;
     if (spool && spool.backlogBytes > 0 && spool.error === null) {

@@ -120,7 +120,7 @@ export class ExecutionOutput {
   private spoolChunk(chunk: OutputChunk): void {
     const spool = this.spool;
     if (!spool) return;
-    spool.append(chunk.seq, chunk.stream, chunk.raw);
+    spool.append(chunk);
     const limit = this.settings.spoolBacklogLimitBytes;
     if (spool.backlogBytes > limit) {
       this.backpressure.pause();

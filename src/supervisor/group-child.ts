@@ -6,6 +6,7 @@
  * left the group (setsid) still holds them a moment later, our ends are closed so nothing hangs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type { OutputPipe, OutputPipePool } from "./output-pipes.js";
 import { type SignalName, signalGroup } from "./process-group.js";
@@ -31,6 +32,24 @@ export interface GroupChildHandlers {
 }
 
 const ABANDON_PIPES_AFTER_MS = 1000;
+
+/**
+ * Node names the program in every spawn error ("spawn /bin/bash ENOENT"), also when it was the
+ * cwd that could not be entered (e.g. removed while the execution waited in the queue): then
+ * the error says so.
+ */
+function explainSpawnError(error: Error, cwd: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== "ENOENT" && code !== "ENOTDIR") return error;
+  let problem: string;
+  try {
+    if (statSync(cwd).isDirectory()) return error;
+    problem = "is not a directory";
+  } catch {
+    problem = "does not exist";
+  }
+  return new Error(`cwd ${problem}: ${cwd} (${error.message})`, { cause: error });
+}
 
 export class GroupChild {
   readonly pid: number;
@@ -87,7 +106,7 @@ export class GroupChild {
     const groupChild = pair
       ? new GroupChild(child, handOver(pair, handlers), handlers, drainMs)
       : new GroupChild(child, ordinaryPipes(child, handlers), handlers, drainMs);
-    groupChild.wire();
+    groupChild.wire(spec.cwd);
     return groupChild;
   }
 
@@ -124,7 +143,7 @@ export class GroupChild {
     this.maybeEnd();
   }
 
-  private wire(): void {
+  private wire(cwd: string): void {
     const { handlers } = this;
     const child = this.child as ChildProcess;
     for (const output of this.outputs) {
@@ -134,7 +153,7 @@ export class GroupChild {
     child.once("error", (error) => {
       if (this.pid > 0 && !this.exited) return; // a signal error on a live child; exit follows
       this.exited = true;
-      handlers.onSpawnError(error);
+      handlers.onSpawnError(explainSpawnError(error, cwd));
       this.maybeEnd();
     });
     child.once("exit", (code, signal) => this.leaderExited(code, signal));

@@ -6,6 +6,7 @@ import { open } from "node:fs/promises";
 import {
   parseRecords,
   RECORD_HEADER_BYTES,
+  recordBytesAt,
   type SpoolRecord,
   type SpoolSegment,
 } from "./spool-segment.js";
@@ -39,7 +40,7 @@ export async function readSegmentRecords(
       if (usedBytes === 0) {
         if (out.length > 0) break; // the next record does not fit in what is left of scratch
         // One record larger than a batch: read exactly that record.
-        const recordLength = buffer.readUInt32LE(5) + RECORD_HEADER_BYTES;
+        const recordLength = recordBytesAt(buffer, 0);
         const whole = Buffer.allocUnsafe(recordLength);
         await file.read(whole, 0, recordLength, offset);
         records.push(...parseRecords(whole).records);

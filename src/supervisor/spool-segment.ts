@@ -1,17 +1,27 @@
 /**
- * One spool file. Records are `[seq u32][stream u8][length u32][bytes]`; a sparse index of
- * (seq, offset) pairs lets a reader start near any seq without scanning the file.
+ * One spool file. Records are `[seq u32][flags u8][length u32][chunkIndex u16][totalChunks u16]
+ * [bytes]` (little-endian): flags bit 0 is the stream (1 = stderr), bit 7 marks this header, so a
+ * replayed chunk says how its read was split, as it did live. Files written before the split was
+ * kept have 9-byte headers `[seq][stream u8][length]`; `parseRecords` reads both (history reads
+ * old spool files). A sparse index of (seq, offset) pairs lets a reader start near any seq
+ * without scanning the file.
  */
 import type { FileHandle } from "node:fs/promises";
 import type { OutputStream } from "../protocol/notifications.js";
 
-export const RECORD_HEADER_BYTES = 9;
+export const RECORD_HEADER_BYTES = 13;
+const LEGACY_HEADER_BYTES = 9;
+const SPLIT_HEADER_FLAG = 0x80;
+const STDERR_FLAG = 0x01;
+const MAX_U16 = 0xffff;
 const INDEX_EVERY_BYTES = 256 * 1024;
 
 export interface SpoolRecord {
   seq: number;
   stream: OutputStream;
   raw: Buffer;
+  chunkIndex: number;
+  totalChunks: number;
 }
 
 export class SpoolSegment {
@@ -55,31 +65,40 @@ export class SpoolSegment {
   }
 }
 
-/** Writes a record's header at `offset` of `target`. */
-export function writeRecordHeader(
-  target: Buffer,
-  offset: number,
-  seq: number,
-  stream: OutputStream,
-  length: number,
-): void {
-  target.writeUInt32LE(seq, offset);
-  target.writeUInt8(stream === "stdout" ? 0 : 1, offset + 4);
-  target.writeUInt32LE(length, offset + 5);
+/** Writes the header of `record` at `offset` of `target`. */
+export function writeRecordHeader(target: Buffer, offset: number, record: SpoolRecord): void {
+  target.writeUInt32LE(record.seq, offset);
+  target.writeUInt8(SPLIT_HEADER_FLAG | (record.stream === "stderr" ? STDERR_FLAG : 0), offset + 4);
+  target.writeUInt32LE(record.raw.length, offset + 5);
+  target.writeUInt16LE(Math.min(record.chunkIndex, MAX_U16), offset + 9);
+  target.writeUInt16LE(Math.min(record.totalChunks, MAX_U16), offset + 11);
+}
+
+/** Header plus payload bytes of the record at `offset`, read from its header. */
+export function recordBytesAt(buffer: Buffer, offset: number): number {
+  const flags = buffer.readUInt8(offset + 4);
+  const header = flags & SPLIT_HEADER_FLAG ? RECORD_HEADER_BYTES : LEGACY_HEADER_BYTES;
+  return header + buffer.readUInt32LE(offset + 5);
 }
 
 /** Parses whole records from `buffer`; returns them and how many bytes they used. */
 export function parseRecords(buffer: Buffer): { records: SpoolRecord[]; usedBytes: number } {
   const records: SpoolRecord[] = [];
   let offset = 0;
-  while (buffer.length - offset >= RECORD_HEADER_BYTES) {
-    const length = buffer.readUInt32LE(offset + 5);
-    const end = offset + RECORD_HEADER_BYTES + length;
+  while (buffer.length - offset >= LEGACY_HEADER_BYTES) {
+    const flags = buffer.readUInt8(offset + 4);
+    const split = (flags & SPLIT_HEADER_FLAG) !== 0;
+    const header = split ? RECORD_HEADER_BYTES : LEGACY_HEADER_BYTES;
+    if (buffer.length - offset < header) break;
+    const end = offset + header + buffer.readUInt32LE(offset + 5);
     if (end > buffer.length) break;
     records.push({
       seq: buffer.readUInt32LE(offset),
-      stream: buffer.readUInt8(offset + 4) === 0 ? "stdout" : "stderr",
-      raw: buffer.subarray(offset + RECORD_HEADER_BYTES, end),
+      // Legacy headers hold 0 (stdout) or 1 (stderr) in this byte: bit 0 reads both.
+      stream: flags & STDERR_FLAG ? "stderr" : "stdout",
+      raw: buffer.subarray(offset + header, end),
+      chunkIndex: split ? buffer.readUInt16LE(offset + 9) : 0,
+      totalChunks: split ? buffer.readUInt16LE(offset + 11) : 1,
     });
     offset = end;
   }

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { OutputStream } from "../protocol/notifications.js";
 import { Spool, type SpoolRecord } from "./spool.js";
+import { parseRecords, RECORD_HEADER_BYTES } from "./spool-segment.js";
 
 let root: string;
 
@@ -43,6 +45,11 @@ function openDescriptorsUnder(dir: string): string[] {
   return targets;
 }
 
+/** A whole-read chunk (one notification held all of its read). */
+function chunk(seq: number, stream: OutputStream, raw: Buffer): SpoolRecord {
+  return { seq, stream, raw, chunkIndex: 0, totalChunks: 1 };
+}
+
 function payload(seq: number, bytes: number): Buffer {
   return Buffer.alloc(bytes, `${seq % 10}`);
 }
@@ -53,7 +60,7 @@ describe("Spool", () => {
     const expected: Buffer[] = [];
     for (let seq = 1; seq <= 300; seq++) {
       const raw = payload(seq, 1 + ((seq * 53) % 400));
-      spool.append(seq, "stdout", raw);
+      spool.append(chunk(seq, "stdout", raw));
       expected.push(raw);
     }
     await spool.flushed();
@@ -76,9 +83,9 @@ describe("Spool", () => {
   it("tells a paused producer when the backlog is down to a mark, before all is written", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 8 << 20 });
     // The first append goes to the disk at once; the rest queue behind it as one write.
-    spool.append(1, "stdout", payload(1, 32 * 1024));
+    spool.append(chunk(1, "stdout", payload(1, 32 * 1024)));
     const inFlight = spool.backlogBytes;
-    for (let seq = 2; seq <= 64; seq++) spool.append(seq, "stdout", payload(seq, 32 * 1024));
+    for (let seq = 2; seq <= 64; seq++) spool.append(chunk(seq, "stdout", payload(seq, 32 * 1024)));
     const queued = spool.backlogBytes - inFlight;
     let flushed = false;
     void spool.flushed().then(() => {
@@ -102,8 +109,14 @@ describe("Spool", () => {
     for (let seq = 1; seq <= 300; seq++) {
       const bytes = 1 + ((seq * 7919) % reused.length);
       reused.fill(`${seq % 10}`, 0, bytes);
-      spool.append(seq, "stdout", reused.subarray(0, bytes));
-      expected.push({ seq, stream: "stdout", raw: payload(seq, bytes) });
+      spool.append(chunk(seq, "stdout", reused.subarray(0, bytes)));
+      expected.push({
+        seq,
+        stream: "stdout",
+        raw: payload(seq, bytes),
+        chunkIndex: 0,
+        totalChunks: 1,
+      });
       if (seq % 50 === 0) await spool.flushed();
     }
     reused.fill("x");
@@ -116,14 +129,16 @@ describe("Spool", () => {
     await spool.finish();
   });
 
-  it("reads back every record, in order, across many segments", async () => {
+  it("reads back every record, in order, across many segments, with how its read was split", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 1000 });
     const expected: SpoolRecord[] = [];
     for (let seq = 1; seq <= 200; seq++) {
       const stream = seq % 3 === 0 ? "stderr" : "stdout";
       const raw = payload(seq, 1 + ((seq * 37) % 150));
-      spool.append(seq, stream, raw);
-      expected.push({ seq, stream, raw });
+      const totalChunks = 1 + (seq % 4);
+      const chunkIndex = seq % totalChunks;
+      spool.append({ seq, stream, raw, chunkIndex, totalChunks });
+      expected.push({ seq, stream, raw, chunkIndex, totalChunks });
       // Let some writes land between appends, as live output does.
       if (seq % 17 === 0) await spool.flushed();
     }
@@ -136,6 +151,10 @@ describe("Spool", () => {
     for (const [i, record] of records.entries()) {
       expect(record.stream).toBe(expected[i]?.stream);
       expect(record.raw.equals(expected[i]?.raw as Buffer)).toBe(true);
+      expect([record.chunkIndex, record.totalChunks]).toEqual([
+        expected[i]?.chunkIndex,
+        expected[i]?.totalChunks,
+      ]);
     }
     expect(spool.capped).toBe(false);
     expect(spool.error).toBeNull();
@@ -144,9 +163,9 @@ describe("Spool", () => {
 
   it("reads from any seq, also mid-segment and with a record larger than a read batch", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 1 << 30, segmentBytes: 4 << 20 });
-    spool.append(1, "stdout", payload(1, 10));
-    spool.append(2, "stdout", payload(2, 1536 * 1024));
-    spool.append(3, "stderr", payload(3, 10));
+    spool.append(chunk(1, "stdout", payload(1, 10)));
+    spool.append(chunk(2, "stdout", payload(2, 1536 * 1024)));
+    spool.append(chunk(3, "stderr", payload(3, 10)));
     await spool.flushed();
     const read = await spool.read(2, 10);
     expect(read.records[0]?.seq).toBe(2);
@@ -160,9 +179,9 @@ describe("Spool", () => {
     const segmentBytes = 1000;
     const capBytes = 4000;
     const spool = new Spool({ dir: join(root, "s"), capBytes, segmentBytes });
-    const recordBytes = 91; // 9-byte header + 91 = 100 bytes a record, 10 a segment
+    const recordBytes = 100 - RECORD_HEADER_BYTES; // 100 bytes a record, 10 a segment
     for (let seq = 1; seq <= 500; seq++) {
-      spool.append(seq, "stdout", payload(seq, recordBytes));
+      spool.append(chunk(seq, "stdout", payload(seq, recordBytes)));
       if (seq % 5 === 0) await spool.flushed();
     }
     await spool.flushed();
@@ -177,7 +196,7 @@ describe("Spool", () => {
     expect(seqs.slice(0, gap.from - 1)).toEqual(
       Array.from({ length: gap.from - 1 }, (_, i) => i + 1),
     );
-    expect(gap.from - 1).toBeGreaterThanOrEqual(capBytes / 2 / (recordBytes + 9));
+    expect(gap.from - 1).toBeGreaterThanOrEqual(capBytes / 2 / 100);
     // The tail runs without holes from after the gap to the last record.
     const tail = seqs.slice(gap.from - 1);
     expect(tail[0]).toBe(gap.to + 1);
@@ -190,7 +209,7 @@ describe("Spool", () => {
 
   it("enforces the cap also after a burst of appends written in one go", async () => {
     const spool = new Spool({ dir: join(root, "s"), capBytes: 4000, segmentBytes: 1000 });
-    for (let seq = 1; seq <= 500; seq++) spool.append(seq, "stdout", payload(seq, 91));
+    for (let seq = 1; seq <= 500; seq++) spool.append(chunk(seq, "stdout", payload(seq, 91)));
     await spool.finish();
     // Dropped segment files are deleted in the background; poll for it.
     const deadline = Date.now() + 5000;
@@ -207,11 +226,11 @@ describe("Spool", () => {
     const file = join(root, "not-a-directory");
     writeFileSync(file, "");
     const spool = new Spool({ dir: join(file, "spool"), capBytes: 1 << 30, segmentBytes: 1000 });
-    expect(() => spool.append(1, "stdout", payload(1, 10))).not.toThrow();
+    expect(() => spool.append(chunk(1, "stdout", payload(1, 10)))).not.toThrow();
     await spool.flushed();
     expect(spool.error).toMatch(/ENOTDIR|not a directory/i);
     expect(spool.backlogBytes).toBe(0);
-    expect(() => spool.append(2, "stdout", payload(2, 10))).not.toThrow();
+    expect(() => spool.append(chunk(2, "stdout", payload(2, 10)))).not.toThrow();
     await expect(spool.flushed()).resolves.toBeUndefined();
     await expect(spool.read(1, 1000)).resolves.toMatchObject({ records: [] });
     await expect(spool.finish()).resolves.toBeUndefined();
@@ -221,7 +240,7 @@ describe("Spool", () => {
     const dir = join(root, "s");
     for (let round = 0; round < 20; round++) {
       const spool = new Spool({ dir, capBytes: 1 << 30, segmentBytes: 4096 });
-      for (let seq = 1; seq <= 200; seq++) spool.append(seq, "stdout", payload(seq, 500));
+      for (let seq = 1; seq <= 200; seq++) spool.append(chunk(seq, "stdout", payload(seq, 500)));
       await spool.remove();
       expect(existsSync(dir)).toBe(false);
       expect(openDescriptorsUnder(dir)).toEqual([]);
@@ -231,9 +250,41 @@ describe("Spool", () => {
   it("remove() deletes its files", async () => {
     const dir = join(root, "s");
     const spool = new Spool({ dir, capBytes: 1 << 30, segmentBytes: 1000 });
-    spool.append(1, "stdout", payload(1, 10));
+    spool.append(chunk(1, "stdout", payload(1, 10)));
     await spool.flushed();
     await spool.remove();
     expect(() => readdirSync(dir)).toThrow();
+  });
+});
+
+describe("spool files written before records kept their split", () => {
+  /** The old record layout: `[seq u32][stream u8: 0 stdout, 1 stderr][length u32][bytes]`. */
+  function legacyRecord(seq: number, stream: 0 | 1, text: string): Buffer {
+    const header = Buffer.alloc(9);
+    header.writeUInt32LE(seq, 0);
+    header.writeUInt8(stream, 4);
+    header.writeUInt32LE(Buffer.byteLength(text), 5);
+    return Buffer.concat([header, Buffer.from(text)]);
+  }
+
+  it("still parse, as whole reads, stream and bytes intact", () => {
+    const file = Buffer.concat([
+      legacyRecord(1, 0, "out\n"),
+      legacyRecord(2, 1, "err\n"),
+      legacyRecord(3, 0, ""),
+      legacyRecord(4, 0, "a"),
+    ]);
+    const { records, usedBytes } = parseRecords(file);
+    expect(usedBytes).toBe(file.length);
+    expect(
+      records.map((r) => [r.seq, r.stream, r.raw.toString(), r.chunkIndex, r.totalChunks]),
+    ).toEqual([
+      [1, "stdout", "out\n", 0, 1],
+      [2, "stderr", "err\n", 0, 1],
+      [3, "stdout", "", 0, 1],
+      [4, "stdout", "a", 0, 1],
+    ]);
+    // A record cut short (a file still being written) is left for the next read.
+    expect(parseRecords(file.subarray(0, file.length - 1)).records).toHaveLength(3);
   });
 });

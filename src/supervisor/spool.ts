@@ -9,7 +9,6 @@
  */
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { OutputStream } from "../protocol/notifications.js";
 import { ByteSlabs, type SlabRange } from "../runtime/byte-slabs.js";
 import { readSegmentRecords } from "./spool-reader.js";
 import {
@@ -90,15 +89,18 @@ export class Spool {
     return this.planned;
   }
 
-  /** Queues a record for disk; `raw` is copied, so it may be a view of a reused buffer. */
-  append(seq: number, stream: OutputStream, raw: Buffer): void {
+  /**
+   * Queues an output chunk for disk, with how its read was split; `raw` is copied, so it may be a
+   * view of a reused buffer.
+   */
+  append(chunk: SpoolRecord): void {
     if (this.failure !== null || this.finished) return;
-    const bytes = RECORD_HEADER_BYTES + raw.length;
+    const bytes = RECORD_HEADER_BYTES + chunk.raw.length;
     const segment = this.segmentFor(bytes);
-    segment.plan(seq, raw.length);
+    segment.plan(chunk.seq, chunk.raw.length);
     const range = this.slabs.reserve(bytes);
-    writeRecordHeader(range.slab.buffer, range.start, seq, stream, raw.length);
-    raw.copy(range.slab.buffer, range.start + RECORD_HEADER_BYTES);
+    writeRecordHeader(range.slab.buffer, range.start, chunk);
+    chunk.raw.copy(range.slab.buffer, range.start + RECORD_HEADER_BYTES);
     this.planned += bytes;
     this.backlog += bytes;
     this.enqueue(segment, range);

@@ -4,8 +4,11 @@
  * it prints and how it exits. Needs a current `dist/` (`npm run build`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll } from "vitest";
 
 export const CLI_PATH = fileURLToPath(new URL("../../bin/cc-executor.mjs", import.meta.url));
 const BUNDLE_PATH = fileURLToPath(new URL("../../dist/command/main.js", import.meta.url));
@@ -14,6 +17,23 @@ export function requireBuiltCli(): void {
   if (!existsSync(BUNDLE_PATH)) {
     throw new Error(`${BUNDLE_PATH} is missing: run "npm run build" first`);
   }
+}
+
+/**
+ * For a test file of CLI runs: requires the built CLI, and gives a function that makes a fresh
+ * temporary home; every home made is removed after each test.
+ */
+export function cliHomes(prefix: string): () => string {
+  const homes: string[] = [];
+  beforeAll(() => requireBuiltCli());
+  afterEach(() => {
+    for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+  });
+  return () => {
+    const home = mkdtempSync(join(tmpdir(), prefix));
+    homes.push(home);
+    return home;
+  };
 }
 
 /** Settings that could point the CLI at some other server, home or store. */

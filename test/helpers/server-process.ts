@@ -28,10 +28,12 @@ export interface ServerProcess {
 /**
  * `env` adds settings (CC_EXECUTOR_KILL_GRACE, …) on top of a quiet, bash-shelled default.
  * `options.home` reuses a home (e.g. a dead server's, to restart on it); default: a new one.
+ * `options.stdin: "pipe"` gives the server a stdin that stays open (nothing is ever written to
+ * it) until the server ends; default: /dev/null.
  */
 export async function startServerProcess(
   env: Record<string, string> = {},
-  options: { home?: string } = {},
+  options: { home?: string; stdin?: "pipe" | "ignore" } = {},
 ): Promise<ServerProcess> {
   requireBuiltCli();
   const home = options.home ?? tempDir("cce-srv-");
@@ -43,7 +45,7 @@ export async function startServerProcess(
       LOG_LEVEL: "warn",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
   });
   // A test that fails before stop() must not leave its server running.
   const killOnExit = () => child.kill("SIGKILL");
