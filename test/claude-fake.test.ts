@@ -16,6 +16,8 @@ import { startTestServer, type TestServer } from "./helpers/test-server.js";
 const FAKE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "fake-claude", "claude");
 const GRACE_MS = 600;
 const KILL_GRACE_MS = 1000;
+// Ended by the grace, not left to hang: a generous bound, as a loaded machine starts node slowly.
+const ENDED_WITHIN_MS = GRACE_MS + 10_000;
 
 let server: TestServer;
 let socket: RpcSocket;
@@ -57,7 +59,7 @@ describe.concurrent("Claude runs against the fake CLI", () => {
     const { pgid, completed, elapsedMs } = await run("result-then-hang");
     expect(completed).toMatchObject({ status: "completed", signal: "SIGTERM" });
     expect(completed.claude).toMatchObject({ result: "fake answer to: fake result-then-hang" });
-    expect(elapsedMs).toBeLessThan(GRACE_MS + 3000);
+    expect(elapsedMs).toBeLessThan(ENDED_WITHIN_MS);
     expect(elapsedMs).toBeGreaterThanOrEqual(GRACE_MS);
     expect(groupPids(pgid)).toEqual([]);
   });
@@ -70,7 +72,7 @@ describe.concurrent("Claude runs against the fake CLI", () => {
       { FAKE_CLAUDE_PID_FILE: pidFile },
     );
     expect(completed.status).toBe("completed");
-    expect(elapsedMs).toBeLessThan(GRACE_MS + 3000);
+    expect(elapsedMs).toBeLessThan(ENDED_WITHIN_MS);
     const grandchild = /grandchild (\d+)/.exec(readFileSync(pidFile, "utf8"))?.[1];
     expect(await eventually(() => !pidAlive(Number(grandchild)), 5000)).toBe(true);
   });
@@ -123,7 +125,7 @@ describe.concurrent("Claude runs against the fake CLI", () => {
     const completed = (await socket.notification("process.completed", id)).params ?? {};
     expect(completed.status).toBe("completed");
     expect(completed.claude).toMatchObject({ result: "fake answer to: hi" });
-    expect(performance.now() - started).toBeLessThan(GRACE_MS + 3000);
+    expect(performance.now() - started).toBeLessThan(ENDED_WITHIN_MS);
   });
 
   it("keeps a plain command named claude a plain command when it prints no result", async () => {
