@@ -32,7 +32,8 @@ export class SpoolSegment {
   firstSeq = -1;
   lastSeq = -1;
   handle: FileHandle | null = null;
-  sealed = false;
+  /** Set once the file is being closed for good; resolves when it is. */
+  sealed: Promise<void> | null = null;
   deleted = false;
   private readonly index: Array<{ seq: number; offset: number }> = [];
   private lastIndexedOffset = Number.NEGATIVE_INFINITY;

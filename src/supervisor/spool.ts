@@ -249,12 +249,14 @@ export class Spool {
     }
   }
 
-  private async seal(segment: SpoolSegment): Promise<void> {
-    if (segment.sealed) return;
-    segment.sealed = true;
-    const handle = segment.handle;
-    segment.handle = null;
-    await handle?.close().catch(() => {});
+  /** Closes the segment's file for good; a second caller waits for the same close. */
+  private seal(segment: SpoolSegment): Promise<void> {
+    if (!segment.sealed) {
+      const handle = segment.handle;
+      segment.handle = null;
+      segment.sealed = handle ? handle.close().catch(() => {}) : Promise.resolve();
+    }
+    return segment.sealed;
   }
 
   private resolveBacklogWaiters(): void {
