@@ -85,7 +85,7 @@ export async function startServer(
       maxQueue: settings.maxQueue,
       retainEnded: settings.retainEnded,
     },
-    (spec) => executionSettings(settings, paths.spool, spec),
+    (spec) => executionSettings(settings, paths.spool, spec, logger),
     spoolJanitor,
   );
   supervisor.observe(history.recorder);
@@ -208,6 +208,7 @@ function executionSettings(
   settings: Settings,
   spoolRoot: string,
   spec: ExecutionSpec,
+  logger: Logger,
 ): ExecutionSettings {
   return {
     killGraceMs: settings.killGraceMs,
@@ -219,6 +220,13 @@ function executionSettings(
       dir: join(spoolRoot, spec.id),
       capBytes: settings.spoolCapBytes,
       segmentBytes: settings.spoolSegmentBytes,
+      // The run goes on and live subscribers miss nothing; only replay beyond the memory
+      // window is lost (a process.gap), so the operator must hear of it here.
+      onFailure: (message) =>
+        logger.warn(
+          { execution_id: spec.id, error: message },
+          "spooling stopped: output beyond the memory window cannot be replayed",
+        ),
     },
   };
 }

@@ -3,6 +3,7 @@
  * the server settings it runs under, what its output pipeline and clocks get from them, and the
  * reasons it can end for — the inputs of execution.ts, apart from its state machine.
  */
+import type { SpoolOptions } from "./spool.js";
 import type { OutputSettings } from "./execution-output.js";
 import type { TimerSettings } from "./execution-timers.js";
 import type { SpawnSpec } from "./group-child.js";
@@ -30,7 +31,7 @@ export interface ExecutionSettings {
   statusIntervalMs: number;
   windowBytes: number;
   tailFlushMs: number;
-  spool: { dir: string; capBytes: number; segmentBytes: number } | null;
+  spool: SpoolOptions | null;
 }
 
 /** Why an execution is ending: decided once, it fixes the final status. */

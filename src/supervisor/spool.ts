@@ -24,6 +24,8 @@ export interface SpoolOptions {
   dir: string;
   capBytes: number;
   segmentBytes: number;
+  /** Told once when spooling stops on a write error, so an operator hears of a full disk. */
+  onFailure?: (message: string) => void;
 }
 
 export interface SpoolRead {
@@ -225,6 +227,7 @@ export class Spool {
       this.failure = (error as Error).message;
       this.queue = [];
       this.backlog = 0;
+      this.options.onFailure?.(this.failure);
     } finally {
       this.writing = false;
     }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Settings, SettingsInput } from "../../src/config/settings.js";
 import { Settings as SettingsSchema } from "../../src/config/settings.js";
 import { noAudit } from "../../src/log/audit-log.js";
-import { silentLogger } from "../../src/log/logger.js";
+import { type Logger, silentLogger } from "../../src/log/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 
 export interface TestServer extends RunningServer {
@@ -21,7 +21,10 @@ export function tempDir(prefix = "cce-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestServer(overrides: Partial<SettingsInput> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<SettingsInput> = {},
+  logger: Logger = silentLogger,
+): Promise<TestServer> {
   const home = overrides.home ?? tempDir("cce-home-");
   const settings = SettingsSchema.parse({
     home,
@@ -30,7 +33,7 @@ export async function startTestServer(overrides: Partial<SettingsInput> = {}): P
     shell: "bash",
     ...overrides,
   });
-  const server = await startServer(settings, { logger: silentLogger, audit: noAudit });
+  const server = await startServer(settings, { logger, audit: noAudit });
   return {
     ...server,
     home,
