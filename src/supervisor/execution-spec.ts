@@ -3,10 +3,11 @@
  * the server settings it runs under, what its output pipeline and clocks get from them, and the
  * reasons it can end for — the inputs of execution.ts, apart from its state machine.
  */
-import type { SpoolOptions } from "./spool.js";
+
 import type { OutputSettings } from "./execution-output.js";
 import type { TimerSettings } from "./execution-timers.js";
 import type { SpawnSpec } from "./group-child.js";
+import type { SpoolOptions } from "./spool.js";
 
 export interface ExecutionSpec {
   id: string;
