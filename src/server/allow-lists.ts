@@ -48,7 +48,7 @@ export class AllowLists {
 
   constructor(settings: AllowListSettings) {
     const names = [...LOOPBACK_NAMES];
-    if (!WILDCARD_BINDS.has(settings.bindHost)) names.push(bracketed(settings.bindHost));
+    if (!isWildcardBind(settings.bindHost)) names.push(bracketed(settings.bindHost));
     this.hosts = new Set(
       [...names, ...settings.allowedHosts].map((name) => withPort(name, settings.port)),
     );

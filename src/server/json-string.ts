@@ -112,9 +112,9 @@ let targetView: DataView | null = null;
 /**
  * Copies `bytes` to `target` at `at` with each "\n" written as "\\n" and returns where it
  * ends, or -1 at a byte that needs another escape: the JavaScript path, where WebAssembly SIMD
- * is missing or a chunk is larger than its memory (newline-escaper.ts). One pass, four bytes at a time: a word with no
- * byte below 0x20, no quote and no backslash (the bit tests are exact) is stored whole, through a
- * DataView since the target offset moves by one per newline. ~0.7 GB/s on 60-byte lines where a
+ * is missing or a chunk is larger than its memory (newline-escaper.ts). One pass, four bytes at
+ * a time: a word with no byte below 0x20, no quote and no backslash (the bit tests are exact) is
+ * stored whole, through a DataView since the target offset moves by one per newline. ~0.7 GB/s on 60-byte lines where a
  * scan then a byte-by-byte copy made ~0.45 GB/s, and indexOf + copy per line or JSON.stringify of
  * the text less: native calls cost more than the ~60 bytes of a typical line. This is the largest
  * part of the server's CPU per byte of line-heavy output (docs/benchmarks.md).
