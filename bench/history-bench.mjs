@@ -8,14 +8,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HistoryRecorder } from "../dist/engine/history/history-recorder.js";
 import { commandClass } from "../dist/store/command-class.js";
-import { HistoryRecorder } from "../dist/store/history-recorder.js";
-import { OutputCapture } from "../dist/store/output-capture.js";
 import { toWireExecution, toWireStats } from "../dist/store/record-wire.js";
-import { SqliteStore } from "../dist/store/sqlite-store.js";
+import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
 import { TimeoutEstimator } from "../dist/store/timeout-estimator.js";
 import { WriteBatcher } from "../dist/store/write-batcher.js";
-import { ReplayWindow } from "../dist/supervisor/replay-window.js";
+import { OutputCapture } from "../dist/supervisor/output/output-capture.js";
+import { ReplayWindow } from "../dist/supervisor/output/replay-window.js";
 import { Supervisor } from "../dist/supervisor/supervisor.js";
 
 const ROWS = Number(process.env.HISTORY_ROWS ?? 100_000);

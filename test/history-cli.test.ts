@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CliError } from "../src/cli/cli-error.js";
 import { registerHistoryCommands } from "../src/cli/history-command.js";
 import { renderTable } from "../src/cli/history-format.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { executionRecord, tempDir } from "./helpers/store-fixtures.js";
 
 const T0 = Date.parse("2026-02-01T10:00:00Z");

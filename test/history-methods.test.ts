@@ -13,7 +13,7 @@ import {
 import type { ServerContext } from "../src/server/server-context.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { readRecordedOutput } from "../src/store/recorded-output.js";
-import { Spool } from "../src/supervisor/spool.js";
+import { Spool } from "../src/supervisor/spool/spool.js";
 import { executionRecord, putAll, tempDir } from "./helpers/store-fixtures.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ExecutionTracker } from "../src/engine/history/execution-tracker.js";
 import type { ProcessCompletedParams } from "../src/protocol/notifications.js";
-import { ExecutionTracker } from "../src/store/execution-tracker.js";
 import { MemoryStore } from "../src/store/memory-store.js";
-import { currentServerIdentity, processStartTicks } from "../src/store/proc-stat.js";
 import { WriteBatcher } from "../src/store/write-batcher.js";
-import type { Execution } from "../src/supervisor/execution.js";
-import type { ExecutionListener } from "../src/supervisor/execution-listener.js";
+import type { Execution } from "../src/supervisor/execution/execution.js";
+import type { ExecutionListener } from "../src/supervisor/execution/execution-listener.js";
+import { currentServerIdentity, processStartTicks } from "../src/supervisor/process/proc-stat.js";
 import {
   type RecordedSupervisor,
   recordedSupervisor,

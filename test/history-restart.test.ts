@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { currentServerIdentity } from "../src/store/proc-stat.js";
 import { recoverInterrupted } from "../src/store/recover-interrupted.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { currentServerIdentity } from "../src/supervisor/process/proc-stat.js";
 import { eventually, pidAlive } from "./helpers/processes.js";
 import { tempDir } from "./helpers/store-fixtures.js";
 

@@ -1,6 +1,6 @@
 /**
  * A started server holds no Claude or task-list runtime until something uses it
- * (src/runtime/lazy-modules.ts): the shipped server is run with module hooks that record every
+ * (src/engine/lazy-runtimes.ts): the shipped server is run with module hooks that record every
  * bundle chunk it loads, and the chunks' source maps say which source files those hold.
  */
 import { readFileSync, writeFileSync } from "node:fs";

@@ -4,9 +4,9 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { describeStore, openStore } from "../src/store/open-store.js";
-import { RedisKeys } from "../src/store/redis-keys.js";
-import { RedisStore, StoreUnavailableError } from "../src/store/redis-store.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import { RedisKeys } from "../src/store/redis/redis-keys.js";
+import { RedisStore, StoreUnavailableError } from "../src/store/redis/redis-store.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import {
   deleteRedisKeys,
   REDIS_URL,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { OutputCapture } from "../src/store/output-capture.js";
-import type { OutputChunk } from "../src/supervisor/output-chunk.js";
+import { OutputCapture } from "../src/supervisor/output/output-capture.js";
+import type { OutputChunk } from "../src/supervisor/output/output-chunk.js";
 
 let seq = 0;
 function chunk(data: string, encoding: "utf8" | "base64" = "utf8"): OutputChunk {

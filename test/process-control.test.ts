@@ -13,7 +13,7 @@ import { startTestServer, type TestServer, tempDir } from "./helpers/test-server
 const INHERITED = "CCE_PROCESS_CONTROL_INHERITED";
 
 /**
- * The child's stdin is /dev/null (supervisor/group-child.ts spawns with stdin "ignore"), not
+ * The child's stdin is /dev/null (supervisor/process/group-child.ts spawns with stdin "ignore"), not
  * whatever the server has: `readlink` shows it, and `cat` ends at once on its EOF. An open stdin
  * would keep `cat` waiting until the timeout (status timed_out).
  */

@@ -2,9 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryStore } from "../src/store/memory-store.js";
-import { currentServerIdentity, groupMembers, processStartTicks } from "../src/store/proc-stat.js";
 import { INTERRUPTED_ERROR, recoverInterrupted } from "../src/store/recover-interrupted.js";
 import type { JournalEntry } from "../src/store/store.js";
+import {
+  currentServerIdentity,
+  groupMembers,
+  processStartTicks,
+} from "../src/supervisor/process/proc-stat.js";
 import { eventually, pidAlive } from "./helpers/processes.js";
 import { executionRecord, journalEntry } from "./helpers/store-fixtures.js";
 

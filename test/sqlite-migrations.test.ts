@@ -2,8 +2,12 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { LATEST_VERSION, migrate, SchemaTooNewError } from "../src/store/sqlite-migrations.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import {
+  LATEST_VERSION,
+  migrate,
+  SchemaTooNewError,
+} from "../src/store/sqlite/sqlite-migrations.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { tempDir } from "./helpers/store-fixtures.js";
 
 describe("history.db schema and migrations", () => {

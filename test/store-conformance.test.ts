@@ -6,8 +6,8 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStore } from "../src/store/memory-store.js";
-import { RedisStore } from "../src/store/redis-store.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import { RedisStore } from "../src/store/redis/redis-store.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { ExecutionRecord, Store } from "../src/store/store.js";
 import {
   connectionRecord,

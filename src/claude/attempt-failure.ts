@@ -3,7 +3,7 @@
  * detectors), else from how its process ended — could not start, refused to run as root, auth
  * stopped early, no result at all, or an answer without its verification UUID.
  */
-import type { AttemptEnd } from "../supervisor/execution-owner.js";
+import type { AttemptEnd } from "../supervisor/execution/execution-owner.js";
 import type { AttemptState } from "./attempt-state.js";
 import {
   type AuthMode,

@@ -2,9 +2,10 @@
  * What one process (attempt) of a Claude run has shown so far: the parsed stdout lines that
  * matter for completion and detection, and the tail of stderr.
  */
+
+import { LineSplitter } from "../protocol/line-splitter.js";
+import type { ResultEvent } from "../protocol/stream-json.js";
 import type { Detection } from "./detectors.js";
-import { LineSplitter } from "./line-splitter.js";
-import type { ResultEvent } from "./stream-json.js";
 
 const STDERR_TAIL_CHARS = 2048;
 

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { findExecutable } from "../supervisor/shell.js";
+import { findExecutable } from "../supervisor/process/shell.js";
 
 export interface ClaudeLocation {
   path: string;

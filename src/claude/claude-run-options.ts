@@ -2,7 +2,7 @@
  * How one Claude run is set up (see claude-run.ts): managed or passive, how it authenticates,
  * how long the CLI may linger after a result, the retry policy, and how to start an attempt.
  */
-import type { SpawnSpec } from "../supervisor/group-child.js";
+import type { SpawnSpec } from "../supervisor/process/group-child.js";
 import type { AuthMode } from "./detectors.js";
 import type { RetryPolicy } from "./retry-policy.js";
 

@@ -17,10 +17,15 @@
  * result and detections, but no retries, and a run without any result ends by its exit code.
  */
 import type { ProcessCompletedParams, ProcessStatusParams } from "../protocol/notifications.js";
-import type { Execution } from "../supervisor/execution.js";
-import type { ExecutionListener } from "../supervisor/execution-listener.js";
-import type { AttemptEnd, ExecutionOwner, Settlement } from "../supervisor/execution-owner.js";
-import type { OutputChunk } from "../supervisor/output-chunk.js";
+import { type ClaudeEvent, parseClaudeLine, toolCalls } from "../protocol/stream-json.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
+import type {
+  AttemptEnd,
+  ExecutionOwner,
+  Settlement,
+} from "../supervisor/execution/execution-owner.js";
+import type { OutputChunk } from "../supervisor/output/output-chunk.js";
 import { attemptFailure, resultFailure } from "./attempt-failure.js";
 import { AttemptState } from "./attempt-state.js";
 import { claudeCompletion, sumCost } from "./claude-completion.js";
@@ -39,7 +44,6 @@ import {
 } from "./detectors.js";
 import { ResultEndTimer } from "./result-end-timer.js";
 import { decideRetry, uuidPrompt } from "./retry-policy.js";
-import { type ClaudeEvent, parseClaudeLine, toolCalls } from "./stream-json.js";
 
 export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   private execution: Execution | null = null;

@@ -1,8 +1,8 @@
 /** Failure detection from the CLI's real lines (docs/claude-cli.md transcripts). */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { type ClaudeEvent, parseClaudeLine, type ResultEvent } from "../protocol/stream-json.js";
 import { classifyResult, detectApiRetry, detectRateLimitEvent, detectStderr } from "./detectors.js";
-import { type ClaudeEvent, parseClaudeLine, type ResultEvent } from "./stream-json.js";
 
 const transcripts = new URL("../../test/fixtures/fake-claude/transcripts/", import.meta.url);
 

@@ -6,7 +6,12 @@
  * `is_error: true`, so results are judged by `is_error`, status and text, never by subtype.
  */
 import type { ClaudeFailure } from "../protocol/notifications.js";
-import { type ApiRetry, type RateLimitEvent, type ResultEvent, resultText } from "./stream-json.js";
+import {
+  type ApiRetry,
+  type RateLimitEvent,
+  type ResultEvent,
+  resultText,
+} from "../protocol/stream-json.js";
 import { usageResetFromText } from "./usage-reset.js";
 
 export type AuthMode = "subscription" | "api-key";

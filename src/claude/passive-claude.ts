@@ -5,7 +5,7 @@
  * command: no result, exit code decides.
  */
 import type { Settings } from "../config/settings.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
 import { ClaudeRun } from "./claude-run.js";
 
 export function attachPassiveClaude(

@@ -22,8 +22,8 @@ import { ClaudeExecuteParams, type ClaudeExecuteRequest } from "../protocol/meth
 import { checkAllowedCommand } from "../server/command-policy.js";
 import { existingDirectory } from "../server/methods/execute.js";
 import type { ServerContext } from "../server/server-context.js";
-import type { Execution } from "../supervisor/execution.js";
-import type { ExecutionSpec } from "../supervisor/execution-spec.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ExecutionSpec } from "../supervisor/execution/execution-spec.js";
 import { claudeArgs, claudeBinary } from "./claude-argv.js";
 import { claudeEnv } from "./claude-env.js";
 import { ClaudeRun } from "./claude-run.js";

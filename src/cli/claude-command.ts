@@ -8,9 +8,9 @@
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { ClaudeEvent } from "../claude/stream-json.js";
 import type { ClaudeOptions, ClaudeResult, ClaudeStreamEvent } from "../client/claude.js";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
+import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { type ClaudePrinter, humanPrinter, jsonPrinter } from "./claude-output.js";
 import { CliError } from "./cli-error.js";

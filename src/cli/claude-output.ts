@@ -3,9 +3,10 @@
  * their results dimmed, notices and the final summary on stderr, colour on a TTY), or as JSON
  * lines for scripts.
  */
-import type { ClaudeEvent } from "../claude/stream-json.js";
-import { assistantText, toolCalls } from "../claude/stream-json.js";
+
 import type { ClaudeResult } from "../client/claude.js";
+import type { ClaudeEvent } from "../protocol/stream-json.js";
+import { assistantText, toolCalls } from "../protocol/stream-json.js";
 
 export interface ClaudePrinter {
   event(event: ClaudeEvent): void;

@@ -14,7 +14,7 @@ import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { readToken, TokenFileError } from "../config/token.js";
 import { describeStore, openStore } from "../store/open-store.js";
-import { findExecutable, resolveShell } from "../supervisor/shell.js";
+import { findExecutable, resolveShell } from "../supervisor/process/shell.js";
 import { probeHealth } from "./health-probe.js";
 import { connectHost } from "./server-detach.js";
 

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
 import type { ExecutionResult } from "../client/events.js";
-import { signalNumber } from "../supervisor/process-group.js";
+import { signalNumber } from "../supervisor/process/process-group.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";

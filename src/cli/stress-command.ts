@@ -18,7 +18,7 @@ import type { Settings } from "../config/settings.js";
 import { VERSION } from "../protocol/version.js";
 import type { StressMock } from "../stress/mock-environment.js";
 import type { StressTaskResult } from "../stress/run-stress.js";
-import { findExecutable } from "../supervisor/shell.js";
+import { findExecutable } from "../supervisor/process/shell.js";
 import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { settingsFromFlags } from "./settings-from-flags.js";

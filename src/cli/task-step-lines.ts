@@ -2,8 +2,8 @@
  * What a person sees of a task step's output: the lines of a shell command; for a Claude task,
  * the assistant's text and its tool calls (`⏺ Write(notes.md)`) instead of raw stream-json.
  */
-import { LineSplitter } from "../claude/line-splitter.js";
-import { assistantText, parseClaudeLine, toolCalls } from "../claude/stream-json.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
+import { assistantText, parseClaudeLine, toolCalls } from "../protocol/stream-json.js";
 import { describeTool } from "./claude-output.js";
 
 export class StepLines {

@@ -12,14 +12,14 @@
  */
 
 import type { ClaudeArgvOptions } from "../claude/claude-argv.js";
-import { LineSplitter } from "../claude/line-splitter.js";
-import { type ClaudeEvent, parseClaudeLine } from "../claude/stream-json.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
 import type { ClaudeExecuteRequest } from "../protocol/methods.js";
 import type { ClaudeCompletion, ClaudeFailure } from "../protocol/notifications.js";
+import { type ClaudeEvent, parseClaudeLine } from "../protocol/stream-json.js";
 import type { ExecutionResult } from "./events.js";
 import type { ExecutionStream, StartRequest } from "./execution-stream.js";
 
-export type { ClaudeEvent } from "../claude/stream-json.js";
+export type { ClaudeEvent } from "../protocol/stream-json.js";
 
 /** The CLI's own options (model, tools, turns, …) plus how the service runs it. */
 export interface ClaudeOptions extends Omit<ClaudeArgvOptions, "prompt"> {

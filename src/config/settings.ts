@@ -4,9 +4,9 @@
  * environment < CLI flags. Durations are seconds in files and env, milliseconds inside.
  */
 
-import { HooksConfig } from "../hooks/hook-config.js";
 import { LOG_LEVEL_NAMES } from "../log/logger.js";
 import * as z from "../protocol/zod.js";
+import { HooksConfig } from "./hooks-config.js";
 
 const MiB = 1024 * 1024;
 const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);

@@ -3,8 +3,8 @@
  * failed and how it last went; and the latest results (`hooks.recent` of them), newest first.
  */
 import { performance } from "node:perf_hooks";
+import type { HooksConfig } from "../config/hooks-config.js";
 import type { HookStatusResult } from "../protocol/hooks.js";
-import type { HooksConfig } from "./hook-config.js";
 import type { Hook, HookOutcome, HookResultEntry } from "./hook-types.js";
 
 interface Counters {

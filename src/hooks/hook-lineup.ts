@@ -3,8 +3,9 @@
  * counts are never held up by a slow hook), then the configured ones as listed — each a shell
  * command or a JS module, with the config's default timeout unless it sets its own.
  */
+
+import type { HooksConfig } from "../config/hooks-config.js";
 import { MetricsRecorder, uuidHooks, venvHook } from "./builtin-hooks.js";
-import type { HooksConfig } from "./hook-config.js";
 import type { Hook, HookPhase } from "./hook-types.js";
 import { moduleHook } from "./module-hook.js";
 import { shellHook } from "./shell-hook.js";

@@ -10,12 +10,12 @@
  *   execution is for, the server log, hook_status) and otherwise ignored: never a crash.
  */
 import { performance } from "node:perf_hooks";
+import type { HooksConfig } from "../config/hooks-config.js";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { HookStatusResult } from "../protocol/hooks.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
 import type { MetricsRecorder } from "./builtin-hooks.js";
-import type { HooksConfig } from "./hook-config.js";
 import { HookLedger } from "./hook-ledger.js";
 import { hookLineup } from "./hook-lineup.js";
 import { rewritten } from "./hook-rewrite.js";

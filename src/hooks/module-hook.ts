@@ -12,7 +12,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { HookDefinition } from "./hook-config.js";
+import type { HookDefinition } from "../config/hooks-config.js";
 import { decisionOf } from "./hook-decision.js";
 import {
   type Hook,

@@ -9,7 +9,7 @@
  * hook: reported, and the execution goes on.
  */
 import { spawn } from "node:child_process";
-import type { HookDefinition } from "./hook-config.js";
+import type { HookDefinition } from "../config/hooks-config.js";
 import { decisionOf } from "./hook-decision.js";
 import {
   type Hook,

@@ -11,13 +11,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RawData, WebSocket } from "ws";
-import { LineSplitter } from "../claude/line-splitter.js";
+import { loadClaudeRuntime } from "../engine/lazy-runtimes.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import * as z from "../protocol/zod.js";
-import { loadClaudeRuntime } from "../runtime/lazy-modules.js";
-import type { Execution } from "../supervisor/execution.js";
-import type { ExecutionListener } from "../supervisor/execution-listener.js";
-import type { OutputChunk } from "../supervisor/output-chunk.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
+import type { OutputChunk } from "../supervisor/output/output-chunk.js";
 import type { ServerContext } from "./server-context.js";
 
 export const CLAUDE_SOCKET_PATH = "/ws/claude";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
+import type { OutputChunk, OutputEncoding } from "../supervisor/output/output-chunk.js";
 import { outputFrame, releaseFrame } from "./output-frame.js";
 
 let seq = 0;

@@ -9,7 +9,7 @@
  * subscriber of an execution shares one serialisation of each chunk.
  */
 import { ByteSlabs, type SlabRange } from "../runtime/byte-slabs.js";
-import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
+import type { OutputChunk, OutputEncoding } from "../supervisor/output/output-chunk.js";
 import { jsonStringMaxBytes, jsonStringOf, writeJsonString } from "./json-string.js";
 
 /** A frame's bytes; each holder (the cache, each socket write) releases it once. */

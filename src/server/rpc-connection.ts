@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from "ws";
 import { ErrorCode } from "../protocol/errors.js";
 import { failureFrame, notificationFrame } from "../protocol/jsonrpc.js";
 import { CAPABILITIES, VERSION } from "../protocol/version.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
 import type { MethodTable } from "./method-table.js";
 import { Outbound } from "./outbound.js";
 import { dispatchText } from "./rpc-dispatch.js";

@@ -3,8 +3,8 @@
  * only then attach the caller's subscription, so the reply precedes `process.started`.
  */
 import type { ExecuteResult } from "../protocol/results.js";
-import type { Execution } from "../supervisor/execution.js";
-import type { ExecutionSpec } from "../supervisor/execution-spec.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ExecutionSpec } from "../supervisor/execution/execution-spec.js";
 import type { Admission } from "../supervisor/supervisor.js";
 import type { CallContext } from "./method-table.js";
 import type { ServerContext } from "./server-context.js";

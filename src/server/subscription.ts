@@ -10,9 +10,9 @@
  */
 import { notificationFrame } from "../protocol/jsonrpc.js";
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
-import type { Execution } from "../supervisor/execution.js";
-import type { ExecutionListener } from "../supervisor/execution-listener.js";
-import type { OutputChunk, OutputEncoding } from "../supervisor/output-chunk.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
+import type { OutputChunk, OutputEncoding } from "../supervisor/output/output-chunk.js";
 import type { Outbound } from "./outbound.js";
 import { outputFrame } from "./output-frame.js";
 

@@ -7,10 +7,10 @@
  * after the supervisor has shut down.
  */
 import type { Settings } from "../config/settings.js";
+import { HistoryRecorder } from "../engine/history/history-recorder.js";
 import type { Logger } from "../log/logger.js";
-import { HistoryRecorder } from "./history-recorder.js";
+import { currentServerIdentity } from "../supervisor/process/proc-stat.js";
 import { openStore } from "./open-store.js";
-import { currentServerIdentity } from "./proc-stat.js";
 import { type RecoveryReport, recoverInterrupted } from "./recover-interrupted.js";
 import { Retention, type RetentionOptions } from "./retention.js";
 import type { Store } from "./store.js";

@@ -6,7 +6,7 @@
 import { ensureHome } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { MemoryStore } from "./memory-store.js";
-import { SqliteStore } from "./sqlite-store.js";
+import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -23,7 +23,7 @@ export async function openStore(
   if (options.memory) return new MemoryStore();
   if (settings.redisUrl) {
     // Loaded only when used: ioredis costs ~20 MB of server memory that SQLite users never need.
-    const { RedisStore } = await import("./redis-store.js");
+    const { RedisStore } = await import("./redis/redis-store.js");
     return RedisStore.connect(settings.redisUrl, {
       keyPrefix: options.redisKeyPrefix,
       connectTimeoutMs: options.redisConnectTimeoutMs,

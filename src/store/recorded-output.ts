@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { parseRecords } from "../supervisor/spool-segment.js";
+import { parseRecords } from "../supervisor/spool/spool-segment.js";
 import type { ExecutionRecord } from "./store.js";
 import { cutAfter, cutBefore } from "./utf8-cut.js";
 

@@ -12,7 +12,7 @@ import {
   readProcStat,
   type ServerIdentity,
   ticksAtLeast,
-} from "./proc-stat.js";
+} from "../supervisor/process/proc-stat.js";
 import type { JournalEntry, Store, WriteOp } from "./store.js";
 
 export interface RecoveryOptions {

@@ -5,9 +5,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ClaudeEvent } from "../claude/stream-json.js";
-import { assistantText } from "../claude/stream-json.js";
 import type { ClaudeResult } from "../client/claude.js";
+import type { ClaudeEvent } from "../protocol/stream-json.js";
+import { assistantText } from "../protocol/stream-json.js";
 import { type Outcome, scenario } from "./scenario.js";
 
 function bytesOf(result: ClaudeResult): number {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
-import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
+import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { Supervisor, type SupervisorLimits } from "./supervisor.js";
 
 let root: string;

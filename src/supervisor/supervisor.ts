@@ -4,11 +4,11 @@
  */
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { ExecutionStatus } from "../protocol/methods.js";
-import { Execution } from "./execution.js";
-import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
-import { Guardian } from "./guardian.js";
-import { OutputPipePool } from "./output-pipes.js";
-import type { SpoolJanitor } from "./spool-janitor.js";
+import { Execution } from "./execution/execution.js";
+import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
+import { OutputPipePool } from "./output/output-pipes.js";
+import { Guardian } from "./process/guardian.js";
+import type { SpoolJanitor } from "./spool/spool-janitor.js";
 
 export interface SupervisorLimits {
   maxConcurrent: number;

@@ -3,8 +3,9 @@
  * `running` record whose server is gone, becomes `canceled`. A completed run cannot be, nor one
  * that still runs in another live server (cancel it there).
  */
-import type { ServerIdentity } from "../store/proc-stat.js";
+
 import type { TaskRunRecord } from "../store/task-run-record.js";
+import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { markInterrupted, ownerAlive } from "./run-journal.js";
 
 /** Marks `record` (of run `runId`) canceled; returns why it cannot be (and changes nothing). */

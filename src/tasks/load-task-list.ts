@@ -68,7 +68,7 @@ export async function parseTaskListText(
   try {
     // Loaded on first use: the YAML reader is not needed by a server that runs no file lists.
     if (format === "markdown") {
-      source = (await import("./parse-markdown.js")).parseMarkdown(text);
+      source = (await import("./markdown/parse-markdown.js")).parseMarkdown(text);
     } else {
       source = (await import("./parse-structured.js")).parseStructured(text, format);
     }

@@ -4,8 +4,9 @@
  * before it are never run again; the task at the cursor starts afresh (its earlier attempts stay
  * in the record), with its whole retry budget.
  */
-import type { ServerIdentity } from "../store/proc-stat.js";
+
 import type { TaskRunRecord } from "../store/task-run-record.js";
+import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { INTERRUPTED_RUN_ERROR, markInterrupted, ownerAlive } from "./run-journal.js";
 
 /** Readies `record` to run again from its cursor; returns why it cannot (and changes nothing). */

@@ -4,9 +4,10 @@
  * that says exactly which tasks finished. At start-up, runs that a dead server left `running`
  * are marked `interrupted`; `tasks resume` continues them.
  */
-import { processStartTicks, type ServerIdentity } from "../store/proc-stat.js";
+
 import type { Store } from "../store/store.js";
 import type { TaskRunOwner, TaskRunRecord } from "../store/task-run-record.js";
+import { processStartTicks, type ServerIdentity } from "../supervisor/process/proc-stat.js";
 
 const WRITE_ATTEMPTS = 3;
 const WRITE_RETRY_MS = 200;

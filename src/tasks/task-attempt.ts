@@ -4,8 +4,8 @@
  * result as later tasks will see it.
  */
 import type { ProcessCompletedParams } from "../protocol/notifications.js";
-import type { OutputCapture } from "../store/output-capture.js";
 import type { TaskAttempt, TaskState } from "../store/task-run-record.js";
+import type { OutputCapture } from "../supervisor/output/output-capture.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 import { failureOf } from "./task-outcome.js";
 import { bounded, captured } from "./task-result.js";

@@ -14,9 +14,9 @@
 import type { Logger } from "../log/logger.js";
 import { MAX_ARG_BYTES } from "../protocol/methods.js";
 import type { TaskCompletedParams, TaskStartedParams } from "../protocol/tasks.js";
-import { OutputCapture } from "../store/output-capture.js";
 import type { TaskAttempt, TaskRunRecord, TaskState } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import { OutputCapture } from "../supervisor/output/output-capture.js";
 import { retryBackoffMs, sleepUnlessWoken } from "./retry-backoff.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import type { RunJournal } from "./run-journal.js";

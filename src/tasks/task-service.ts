@@ -4,14 +4,15 @@
  * dead predecessor left running as interrupted. Runs belong to the server, not to a connection:
  * a watcher that goes away stops hearing about the run, and the run goes on.
  */
+
+import { loadTasksRuntime } from "../engine/lazy-runtimes.js";
 import type { HookWarningParams, TaskRef } from "../hooks/hook-types.js";
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
-import { loadTasksRuntime } from "../runtime/lazy-modules.js";
-import type { ServerIdentity } from "../store/proc-stat.js";
 import type { Store } from "../store/store.js";
 import type { TaskRunQuery, TaskRunRecord } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { cancelStoredRun } from "./cancel-stored.js";
 import { newRunId, newRunRecord } from "./new-run.js";
 import { prepareResume } from "./resume.js";

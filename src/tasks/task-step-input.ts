@@ -3,9 +3,10 @@
  * the StepRequest the step executor starts — who it is for, the CC_EXECUTOR_TASK_* variables,
  * and for a shell command a listener that keeps its stdout as the task's result.
  */
-import type { OutputCapture } from "../store/output-capture.js";
+
 import type { TaskAttempt, TaskRunRecord } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { OutputCapture } from "../supervisor/output/output-capture.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 import type { StepRequest } from "./task-steps.js";

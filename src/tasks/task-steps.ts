@@ -4,14 +4,14 @@
  * history. The runner only sees this small interface, so tests can give it other steps.
  */
 
+import { loadClaudeRuntime } from "../engine/lazy-runtimes.js";
 import type { HookOrigin } from "../hooks/hook-types.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
 import { type ClaudeExecuteRequest, ExecuteParams } from "../protocol/methods.js";
-import { loadClaudeRuntime } from "../runtime/lazy-modules.js";
 import { commandExecution } from "../server/methods/execute.js";
 import type { ServerContext } from "../server/server-context.js";
 import { admitExecution } from "../server/start-execution.js";
-import type { Execution } from "../supervisor/execution.js";
+import type { Execution } from "../supervisor/execution/execution.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 
 export interface StepRequest {

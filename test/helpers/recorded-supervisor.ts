@@ -1,9 +1,9 @@
 /** A real Supervisor with a HistoryRecorder attached, as the server composes them. */
 import { join } from "node:path";
-import { HistoryRecorder } from "../../src/store/history-recorder.js";
+import { HistoryRecorder } from "../../src/engine/history/history-recorder.js";
 import type { Store } from "../../src/store/store.js";
 import { WriteBatcher } from "../../src/store/write-batcher.js";
-import type { ExecutionSpec } from "../../src/supervisor/execution-spec.js";
+import type { ExecutionSpec } from "../../src/supervisor/execution/execution-spec.js";
 import { Supervisor } from "../../src/supervisor/supervisor.js";
 
 export interface RecordedSupervisor {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { commandClass } from "../../src/store/command-class.js";
-import { RedisKeys } from "../../src/store/redis-keys.js";
+import { RedisKeys } from "../../src/store/redis/redis-keys.js";
 import type {
   ConnectionRecord,
   ExecutionRecord,

@@ -1,8 +1,8 @@
 /** `claude.execute`: a Claude Code run (DESIGN §6, docs/claude.md); replies like `execute`. */
 import { randomUUID } from "node:crypto";
+import { loadClaudeRuntime } from "../../engine/lazy-runtimes.js";
 import { ClaudeExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
-import { loadClaudeRuntime } from "../../runtime/lazy-modules.js";
 import { defineMethod } from "../method-table.js";
 import { admissionResult } from "../start-execution.js";
 

@@ -2,7 +2,7 @@
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { ControlParams } from "../../protocol/methods.js";
 import type { ControlResult } from "../../protocol/results.js";
-import type { Execution } from "../../supervisor/execution.js";
+import type { Execution } from "../../supervisor/execution/execution.js";
 import type { CallContext } from "../method-table.js";
 import { defineMethod } from "../method-table.js";
 

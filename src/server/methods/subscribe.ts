@@ -2,7 +2,7 @@
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import { SubscribeParams, UnsubscribeParams } from "../../protocol/methods.js";
 import type { SubscribeResult } from "../../protocol/results.js";
-import type { Execution } from "../../supervisor/execution.js";
+import type { Execution } from "../../supervisor/execution/execution.js";
 import { defineMethod } from "../method-table.js";
 
 export const subscribe = defineMethod(SubscribeParams, (params, call): SubscribeResult => {

@@ -4,6 +4,7 @@
  * run goes on if it disconnects. The reply comes before the run's first notification.
  */
 import { resolve } from "node:path";
+import { loadTasksRuntime } from "../../engine/lazy-runtimes.js";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import {
   TasksCancelParams,
@@ -13,7 +14,6 @@ import {
   TasksRunParams,
   type TasksStartResult,
 } from "../../protocol/tasks.js";
-import { loadTasksRuntime } from "../../runtime/lazy-modules.js";
 import { TaskListError } from "../../tasks/task-list-error.js";
 import type { ResolvedTaskList } from "../../tasks/task-list-schema.js";
 import { runDirOf, toRunSummary, toRunWire } from "../../tasks/task-run-wire.js";

@@ -1,0 +1,300 @@
+/**
+ * One execution from queue to its single final state (DESIGN §4, §5).
+ *
+ * Whatever ends it — exit, cancel, a timeout, a spawn error, server shutdown — `finish` runs
+ * once and produces the one `process.completed`. Cancel and timeouts TERM the group, then KILL
+ * it after the grace; pause and resume STOP/CONT the group and stop its clocks.
+ */
+import type { ExecutionStatus } from "../../protocol/methods.js";
+import type { ProcessCompletedParams } from "../../protocol/notifications.js";
+import type { ExecutionSummary } from "../../protocol/results.js";
+import type { OutputPipePool } from "../output/output-pipes.js";
+import { GroupChild } from "../process/group-child.js";
+import type { Guardian } from "../process/guardian.js";
+import { GroupSampler } from "../process/resource-sampler.js";
+import { Spool } from "../spool/spool.js";
+import type { ExecutionListener } from "./execution-listener.js";
+import { ExecutionOutput } from "./execution-output.js";
+import type { ExecutionOwner } from "./execution-owner.js";
+import { completedParams, executionSummary, finalStatus } from "./execution-reports.js";
+import {
+  type EndReason,
+  type ExecutionSettings,
+  type ExecutionSpec,
+  outputSettings,
+  timerSettings,
+} from "./execution-spec.js";
+import { ExecutionTimers } from "./execution-timers.js";
+import { ListenerFanout } from "./listener-fanout.js";
+import { OverdueNotice } from "./overdue-notice.js";
+import { settleWithOwner } from "./owner-settlement.js";
+import { statusParams } from "./status-report.js";
+
+export class Execution {
+  status: ExecutionStatus = "queued";
+  pid: number | null = null;
+  exitCode: number | null = null;
+  signal: string | null = null;
+  startedAt: Date | null = null;
+  endedAt: Date | null = null;
+  error: string | null = null;
+  completion: ProcessCompletedParams | null = null;
+  readonly output: ExecutionOutput;
+  readonly spool: Spool | null;
+  readonly done: Promise<ProcessCompletedParams>;
+  private readonly listeners = new ListenerFanout();
+  private readonly timers: ExecutionTimers;
+  private child: GroupChild | null = null;
+  private sampler: GroupSampler | null = null;
+  private endReason: EndReason | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private readonly overdue = new OverdueNotice(() => {
+    void this.reportSilence(performance.now() - this.timers.lastOutputMs);
+  });
+  private startedAtMs = 0;
+  private owner: ExecutionOwner | null = null;
+  /** Set while waiting to start the next process of a retried execution. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private resolveDone!: (params: ProcessCompletedParams) => void;
+
+  constructor(
+    readonly spec: ExecutionSpec,
+    private readonly settings: ExecutionSettings,
+    private readonly guardian: Guardian,
+    private readonly pipes: OutputPipePool | null = null,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    this.spool = settings.spool ? new Spool(settings.spool) : null;
+    this.output = new ExecutionOutput(
+      outputSettings(spec, settings),
+      this.spool,
+      (chunk) => this.listeners.output(chunk),
+      { pause: () => this.child?.pauseOutput(), resume: () => this.child?.resumeOutput() },
+    );
+    this.timers = new ExecutionTimers(timerSettings(spec, settings), {
+      onTimeout: (kind) => this.stop({ status: "timed_out", kind }),
+      onSilence: (ms) => void this.reportSilence(ms),
+    });
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get isFinal(): boolean {
+    return this.completion !== null;
+  }
+
+  get isActive(): boolean {
+    return this.status === "running" || this.status === "paused";
+  }
+
+  addListener(listener: ExecutionListener): void {
+    this.listeners.add(listener);
+  }
+
+  removeListener(listener: ExecutionListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /** Hands the decisions of ExecutionOwner to a feature (one owner; set before start). */
+  setOwner(owner: ExecutionOwner): void {
+    this.owner = owner;
+  }
+
+  /** Sends a notification of this execution to its listeners (subscribers, history). */
+  notify(method: string, params: object): void {
+    this.listeners.event(method, params);
+  }
+
+  start(): void {
+    if (this.status !== "queued") return;
+    this.status = "running";
+    this.startedAt = new Date();
+    this.startedAtMs = performance.now();
+    if (!this.spawnChild(this.spec.spawn)) return;
+    this.timers.start();
+    // Said once when the run goes past its usual time, even while output flows.
+    this.overdue.arm(this.spec.usualMs);
+  }
+
+  /** Starts one process of the execution; false when spawning failed at once. */
+  private spawnChild(spawn: ExecutionSpec["spawn"]): boolean {
+    this.error = null;
+    this.exitCode = null;
+    this.signal = null;
+    this.child = GroupChild.spawn(
+      spawn,
+      {
+        onStdout: (data) => this.sawOutput("stdout", data),
+        onStderr: (data) => this.sawOutput("stderr", data),
+        onExit: (code, signal) => {
+          this.exitCode = code;
+          this.signal = signal;
+        },
+        onSpawnError: (error) => {
+          this.error = `could not start: ${error.message}`;
+          this.listeners.event("process.error", { execution_id: this.id, error: this.error });
+        },
+        onEnd: () => this.childEnded(),
+      },
+      this.settings.drainMs,
+      this.pipes,
+    );
+    if (this.child.pid <= 0) return false; // spawn failed; onSpawnError and onEnd follow
+    this.pid = this.child.pid;
+    this.guardian.watch(this.child.pgid);
+    this.sampler = new GroupSampler(this.child.pgid);
+    this.listeners.event("process.started", {
+      execution_id: this.id,
+      pid: this.pid,
+      pgid: this.pid,
+    });
+    return true;
+  }
+
+  /** A process ended: the owner may start another (a retry) or decide the status. */
+  private childEnded(): void {
+    if (this.completion) return;
+    const reason = this.endReason;
+    if (this.owner?.settle && (reason === null || "by" in reason)) {
+      // Everything the process wrote reaches the listeners (the owner's parser) first.
+      this.output.flushHeld();
+      const { exitCode, signal, error } = this;
+      const verdict = settleWithOwner(this.owner, reason, { exitCode, signal, error });
+      if (verdict && "retry" in verdict) {
+        this.retryLater(verdict.retry.spawn, verdict.retry.delayMs);
+        return;
+      }
+      if (verdict) {
+        this.endReason = verdict.end;
+        if (verdict.error !== undefined) this.error = verdict.error;
+      }
+    }
+    this.finish();
+  }
+
+  /** Another process for the same execution after `delayMs`; clocks stop while it waits. */
+  private retryLater(spawn: ExecutionSpec["spawn"], delayMs: number): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = null;
+    this.endReason = null;
+    if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
+    this.child = null;
+    this.timers.pause();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.timers.resume();
+      this.spawnChild(spawn);
+    }, delayMs);
+  }
+
+  pause(): boolean {
+    if (this.status !== "running" || !this.child) return false;
+    this.child.signal("SIGSTOP");
+    this.status = "paused";
+    this.timers.pause();
+    this.listeners.event("process.paused", { execution_id: this.id });
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.status !== "paused" || !this.child) return false;
+    this.child.signal("SIGCONT");
+    this.status = "running";
+    this.timers.resume();
+    this.listeners.event("process.resumed", { execution_id: this.id });
+    return true;
+  }
+
+  /** Cancels a queued or running execution; false when it has already ended. */
+  cancel(): boolean {
+    if (this.isFinal || this.endReason) return false;
+    this.listeners.event("process.canceled", { execution_id: this.id });
+    this.stop({ status: "canceled" });
+    return true;
+  }
+
+  /** The server is stopping: end as `interrupted`. */
+  interrupt(): void {
+    this.stop({ status: "interrupted" });
+  }
+
+  /** Ends the run with a status decided by its owner (e.g. a Claude `result` event), after a grace. */
+  endWith(status: "completed" | "failed", by: string, graceMs: number): void {
+    if (this.isFinal || this.endReason) return;
+    this.endReason = { status, by };
+    this.killTimer = setTimeout(() => this.terminate(), graceMs);
+  }
+
+  summary(): ExecutionSummary {
+    return executionSummary(this);
+  }
+
+  private stop(reason: EndReason): void {
+    if (this.isFinal || this.endReason) return;
+    this.endReason = reason;
+    if (this.status === "queued" || this.retryTimer) {
+      this.finish();
+      return;
+    }
+    this.terminate();
+  }
+
+  /** TERM the group (waking it if stopped), KILL it after the grace. */
+  private terminate(): void {
+    const child = this.child;
+    if (!child) return;
+    child.signal("SIGTERM");
+    if (this.status === "paused") child.signal("SIGCONT");
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => child.signal("SIGKILL"), this.settings.killGraceMs);
+  }
+
+  private sawOutput(stream: "stdout" | "stderr", data: Buffer): void {
+    this.timers.sawOutput();
+    this.output.push(stream, data);
+  }
+
+  private async reportSilence(silentMs: number): Promise<void> {
+    if (!this.isActive || !this.child) return;
+    const pid = this.child.pid;
+    const sample = (await this.sampler?.sample()) ?? null;
+    if (!this.isActive) return;
+    const params = statusParams({
+      executionId: this.id,
+      pid,
+      silentMs,
+      elapsedMs: performance.now() - this.startedAtMs,
+      usualMs: this.spec.usualMs ?? null,
+      sample,
+    });
+    this.owner?.status?.(params);
+    this.listeners.event("process.status", params);
+  }
+
+  private finish(): void {
+    if (this.completion) return;
+    this.timers.stop();
+    this.overdue.clear();
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.output.finish();
+    if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
+    // Ended executions stay listed (retainEnded): without their process, sockets, stream states.
+    this.child = null;
+    this.sampler = null;
+    const status = finalStatus(this.endReason, this.error, this.exitCode);
+    this.status = status;
+    this.endedAt = new Date();
+    const durationMs = this.startedAtMs > 0 ? performance.now() - this.startedAtMs : 0;
+    const completion = completedParams(this, status, durationMs, this.endReason);
+    this.owner?.complete?.(completion);
+    this.completion = completion;
+    this.listeners.completed(completion);
+    this.resolveDone(completion);
+  }
+}
