@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HistoryRecorder } from "../dist/engine/history/history-recorder.js";
+import { HistoryRecorder } from "../dist/server/history/history-recorder.js";
 import { commandClass } from "../dist/store/command-class.js";
 import { toWireExecution, toWireStats } from "../dist/store/record-wire.js";
 import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";

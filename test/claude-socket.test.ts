@@ -170,11 +170,11 @@ describe("/ws/claude", () => {
     const session = await open(fake);
     session.ws.send(JSON.stringify({ prompt: "FAKE:silence" }));
     const running = await eventually(
-      () => fake.context.supervisor.list({ status: ["running"], limit: 10 }).length > 0,
+      () => fake.context.engine.list({ status: ["running"], limit: 10 }).length > 0,
       5000,
     );
     expect(running).toBe(true);
-    const [execution] = fake.context.supervisor.list({ status: ["running"], limit: 10 });
+    const [execution] = fake.context.engine.list({ status: ["running"], limit: 10 });
     const pgid = execution?.pid ?? -1;
     expect(groupPids(pgid).length).toBeGreaterThan(0);
     session.ws.close();

@@ -152,7 +152,7 @@ describe("cc-executor run", () => {
       runCli(["run", ...flags, command], { env: cliEnv(server.home), cwd: workDir });
 
     function executionsRunning(command: string) {
-      return server.context.supervisor
+      return server.context.engine
         .list({ limit: 10_000 })
         .filter((execution) => execution.spec.command === command);
     }

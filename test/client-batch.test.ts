@@ -151,9 +151,9 @@ describe("client executeBatch", () => {
     // Same connection throughout, every execution on it, and the server saw one client.
     expect(client.rpc.sessionId).toBe(sessionId);
     for (const result of summary.results) {
-      expect(server.context.supervisor.get(result.executionId)?.spec.sessionId).toBe(sessionId);
+      expect(server.context.engine.get(result.executionId)?.spec.sessionId).toBe(sessionId);
     }
     expect(server.context.connections.size).toBe(1);
-    expect(server.context.supervisor.runningCount).toBe(0);
+    expect(server.context.engine.load().running).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
  * each way a command can end (a spawn failure too), the errors that are exceptions (bad cwd,
  * empty command), the cwd/env options, and how `connect` finds the server and its token by itself.
  */
+
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,6 +19,7 @@ import {
 import { writeServerInfo } from "../src/client/server-info.js";
 import { homePaths } from "../src/config/home.js";
 import type { SettingsInput } from "../src/config/settings.js";
+import type { LocalEngine } from "../src/engine/local-engine.js";
 import { ErrorCode } from "../src/protocol/errors.js";
 import { VERSION } from "../src/protocol/version.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
@@ -145,7 +147,7 @@ describe("client execute", () => {
 
   it("a spawn failure is a result: failed, no exit code, the error naming the shell", async () => {
     await withOwnServer({}, async (own, ownServer) => {
-      ownServer.context.shellPath = "/nonexistent/shell";
+      (ownServer.context.engine as LocalEngine).parts.shellPath = "/nonexistent/shell";
       const result = await own.execute("echo never");
       expect(result).toMatchObject({ ...NEVER_STARTED, stderr: "", outputs: 0 });
       expect(result.error).toEqual(expect.stringContaining("could not start"));

@@ -123,7 +123,7 @@ describe("client reconnect", () => {
     proxy.refuseNew = true;
     proxy.dropAll();
     writeFileSync(release, "");
-    const execution = server.context.supervisor.get(stream.id);
+    const execution = server.context.engine.get(stream.id);
     const allBytes = Buffer.byteLength(numberedLines(1, 250));
     expect(await eventually(() => (execution?.output.bytes.stdout ?? 0) >= allBytes, 30_000)).toBe(
       true,
@@ -266,7 +266,7 @@ describe("client reconnect", () => {
     expect((error as HandshakeRefusedError).status).toBe(401);
     // Far sooner than the 60 s give-up: a refusal is not retried.
     expect(Date.now() - droppedAtMs).toBeLessThan(15_000);
-    server.context.supervisor.get(stream.id)?.cancel();
+    server.context.engine.get(stream.id)?.cancel();
   });
 
   it("the server gone for good: the result rejects with ConnectionLostError after giveUpAfterMs", async () => {
@@ -287,8 +287,8 @@ describe("client reconnect", () => {
     // Later calls fail at once with the same error instead of hanging.
     await expect(sdk.execute("echo late")).rejects.toBe(error);
     // The execution itself outlived the connection (kill_on_disconnect is off by default).
-    expect(server.context.supervisor.get(stream.id)?.isActive).toBe(true);
-    server.context.supervisor.get(stream.id)?.cancel();
+    expect(server.context.engine.get(stream.id)?.status).toBe("running");
+    server.context.engine.get(stream.id)?.cancel();
   });
 
   it("a peer that accepts TCP but never answers the handshake: connect fails after connectTimeoutMs", async () => {

@@ -115,10 +115,10 @@ describe("client stream", () => {
     // Output already in the pipe may still arrive; after that, nothing while paused.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const outputsWhilePaused = log.outputs().length;
-    const serverSeqWhilePaused = server.context.supervisor.get(stream.id)?.output.lastSeq;
+    const serverSeqWhilePaused = server.context.engine.get(stream.id)?.output.lastSeq;
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(log.outputs().length).toBe(outputsWhilePaused);
-    expect(server.context.supervisor.get(stream.id)?.output.lastSeq).toBe(serverSeqWhilePaused);
+    expect(server.context.engine.get(stream.id)?.output.lastSeq).toBe(serverSeqWhilePaused);
     expect(processState(pid)).toBe("T");
 
     expect(await stream.resume()).toMatchObject({ status: "resumed" });
@@ -172,7 +172,7 @@ describe("client stream", () => {
     await expect(
       client.execute("echo never", { signal: controller.signal, executionId }),
     ).rejects.toThrow(/abort/);
-    expect(server.context.supervisor.get(executionId)).toBeUndefined();
+    expect(server.context.engine.get(executionId)).toBeUndefined();
   });
 
   it("attach(executionId, afterSeq) from a second client replays from that seq, then live", async () => {
@@ -226,8 +226,8 @@ describe("client stream", () => {
     own.close();
     await expect(stream.result).rejects.toBeInstanceOf(ClientClosedError);
     await log.done;
-    const execution = server.context.supervisor.get(stream.id);
-    expect(execution?.isActive).toBe(true);
+    const execution = server.context.engine.get(stream.id);
+    expect(execution?.status).toBe("running");
     execution?.cancel();
     await execution?.done;
   });
@@ -238,7 +238,7 @@ describe("client stream", () => {
     const log = new EventLog(stream);
     await log.waitFor((e) => e.type === "output");
     own.close();
-    const execution = server.context.supervisor.get(stream.id);
+    const execution = server.context.engine.get(stream.id);
     const completion = await execution?.done;
     expect(completion?.status).toBe("canceled");
   });

@@ -4,13 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/protocol/errors.js";
 import type { CallContext } from "../src/server/method-table.js";
 import {
-  type HistoryContext,
   HistoryGetParams,
   HistoryListParams,
   historyGet,
   historyList,
 } from "../src/server/methods/history.js";
 import type { ServerContext } from "../src/server/server-context.js";
+import { toRpcError } from "../src/server/wire/rpc-errors.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { readRecordedOutput } from "../src/store/recorded-output.js";
 import { Spool } from "../src/supervisor/spool/spool.js";
@@ -22,15 +22,23 @@ describe("history.list and history.get", () => {
   let store: MemoryStore;
   let flushes: number;
   let dir: { path: string; remove(): void };
-  const call = (history: HistoryContext | null = { store, flush: async () => flushes++ }) =>
+  const call = () =>
     ({
       server: {
-        ...(history ? { history } : {}),
-        supervisor: { get: () => undefined },
+        history: { store },
+        recorder: { flush: async () => flushes++ },
+        engine: { get: () => undefined },
       } as unknown as ServerContext,
     }) as CallContext;
-  const list = (params: unknown) => historyList.handle(HistoryListParams.parse(params), call());
-  const get = (params: unknown) => historyGet.handle(HistoryGetParams.parse(params), call());
+  // Handlers throw domain errors; the dispatch maps them to JSON-RPC errors as here.
+  const asOnTheWire = (reply: unknown) =>
+    Promise.resolve(reply).catch((error: unknown) => {
+      throw toRpcError(error) ?? error;
+    });
+  const list = (params: unknown) =>
+    asOnTheWire(historyList.handle(HistoryListParams.parse(params), call()));
+  const get = (params: unknown) =>
+    asOnTheWire(historyGet.handle(HistoryGetParams.parse(params), call()));
 
   beforeEach(async () => {
     store = new MemoryStore();

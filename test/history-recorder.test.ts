@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ExecutionTracker } from "../src/engine/history/execution-tracker.js";
-import type { ProcessCompletedParams } from "../src/protocol/notifications.js";
+import { ExecutionTracker } from "../src/server/history/execution-tracker.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { WriteBatcher } from "../src/store/write-batcher.js";
 import type { Execution } from "../src/supervisor/execution/execution.js";
@@ -60,7 +59,7 @@ describe("history recorder on a real supervisor", () => {
     });
     expect(record?.startedAtMs).toBe(execution.startedAt?.getTime());
     expect(record?.endedAtMs).toBe(execution.endedAt?.getTime());
-    expect(record?.durationMs).toBe(execution.completion?.duration_ms);
+    expect(record?.durationMs).toBe(execution.result?.durationMs);
     const output = record?.output;
     expect(output?.head).toBe("a".repeat(64 * KiB));
     expect(output?.tail.length).toBe(64 * KiB);
@@ -147,36 +146,55 @@ describe("execution tracker", () => {
       peerOf: () => null,
     });
     tracker.begin();
-    tracker.event("process.started", {
-      execution_id: spec.id,
-      pid: process.pid,
-      pgid: process.pid,
+    tracker.event({ type: "started", pid: process.pid, pgid: process.pid });
+    tracker.event({
+      type: "claude",
+      notice: { kind: "token_limit", limit: 32000, message: "too long", attempt: 1 },
     });
-    tracker.event("error.token_limit_exceeded", {
-      execution_id: spec.id,
-      limit: 32000,
-      recoverable: true,
-    });
-    tracker.event("process.status", { execution_id: spec.id, inactive_seconds: 30 });
-    tracker.completed({
-      execution_id: spec.id,
-      status: "completed",
-      exit_code: 0,
-      signal: null,
-      execution_time: 1.5,
-      duration_ms: 1500,
-      last_seq: 0,
-      stdout_bytes: 0,
-      stderr_bytes: 0,
-      claude: {
-        session_id: "cs-1",
-        subtype: "success",
-        is_error: false,
-        cost_usd: 0.5,
-        num_turns: 2,
-        usage: { output_tokens: 9 },
+    tracker.event({
+      type: "claude",
+      notice: {
+        kind: "retry",
+        attempt: 2,
+        maxAttempts: 3,
+        delayMs: 10,
+        reason: "token_limit",
+        message: "again",
       },
-    } as ProcessCompletedParams);
+    });
+    tracker.event({
+      type: "silent",
+      report: {
+        pid: process.pid,
+        pgid: process.pid,
+        silentSeconds: 30,
+        message: "quiet",
+        cpuPercent: null,
+        rssBytes: null,
+      },
+    });
+    tracker.ended({
+      executionId: spec.id,
+      status: "completed",
+      exitCode: 0,
+      signal: null,
+      durationMs: 1500,
+      startedAt: new Date(1000),
+      endedAt: new Date(2500),
+      lastSeq: 0,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      claude: {
+        sessionId: "cs-1",
+        result: "hi",
+        subtype: "success",
+        isError: false,
+        costUsd: 0.5,
+        numTurns: 2,
+        usage: { output_tokens: 9 },
+        attempts: 1,
+      },
+    });
     await batcher.close();
     const record = await store.getExecution(spec.id);
     expect(record).toMatchObject({
@@ -188,7 +206,7 @@ describe("execution tracker", () => {
         {
           type: "error.token_limit_exceeded",
           atMs: 1000,
-          details: { limit: 32000, recoverable: true },
+          details: { limit: 32000, recoverable: true, message: "too long", attempt: 1 },
         },
       ],
       claude: {
@@ -216,8 +234,8 @@ function startedListener(execution: Execution): ExecutionListener {
     }),
   );
   return {
-    output() {},
-    completed() {},
-    event: (method) => method === "process.started" && resolve(),
+    event: (event) => {
+      if (event.type === "started") resolve();
+    },
   };
 }

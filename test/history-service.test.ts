@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
+import { HistoryRecorder } from "../src/server/history/history-recorder.js";
 import { startHistory } from "../src/store/history-service.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { currentServerIdentity } from "../src/supervisor/process/proc-stat.js";
@@ -54,10 +55,12 @@ describe("history service (what the composition root starts)", () => {
           spool: null,
         }),
       );
-      supervisor.observe(history.recorder);
+      const recorder = new HistoryRecorder(history.batcher, { identity: history.identity });
+      supervisor.observe(recorder);
       const spec = shellSpec("echo recorded");
       await supervisor.submit(spec).execution.done;
       await supervisor.shutdown();
+      await recorder.close();
       await history.close();
 
       const reopened = new SqliteStore(join(home.path, "history.db"));

@@ -2,9 +2,11 @@
  * Every byte the child writes arrives exactly once, in seq order, in notifications of at most
  * 64 KiB, cut at line ends where possible and never inside a UTF-8 character (DESIGN §4, §5).
  */
+
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalEngine } from "../src/engine/local-engine.js";
 import { collectOutput, MAX_DATA_BYTES, oneTo, sha256 } from "./helpers/output-check.js";
 import { eventually } from "./helpers/processes.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
@@ -88,7 +90,7 @@ describe("output exactness", () => {
     const errPath = file("err.txt", err);
     const command = `cat ${outPath} & cat ${errPath} >&2; wait`;
     // Through the pool's pipes (read into one reused buffer), then through ordinary pipes.
-    const pipes = server.context.supervisor.outputPipes;
+    const pipes = (server.context.engine as LocalEngine).parts.supervisor.outputPipes;
     expect(await pipes.whenReady()).toBe(true);
     const takePair = pipes.takePair.bind(pipes);
     const taken: boolean[] = [];

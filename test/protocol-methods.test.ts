@@ -3,9 +3,11 @@
  * execute (and its params), control, subscribe/unsubscribe, hook_status, pong, executions.list,
  * server.status — with the notifications each one produces, in the order the protocol promises.
  */
+
 import { readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { LocalEngine } from "../src/engine/local-engine.js";
 import { VERSION } from "../src/protocol/version.js";
 import { eventually } from "./helpers/processes.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
@@ -491,7 +493,7 @@ describe("notifications without a method of their own", () => {
 
   it("process.error and a failed process.completed when the process cannot be spawned", async () => {
     const broken = await startTestServer();
-    broken.context.shellPath = "/nonexistent/shell";
+    (broken.context.engine as LocalEngine).parts.shellPath = "/nonexistent/shell";
     const socket = await RpcSocket.open(broken.wsUrl, { token: broken.token });
     try {
       const reply = await socket.result<Record<string, unknown>>("execute", { command: "true" });

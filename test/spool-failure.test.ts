@@ -3,10 +3,12 @@
  * never stops the execution or the live stream (DESIGN §5). The memory window is then all there
  * is: a late subscriber gets a `process.gap` for what it no longer holds, then the rest.
  */
+
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log/logger.js";
+import type { Execution } from "../src/supervisor/execution/execution.js";
 import { collectOutput, oneTo } from "./helpers/output-check.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
@@ -41,7 +43,7 @@ describe("a spool that cannot be written", () => {
     const { id, completed } = await socket.run(`seq 1 ${LINES}`);
     expect(completed.status).toBe("completed");
     expect(collectOutput(socket.messages, id).stdout.toString()).toBe(seqText(LINES));
-    expect(server.context.supervisor.get(id)?.spool?.error).toMatch(/ENOTDIR/);
+    expect(server.context.engine.get(id)?.spool?.error).toMatch(/ENOTDIR/);
     const spoolWarnings = warnings.filter((w) => w.execution_id === id);
     expect(spoolWarnings).toHaveLength(1);
     expect(spoolWarnings[0]).toMatchObject({
@@ -53,9 +55,9 @@ describe("a spool that cannot be written", () => {
 
   it("keeps the memory window, and a late subscriber gets a gap, then the rest", async () => {
     const { id, completed } = await socket.run(`seq 1 ${LINES}`);
-    const execution = server.context.supervisor.get(id);
+    const execution = server.context.engine.get(id);
     // The window is not let go of after the end, as it would be once a spool held everything.
-    await execution?.spool?.finish();
+    await (execution as Execution | undefined)?.spool?.finish();
     expect(execution?.output.window.size).toBeGreaterThan(0);
     const subscriber = await RpcSocket.open(server.wsUrl, { token: server.token });
     try {

@@ -110,7 +110,7 @@ describe("an ended execution keeps no output in memory", () => {
 
   it("drops the memory window once the spool holds everything; replay still works", async () => {
     const { id } = await socket.run("seq 1 100000");
-    const execution = server.context.supervisor.get(id);
+    const execution = server.context.engine.get(id);
     await execution?.spool?.flushed();
     expect(await eventually(() => execution?.output.window.size === 0)).toBe(true);
     const subscriber = await RpcSocket.open(server.wsUrl, { token: server.token });

@@ -1,8 +1,9 @@
 /**
- * The `claude` field of a Claude run's `process.completed` (docs/protocol.md): session, result,
- * cost over all attempts, usage, turns, and whether the answer carried its verification UUID.
+ * What a Claude run adds to its execution's result (`process.completed.claude` on the wire,
+ * docs/protocol.md): session, result, cost over all attempts, usage, turns, and whether the
+ * answer carried its verification UUID.
  */
-import type { ClaudeCompletion, ProcessCompletedParams } from "../protocol/notifications.js";
+import type { ClaudeSummary, ExecutionResult } from "../supervisor/execution/execution-result.js";
 import type { AttemptState } from "./attempt-state.js";
 import type { RunFailure } from "./detectors.js";
 
@@ -17,26 +18,26 @@ export interface CompletionFacts {
 }
 
 /** What the last attempt (`state`) and the ones before it add up to. */
-export function claudeCompletion(
+export function claudeSummary(
   state: AttemptState,
-  completion: ProcessCompletedParams,
+  ended: ExecutionResult,
   facts: CompletionFacts,
-): ClaudeCompletion {
+): ClaudeSummary {
   const result = state.result;
-  const claude: ClaudeCompletion = {
-    session_id: result?.session_id ?? state.sessionId,
+  const claude: ClaudeSummary = {
+    sessionId: result?.session_id ?? state.sessionId,
     result: result?.result ?? null,
-    is_error: result ? result.is_error || completion.status === "failed" : true,
+    isError: result ? result.is_error || ended.status === "failed" : true,
     subtype: result?.subtype ?? null,
-    cost_usd: sumCost(facts.earlierCostUsd, state.cost),
+    costUsd: sumCost(facts.earlierCostUsd, state.cost),
     usage: result?.usage ?? null,
-    num_turns: result?.num_turns ?? null,
+    numTurns: result?.num_turns ?? null,
     attempts: facts.attempts,
   };
   if (facts.verifyUuid) {
-    claude.uuid_verified = facts.uuid !== null && (result?.result ?? "").includes(facts.uuid);
+    claude.uuidVerified = facts.uuid !== null && (result?.result ?? "").includes(facts.uuid);
   }
-  if (completion.status === "failed" && facts.failure) claude.failure = facts.failure.kind;
+  if (ended.status === "failed" && facts.failure) claude.failure = facts.failure.kind;
   return claude;
 }
 

@@ -3,7 +3,7 @@
  * (DESIGN §6). `subscription` (the default, as the original) removes ANTHROPIC_API_KEY whatever
  * its source, so the CLI uses its own login (e.g. Claude Max); `api-key` keeps it.
  */
-import { childEnv } from "../server/child-env.js";
+import { childEnv } from "../supervisor/process/child-env.js";
 import type { AuthMode } from "./detectors.js";
 
 export function claudeEnv(

@@ -1,84 +1,57 @@
 /**
- * Wire forms of what a Claude run detects (docs/protocol.md): the `error.*` notifications, and
- * the `process.status` wording that says the model is thinking rather than the process hung.
+ * What a Claude run tells about what it detects (docs/protocol.md, `error.*`): a ClaudeNotice
+ * for each detection, and the silence message that says the model is thinking rather than the
+ * process hung.
  */
-import type {
-  AuthFailedParams,
-  RateLimitParams,
-  RootRefusalParams,
-  TokenLimitParams,
-} from "../protocol/notifications.js";
+import type { ClaudeNotice } from "../supervisor/execution/execution-event.js";
 import type { AuthMode, Detection } from "./detectors.js";
 
-export interface NotificationContext {
-  executionId: string;
+export interface NoticeContext {
   attempt: number;
   authMode: AuthMode;
   /** Whether a usage limit will be waited out (wait_for_usage_reset with retries). */
   waitsForUsageReset: boolean;
 }
 
-export function detectionNotification(
-  detection: Detection,
-  context: NotificationContext,
-): { method: string; params: object } {
-  const { executionId: execution_id, attempt } = context;
+export function detectionNotice(detection: Detection, context: NoticeContext): ClaudeNotice {
+  const { attempt } = context;
   switch (detection.type) {
-    case "token_limit": {
-      const params: TokenLimitParams = {
-        execution_id,
-        limit: detection.limit,
-        recoverable: true,
-        message: detection.message,
-        attempt,
-      };
-      return { method: "error.token_limit_exceeded", params };
-    }
+    case "token_limit":
+      return { kind: "token_limit", limit: detection.limit, message: detection.message, attempt };
     case "rate_limit": {
-      const params: RateLimitParams = {
-        execution_id,
-        error_type: detection.errorType,
+      const notice: ClaudeNotice = {
+        kind: "rate_limit",
+        errorType: detection.errorType,
         status: detection.status,
         recoverable: true,
         message: detection.message,
         attempt,
       };
-      if (detection.retryAfterMs !== null) {
-        params.retry_after = Math.round(detection.retryAfterMs) / 1000;
-      }
-      return { method: "error.rate_limit_exceeded", params };
+      if (detection.retryAfterMs !== null) notice.retryAfterMs = detection.retryAfterMs;
+      return notice;
     }
     case "usage_limit": {
-      const params: RateLimitParams = {
-        execution_id,
-        error_type: "usage_limit",
+      const notice: ClaudeNotice = {
+        kind: "rate_limit",
+        errorType: "usage_limit",
         status: 429,
         recoverable: context.waitsForUsageReset,
         message: detection.message,
         attempt,
       };
-      if (detection.resetAt !== null) params.reset_timestamp = detection.resetAt;
-      return { method: "error.rate_limit_exceeded", params };
+      if (detection.resetAt !== null) notice.resetTimestamp = detection.resetAt;
+      return notice;
     }
-    case "auth": {
-      const params: AuthFailedParams = {
-        execution_id,
-        auth_mode: context.authMode,
+    case "auth":
+      return {
+        kind: "auth_failed",
+        authMode: context.authMode,
         status: detection.status,
-        recoverable: false,
         message: detection.message,
         attempt,
       };
-      return { method: "error.auth_failed", params };
-    }
-    case "root_refusal": {
-      const params: RootRefusalParams = {
-        execution_id,
-        recoverable: false,
-        message: detection.message,
-      };
-      return { method: "error.root_refusal", params };
-    }
+    case "root_refusal":
+      return { kind: "root_refusal", message: detection.message };
   }
 }
 

@@ -1,26 +1,25 @@
 /**
- * What a managed Claude run says and sends when an attempt is retried: the `claude.retry`
- * notification (why, and when the next attempt starts), and the next attempt's prompt — asked
- * for a shorter answer after a token limit, with a fresh verification UUID when asked.
+ * What a managed Claude run says and sends when an attempt is retried: the retry notice (why,
+ * and when the next attempt starts), and the next attempt's prompt — asked for a shorter answer
+ * after a token limit, with a fresh verification UUID when asked.
  */
-import type { ClaudeRetryParams } from "../protocol/notifications.js";
+import type { ClaudeNotice } from "../supervisor/execution/execution-event.js";
 import type { RunFailure } from "./detectors.js";
 import { concisePrompt, type RetryReason, uuidPrompt } from "./retry-policy.js";
 
 /** `failed`: the attempt that failed; the one announced is the next. */
-export function retryParams(
-  executionId: string,
+export function retryNotice(
   failed: number,
   maxAttempts: number,
   failure: RunFailure,
   decision: { delayMs: number; reason: RetryReason },
-): ClaudeRetryParams {
+): ClaudeNotice {
   const next = failed + 1;
   return {
-    execution_id: executionId,
+    kind: "retry",
     attempt: next,
-    max_attempts: maxAttempts,
-    delay_ms: decision.delayMs,
+    maxAttempts,
+    delayMs: decision.delayMs,
     reason: decision.reason,
     message: `Attempt ${failed} failed (${failure.message}); attempt ${next} starts in ${decision.delayMs} ms.`,
   };

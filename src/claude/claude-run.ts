@@ -16,23 +16,25 @@
  * A passive run (`execute` of a command line starting with `claude`) gets completion on the
  * result and detections, but no retries, and a run without any result ends by its exit code.
  */
-import type { ProcessCompletedParams, ProcessStatusParams } from "../protocol/notifications.js";
 import { type ClaudeEvent, parseClaudeLine, toolCalls } from "../protocol/stream-json.js";
 import type { Execution } from "../supervisor/execution/execution.js";
+import type { SilenceReport } from "../supervisor/execution/execution-event.js";
 import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
 import type {
   AttemptEnd,
   ExecutionOwner,
+  OwnerSummary,
   Settlement,
 } from "../supervisor/execution/execution-owner.js";
+import type { ExecutionResult } from "../supervisor/execution/execution-result.js";
 import type { OutputChunk } from "../supervisor/output/output-chunk.js";
 import { attemptFailure, resultFailure } from "./attempt-failure.js";
 import { AttemptState } from "./attempt-state.js";
-import { claudeCompletion, sumCost } from "./claude-completion.js";
-import { detectionNotification, thinkingMessage } from "./claude-notifications.js";
-import { retryParams, retryPrompt } from "./claude-retry.js";
+import { claudeSummary, sumCost } from "./claude-completion.js";
+import { detectionNotice, thinkingMessage } from "./claude-notifications.js";
+import { retryNotice, retryPrompt } from "./claude-retry.js";
 import type { ClaudeRunOptions } from "./claude-run-options.js";
-import { DeferredNotifications } from "./deferred-notifications.js";
+import { DeferredNotices } from "./deferred-notices.js";
 import {
   authMessage,
   type Detection,
@@ -53,8 +55,8 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   private earlierCostUsd: number | null = null;
   private failure: RunFailure | null = null;
   private readonly endTimer = new ResultEndTimer(() => this.endAfterResult());
-  private readonly notifications = new DeferredNotifications((method, params) =>
-    this.execution?.notify(method, params),
+  private readonly notices = new DeferredNotices((notice) =>
+    this.execution?.emit({ type: "claude", notice }),
   );
   private readonly now: () => number;
   /** The UUID of the current attempt (verify_uuid). */
@@ -89,9 +91,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
     for (const line of state.lines.push(text)) this.line(parseClaudeLine(line));
   }
 
-  event(): void {}
-
-  completed(): void {
+  ended(): void {
     this.endTimer.clear();
     this.execution?.removeListener(this);
   }
@@ -101,7 +101,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
   settle(ended: AttemptEnd): Settlement | null {
     this.endTimer.clear();
     for (const line of this.state.lines.end()) this.line(parseClaudeLine(line));
-    this.notifications.drain();
+    this.notices.drain();
     const state = this.state;
     if (this.options.mode === "passive") {
       if (!state.result) return null;
@@ -126,11 +126,8 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
     );
     if (!decision.retry) return { status: "failed", error: decision.message };
     const { maxAttempts } = this.options.retry;
-    this.notifications.push(
-      "claude.retry",
-      retryParams(this.executionId, this.attempt, maxAttempts, failure, decision),
-    );
-    this.notifications.drain();
+    this.notices.push(retryNotice(this.attempt, maxAttempts, failure, decision));
+    this.notices.drain();
     this.earlierCostUsd = sumCost(this.earlierCostUsd, state.cost);
     this.attempt++;
     this.state = new AttemptState();
@@ -140,28 +137,25 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
     return { retry: { spawn: this.options.spawnFor(prompt), delayMs: decision.delayMs } };
   }
 
-  complete(completion: ProcessCompletedParams): void {
-    this.notifications.drain();
+  summarize(ended: ExecutionResult): OwnerSummary | null {
+    this.notices.drain();
     const state = this.state;
-    if (this.options.mode === "passive" && !state.result && state.sessionId === null) return;
-    completion.claude = claudeCompletion(state, completion, {
+    if (this.options.mode === "passive" && !state.result && state.sessionId === null) return null;
+    const claude = claudeSummary(state, ended, {
       earlierCostUsd: this.earlierCostUsd,
       attempts: this.attempt,
       verifyUuid: this.options.verifyUuid,
       uuid: this.uuid,
       failure: this.failure,
     });
+    return { claude };
   }
 
-  status(params: ProcessStatusParams): void {
-    params.message = thinkingMessage(this.state.activity, params.inactive_seconds, params.message);
+  silenceMessage(report: SilenceReport): string {
+    return thinkingMessage(this.state.activity, report.silentSeconds, report.message);
   }
 
   // Parsing and detection
-
-  private get executionId(): string {
-    return this.execution?.id ?? "";
-  }
 
   private stderr(text: string): void {
     const state = this.state;
@@ -264,8 +258,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
     const state = this.state;
     if (!repeatable && state.notified.has(detection.type)) return;
     state.notified.add(detection.type);
-    const { method, params } = detectionNotification(detection, {
-      executionId: this.executionId,
+    const notice = detectionNotice(detection, {
       attempt: this.attempt,
       authMode: this.options.authMode,
       waitsForUsageReset:
@@ -273,7 +266,7 @@ export class ClaudeRun implements ExecutionListener, ExecutionOwner {
         this.options.retry.waitForUsageReset &&
         this.options.retry.maxAttempts > this.attempt,
     });
-    this.notifications.push(method, params);
+    this.notices.push(notice);
   }
 
   // Ending after the result

@@ -3,6 +3,7 @@
  * execution, and the result re-validated by the method's own schema, so a hook can never make
  * a request the method itself would refuse.
  */
+import { invalidParamsMessage } from "../protocol/invalid-params.js";
 import { ClaudeExecuteParams, ExecuteParams } from "../protocol/methods.js";
 import { HookFailure, type HookKind } from "./hook-types.js";
 
@@ -43,12 +44,8 @@ export function rewritten(
   const schema = kind === "command" ? ExecuteParams : ClaudeExecuteParams;
   const parsed = schema.safeParse(next);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new HookFailure(
-      `rewrote the request into an invalid one: ${where}${issue?.message}`,
-      "invalid",
-    );
+    const reason = invalidParamsMessage(parsed.error.issues);
+    throw new HookFailure(`rewrote the request into an invalid one: ${reason}`, "invalid");
   }
   // Keep what the caller had (e.g. fields the schema does not know) under the validated values.
   return { ...next, ...(parsed.data as Record<string, unknown>) };

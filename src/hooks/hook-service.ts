@@ -2,19 +2,21 @@
  * Runs the pre- and post-execution hooks of every execution (DESIGN §7, docs/hooks.md).
  *
  * - `before` runs where an execution is admitted (`execute`, `claude.execute`, task steps), on
- *   the request: a pre hook may veto it (the request fails with -32001) or rewrite fields of it
+ *   the request: a pre hook may veto it (HookVetoError, -32001 on the wire) or rewrite fields of it
  *   (re-validated with the method's own schema). Built-ins first, then the configured ones, in
  *   their order; each sees the request as the hooks before it left it.
- * - `after` runs when any execution has ended (a supervisor observer), without delaying anyone.
+ * - `after` runs when any execution has ended (the server observes the engine), without
+ *   delaying anyone.
  * - A hook that fails, times out or answers nonsense is reported (`hook.warning` to whoever the
  *   execution is for, the server log, hook_status) and otherwise ignored: never a crash.
  */
 import { performance } from "node:perf_hooks";
 import type { HooksConfig } from "../config/hooks-config.js";
 import type { Logger } from "../log/logger.js";
-import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { HookStatusResult } from "../protocol/hooks.js";
-import type { Execution } from "../supervisor/execution/execution.js";
+import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import { DomainError } from "../runtime/domain-error.js";
+import type { ExecutionSpec } from "../supervisor/execution/execution-spec.js";
 import type { MetricsRecorder } from "./builtin-hooks.js";
 import { HookLedger } from "./hook-ledger.js";
 import { hookLineup } from "./hook-lineup.js";
@@ -28,7 +30,6 @@ import {
   type HookOrigin,
   type HookOutcome,
   type HookWarningParams,
-  type TaskRef,
 } from "./hook-types.js";
 
 export interface HookServiceOptions {
@@ -42,8 +43,6 @@ type WarningListener = (warning: HookWarningParams, origin: HookOrigin) => void;
 
 export class HookService {
   readonly metrics: MetricsRecorder | null;
-  /** The task-list step an execution belongs to (set by the task service). */
-  taskOf: (executionId: string) => TaskRef | null = () => null;
   private readonly pre: Hook[];
   private readonly post: Hook[];
   private readonly ledger: HookLedger;
@@ -68,7 +67,7 @@ export class HookService {
 
   /**
    * Runs the pre hooks on a request about to become execution `executionId`; resolves with the
-   * request as the hooks left it. Throws RpcError -32001 when a hook vetoes.
+   * request as the hooks left it. Throws HookVetoError when a hook vetoes.
    */
   async before<T extends object>(
     kind: HookKind,
@@ -103,45 +102,40 @@ export class HookService {
       }
       if (decision && "veto" in decision) {
         this.ledger.record(hook, executionId, "veto", startedMs, decision.veto);
-        throw new RpcError(
-          ErrorCode.CommandNotAllowed,
-          `vetoed by hook ${hook.name}: ${decision.veto}`,
-          { hook: hook.name, reason: decision.veto },
-        );
+        throw new HookVetoError(hook.name, decision.veto);
       }
       this.settled(hook, executionId, startedMs, decision, origin);
     }
     return current as T;
   }
 
-  /** Supervisor observer: the post hooks of an execution that ended, in the background. */
-  ended(execution: Execution): void {
-    const completion = execution.completion;
-    if (!completion) return;
-    const kind = execution.spec.kind;
+  /**
+   * The post hooks of an execution that ended, in the background. `completion` is its
+   * `process.completed` as clients saw it (hooks get it as documented in docs/hooks.md).
+   */
+  after(spec: ExecutionSpec, completion: ProcessCompletedParams): void {
+    const { kind } = spec;
     const hooks = this.post.filter((hook) => !hook.kinds || hook.kinds.includes(kind));
     if (hooks.length === 0) return;
-    const origin: HookOrigin = {
-      sessionId: execution.spec.sessionId,
-      task: this.taskOf(execution.id),
-    };
+    const origin: HookOrigin = { sessionId: spec.sessionId, task: spec.task ?? null };
+    const executionId = spec.id;
     const context: HookContext = {
       phase: "post",
       kind,
-      execution_id: execution.id,
+      execution_id: executionId,
       session_id: origin.sessionId,
       task: origin.task,
-      command: execution.spec.command,
-      cwd: execution.spec.spawn.cwd,
+      command: spec.command,
+      cwd: spec.spawn.cwd,
       completion,
     };
     const run = (async () => {
       for (const hook of hooks) {
         const startedMs = performance.now();
         try {
-          this.settled(hook, execution.id, startedMs, await hook.run(context), origin);
+          this.settled(hook, executionId, startedMs, await hook.run(context), origin);
         } catch (error) {
-          this.failed(hook, execution.id, startedMs, error, origin);
+          this.failed(hook, executionId, startedMs, error, origin);
         }
       }
     })();
@@ -214,5 +208,13 @@ export class HookService {
         this.options.logger.error({ err: error }, "hook warning listener failed");
       }
     }
+  }
+}
+
+/** A pre hook refused the execution. */
+export class HookVetoError extends DomainError {
+  override name = "HookVetoError";
+  constructor(hook: string, reason: string) {
+    super("not_allowed", `vetoed by hook ${hook}: ${reason}`, { hook, reason });
   }
 }

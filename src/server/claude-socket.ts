@@ -11,13 +11,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RawData, WebSocket } from "ws";
-import { loadClaudeRuntime } from "../engine/lazy-runtimes.js";
+import type {
+  ExecutionHandle,
+  ExecutionListener,
+  ExecutionResult,
+  OutputChunk,
+} from "../engine/execution-handle.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
-import type { ProcessCompletedParams } from "../protocol/notifications.js";
 import * as z from "../protocol/zod.js";
-import type { Execution } from "../supervisor/execution/execution.js";
-import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
-import type { OutputChunk } from "../supervisor/output/output-chunk.js";
 import type { ServerContext } from "./server-context.js";
 
 export const CLAUDE_SOCKET_PATH = "/ws/claude";
@@ -45,7 +46,9 @@ export function claudeSocketRoute(context: ServerContext) {
 }
 
 class ClaudeSocket implements ExecutionListener {
-  private execution: Execution | null = null;
+  private execution: ExecutionHandle | null = null;
+  /** Aborted when the peer leaves: the run is canceled (or never admitted). */
+  private readonly gone = new AbortController();
   private received = false;
   private closed = false;
   private readonly lines = new LineSplitter();
@@ -81,16 +84,14 @@ class ClaudeSocket implements ExecutionListener {
     for (const line of this.lines.push(text)) this.send(line);
   }
 
-  event(): void {}
-
-  completed(params: ProcessCompletedParams): void {
+  ended(result: ExecutionResult): void {
     for (const line of this.lines.end()) this.send(line);
     this.execution?.removeListener(this);
-    if (params.status === "completed") {
+    if (result.status === "completed") {
       this.close(1000, "done");
       return;
     }
-    this.fail(failureText(params));
+    this.fail(failureText(result));
   }
 
   private async receive(data: RawData, isBinary: boolean): Promise<void> {
@@ -117,43 +118,39 @@ class ClaudeSocket implements ExecutionListener {
   }
 
   private async run(prompt: string, meta: string | null): Promise<void> {
-    const { settings, hooks } = this.context;
+    const { settings, engine } = this.context;
     try {
-      const id = randomUUID();
-      const origin = { sessionId: this.sessionId, task: null };
-      const request = await hooks.before(
-        "claude",
+      const { handle } = await engine.start(
         {
-          prompt,
-          timeout: settings.claudeSocketTimeoutMs / 1000,
-          retries: 0,
-          kill_on_disconnect: true,
+          kind: "claude",
+          params: {
+            prompt,
+            timeout: settings.claudeSocketTimeoutMs / 1000,
+            retries: 0,
+            kill_on_disconnect: true,
+          },
         },
-        id,
-        origin,
+        {
+          origin: { sessionId: this.sessionId, task: null },
+          sessionId: this.sessionId,
+          who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
+          signal: this.gone.signal,
+          listener: this,
+        },
       );
-      const { startClaudeExecution } = await loadClaudeRuntime();
-      await startClaudeExecution(this.context, { ...request, execution_id: id }, this.sessionId, {
-        who: `${CLAUDE_SOCKET_PATH} ${this.peer}${meta ? ` ${meta}` : ""}`,
-        prepare: (execution) => {
-          this.execution = execution;
-          execution.addListener(this);
-        },
-      });
+      this.execution = handle;
     } catch (error) {
+      // The peer left while the run was being admitted: nothing runs, no one to tell.
+      if (this.closed) return;
       this.fail(`could not start: ${(error as Error).message}`);
-      return;
     }
-    // The peer left while the run was being admitted.
-    if (this.closed) this.execution?.cancel();
   }
 
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.context.audit.record({ event: "disconnected", session_id: this.sessionId });
-    const execution = this.execution;
-    if (execution && !execution.isFinal) execution.cancel();
+    this.gone.abort();
   }
 
   private fail(message: string): void {
@@ -171,12 +168,12 @@ class ClaudeSocket implements ExecutionListener {
   }
 }
 
-function failureText(params: ProcessCompletedParams): string {
-  if (params.status === "timed_out") {
-    return `timed out (${params.timeout_kind ?? "wall"} limit); the run was killed`;
+function failureText(result: ExecutionResult): string {
+  if (result.status === "timed_out") {
+    return `timed out (${result.timeoutKind ?? "wall"} limit); the run was killed`;
   }
-  if (params.error) return params.error;
-  if (params.status === "canceled") return "canceled";
-  if (params.status === "interrupted") return "interrupted: the server stopped";
-  return `claude failed (exit code ${params.exit_code ?? "none"}, signal ${params.signal ?? "none"})`;
+  if (result.error) return result.error;
+  if (result.status === "canceled") return "canceled";
+  if (result.status === "interrupted") return "interrupted: the server stopped";
+  return `claude failed (exit code ${result.exitCode ?? "none"}, signal ${result.signal ?? "none"})`;
 }

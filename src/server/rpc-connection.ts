@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { RawData, WebSocket } from "ws";
+import type { ExecutionHandle } from "../engine/execution-handle.js";
 import { ErrorCode } from "../protocol/errors.js";
 import { failureFrame, notificationFrame } from "../protocol/jsonrpc.js";
 import { CAPABILITIES, VERSION } from "../protocol/version.js";
-import type { Execution } from "../supervisor/execution/execution.js";
 import type { MethodTable } from "./method-table.js";
 import { Outbound } from "./outbound.js";
 import { dispatchText } from "./rpc-dispatch.js";
@@ -66,7 +66,7 @@ export class RpcConnection {
   }
 
   /** Attaches (or re-attaches) this connection to an execution's stream after `afterSeq`. */
-  subscribe(execution: Execution, afterSeq: number): void {
+  subscribe(execution: ExecutionHandle, afterSeq: number): void {
     this.subscriptions.get(execution.id)?.close();
     const subscription = new Subscription(
       execution,
@@ -170,12 +170,13 @@ export class RpcConnection {
     this.outbound.wake();
     for (const subscription of this.subscriptions.values()) subscription.close();
     this.subscriptions.clear();
-    for (const execution of this.context.supervisor.list({ limit: Number.MAX_SAFE_INTEGER })) {
-      if (execution.spec.sessionId === this.sessionId && execution.spec.killOnDisconnect)
-        execution.cancel();
-    }
+    const mine = this.context.engine.list({
+      sessionId: this.sessionId,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    for (const execution of mine) if (execution.spec.killOnDisconnect) execution.cancel();
     this.context.connections.delete(this);
-    this.context.history.recorder.connectionClosed({
+    this.context.recorder.connectionClosed({
       sessionId: this.sessionId,
       executionCount: this.executionCount,
     });

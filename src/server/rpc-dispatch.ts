@@ -6,9 +6,11 @@
 
 import type { Logger } from "../log/logger.js";
 import { ErrorCode, RpcError } from "../protocol/errors.js";
+import { invalidParamsMessage } from "../protocol/invalid-params.js";
 import { failureFrame, type RequestId, successFrame } from "../protocol/jsonrpc.js";
 import type * as z from "../protocol/zod.js";
 import type { CallContext, MethodTable } from "./method-table.js";
+import { toRpcError } from "./wire/rpc-errors.js";
 
 type Envelope = { id: RequestId | null; isNotification: boolean; method: string; params: unknown };
 
@@ -75,8 +77,9 @@ async function handleOne(
     const result = await definition.handle(params, { ...call, afterReply: (a) => after.push(a) });
     reply(successFrame(envelope.id, result ?? null));
   } catch (error) {
-    if (error instanceof RpcError) {
-      reply(failureFrame(envelope.id, error.toJSON()));
+    const refusal = toRpcError(error);
+    if (refusal) {
+      reply(failureFrame(envelope.id, refusal.toJSON()));
       return;
     }
     logger.error({ err: error, method: envelope.method }, "method failed");
@@ -120,8 +123,5 @@ function idOf(message: unknown): RequestId | null {
 function parseParams(schema: z.ZodMiniType, params: unknown): unknown {
   const parsed = schema.safeParse(params ?? {});
   if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "params"}: ${issue.message}`)
-    .join("; ");
-  throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${detail}`);
+  throw new RpcError(ErrorCode.InvalidParams, invalidParamsMessage(parsed.error.issues));
 }

@@ -5,25 +5,19 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { ensureHome } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { readOrCreateToken } from "../config/token.js";
 import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { startHistory } from "../store/history-service.js";
-import type { ExecutionSettings, ExecutionSpec } from "../supervisor/execution/execution-spec.js";
-import { findExecutable, resolveShell } from "../supervisor/process/shell.js";
-import { SpoolJanitor } from "../supervisor/spool/spool-janitor.js";
-import { Supervisor } from "../supervisor/supervisor.js";
 import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
-import { captureServerEnv } from "./child-env.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
-import { startHooksAndTasks } from "./hooks-and-tasks.js";
+import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
 import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
+import { startParts } from "./server-parts.js";
 import { shutdownConnections } from "./shutdown.js";
 import { UpgradeHandler } from "./upgrade.js";
 
@@ -54,84 +48,36 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  captureServerEnv();
   checkExposure(settings, logger);
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
   const audit =
     options.audit ??
     openAuditLog(paths.auditLog, (error) => logger.error({ err: error }, "audit log write failed"));
-  // History first: it marks what a dead predecessor left running before anything new starts.
-  const history = await startHistory(settings, {
-    logger,
-    memory: settings.history === "off",
-    redisKeyPrefix: settings.redisKeyPrefix,
-    retention: {
-      maxAgeMs: settings.historyMaxAgeMs || null,
-      maxRows: settings.historyMaxRows || null,
-    },
-    estimator: { margin: settings.timeoutMargin },
-  });
-  const spoolJanitor = new SpoolJanitor({
-    root: paths.spool,
-    totalCapBytes: settings.spoolTotalCapBytes,
-    maxAgeMs: settings.historyMaxAgeMs,
-  });
-  await spoolJanitor.start();
-  const supervisor = new Supervisor(
-    {
-      maxConcurrent: settings.maxConcurrent,
-      maxPerConnection: settings.maxPerConnection,
-      maxQueue: settings.maxQueue,
-      retainEnded: settings.retainEnded,
-    },
-    (spec) => executionSettings(settings, paths.spool, spec, logger),
-    spoolJanitor,
-  );
-  supervisor.observe(history.recorder);
-  const shellPath = resolveShell(settings.shell);
-  const { hooks, tasks } = await startHooksAndTasks(settings, {
-    history,
-    supervisor,
-    logger,
-    shellPath,
-    runsRoot: paths.runs,
-    context: () => context,
-  });
+  const parts = await startParts(settings, paths, { logger, audit });
+  const { engine, history, recorder, hooks, tasks } = parts;
   const context: ServerContext = {
     settings,
-    supervisor,
+    engine,
     history,
+    recorder,
     logger,
     audit,
     connections: new Set(),
     startedAtMs: performance.now(),
-    shellPath,
-    stdbufPath: findExecutable("stdbuf"),
-    spoolRoot: paths.spool,
     port: 0,
     hooks,
     tasks,
   };
-  supervisor.observe({
-    ended: (execution) => {
-      const c = execution.completion;
-      if (!c) return;
-      audit.record({
-        event: "exit",
-        execution_id: c.execution_id,
-        status: c.status,
-        exit_code: c.exit_code,
-        signal: c.signal,
-        duration_ms: c.duration_ms,
-      });
-    },
-  });
+  routeHookWarnings(hooks, tasks, context.connections);
   // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
   // with 403 and an audit entry like every other bad Host (DESIGN §11).
   const httpServer = createServer({ requireHostHeader: false });
   const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
-    await supervisor.shutdown();
+    await tasks.close();
+    await engine.shutdown();
+    await hooks.close();
+    await recorder.close();
     await history.close();
     audit.close();
     throw new StartError(
@@ -173,7 +119,8 @@ export async function startServer(
         httpServer.close();
         await shutdownConnections(context, reason);
         await hooks.close();
-        // After the supervisor stopped: every execution has its final record to write.
+        // After the engine stopped: every execution has its final record to write.
+        await recorder.close();
         await history.close();
         httpServer.closeAllConnections();
         audit.close();
@@ -202,33 +149,6 @@ function checkExposure(settings: Settings, logger: Logger): void {
     { host: settings.host },
     "listening beyond loopback: only the token protects this server",
   );
-}
-
-function executionSettings(
-  settings: Settings,
-  spoolRoot: string,
-  spec: ExecutionSpec,
-  logger: Logger,
-): ExecutionSettings {
-  return {
-    killGraceMs: settings.killGraceMs,
-    drainMs: settings.drainMs,
-    statusIntervalMs: settings.statusIntervalMs,
-    windowBytes: settings.maxBufferBytes,
-    tailFlushMs: settings.tailFlushMs,
-    spool: {
-      dir: join(spoolRoot, spec.id),
-      capBytes: settings.spoolCapBytes,
-      segmentBytes: settings.spoolSegmentBytes,
-      // The run goes on and live subscribers miss nothing; only replay beyond the memory
-      // window is lost (a process.gap), so the operator must hear of it here.
-      onFailure: (message) =>
-        logger.warn(
-          { execution_id: spec.id, error: message },
-          "spooling stopped: output beyond the memory window cannot be replayed",
-        ),
-    },
-  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

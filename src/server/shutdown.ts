@@ -11,12 +11,12 @@ export async function shutdownConnections(context: ServerContext, reason: string
   // Task lists start no further step; each one ends as interrupted once its step has, and its
   // watchers hear so before their connection closes.
   const tasksStopped = context.tasks.close();
-  await context.supervisor.shutdown();
+  await context.engine.shutdown();
   await tasksStopped;
   // Executions that ended just before may still be writing their last output to the spool;
   // a stopped server leaves no write behind (a caller may remove the home right after).
   await Promise.all(
-    context.supervisor.list({ limit: Number.MAX_SAFE_INTEGER }).map((e) => e.spool?.flushed()),
+    context.engine.list({ limit: Number.MAX_SAFE_INTEGER }).map((e) => e.spool?.flushed()),
   );
   const connections = [...context.connections];
   await Promise.race([

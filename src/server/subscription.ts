@@ -8,13 +8,17 @@
  * bounded by the high-water mark, never by how much the child writes. `process.completed` goes
  * out once, after the last chunk.
  */
+import type {
+  ExecutionEvent,
+  ExecutionHandle,
+  ExecutionListener,
+  OutputChunk,
+} from "../engine/execution-handle.js";
 import { notificationFrame } from "../protocol/jsonrpc.js";
-import type { ProcessCompletedParams } from "../protocol/notifications.js";
-import type { Execution } from "../supervisor/execution/execution.js";
-import type { ExecutionListener } from "../supervisor/execution/execution-listener.js";
-import type { OutputChunk, OutputEncoding } from "../supervisor/output/output-chunk.js";
+import type { OutputEncoding } from "../supervisor/output/output-chunk.js";
 import type { Outbound } from "./outbound.js";
 import { outputFrame } from "./output-frame.js";
+import { completedParams, eventNotification } from "./wire/execution-notifications.js";
 
 const SPOOL_READ_BYTES = 256 * 1024;
 
@@ -28,7 +32,7 @@ export class Subscription implements ExecutionListener {
   private spoolScratch: Buffer | null = null;
 
   constructor(
-    readonly execution: Execution,
+    readonly execution: ExecutionHandle,
     private readonly outbound: Outbound,
     afterSeq: number,
     private readonly onDone: (subscription: Subscription) => void,
@@ -44,11 +48,7 @@ export class Subscription implements ExecutionListener {
   open(announceStart: boolean): void {
     const { execution } = this;
     if (announceStart && execution.pid !== null) {
-      this.event("process.started", {
-        execution_id: execution.id,
-        pid: execution.pid,
-        pgid: execution.pid,
-      });
+      this.event({ type: "started", pid: execution.pid, pgid: execution.pid });
     }
     execution.addListener(this);
     this.startCatchUp();
@@ -69,11 +69,13 @@ export class Subscription implements ExecutionListener {
     this.startCatchUp();
   }
 
-  event(method: string, params: object): void {
-    if (!this.closed) this.outbound.send(notificationFrame(method, params));
+  event(event: ExecutionEvent): void {
+    if (this.closed) return;
+    const { method, params } = eventNotification(this.execution.id, event);
+    this.outbound.send(notificationFrame(method, params));
   }
 
-  completed(_params: ProcessCompletedParams): void {
+  ended(): void {
     if (!this.catchingUp) this.startCatchUp();
   }
 
@@ -136,14 +138,15 @@ export class Subscription implements ExecutionListener {
 
   private reportGap(from: number, to: number): void {
     if (to < from) return;
-    this.event("process.gap", { execution_id: this.execution.id, from_seq: from, to_seq: to });
+    const gap = { execution_id: this.execution.id, from_seq: from, to_seq: to };
+    if (!this.closed) this.outbound.send(notificationFrame("process.gap", gap));
     this.nextSeq = to + 1;
   }
 
   private finishIfDone(): void {
-    const completion = this.execution.completion;
-    if (this.closed || !completion || this.nextSeq <= completion.last_seq) return;
-    this.outbound.send(notificationFrame("process.completed", completion));
+    const result = this.execution.result;
+    if (this.closed || !result || this.nextSeq <= result.lastSeq) return;
+    this.outbound.send(notificationFrame("process.completed", completedParams(result)));
     this.close();
     this.onDone(this);
   }

@@ -85,7 +85,7 @@ export class UpgradeHandler {
     }
     const connection = new RpcConnection(ws, context, this.methods, peer);
     context.connections.add(connection);
-    context.history.recorder.connectionOpened({
+    context.recorder.connectionOpened({
       sessionId: connection.sessionId,
       peer,
       connectedAt: connection.connectedAt,

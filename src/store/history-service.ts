@@ -2,14 +2,13 @@
  * Everything history needs at server start, in the right order, behind one call: open the store
  * (Redis when configured, else SQLite), mark what a dead predecessor left running `interrupted`
  * (before any new execution is journaled), start retention, and build the recorder and the
- * timeout estimator. The composition root attaches `recorder` to the supervisor, hands
- * connections to it, puts the service on the server context as `history`, and calls `close()`
- * after the supervisor has shut down.
+ * timeout estimator, and the write batcher the server's history recorder (server/history/)
+ * queues on. The composition root calls `close()` after the engine has shut down and the
+ * recorder has written what it held.
  */
 import type { Settings } from "../config/settings.js";
-import { HistoryRecorder } from "../engine/history/history-recorder.js";
 import type { Logger } from "../log/logger.js";
-import { currentServerIdentity } from "../supervisor/process/proc-stat.js";
+import { currentServerIdentity, type ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { openStore } from "./open-store.js";
 import { type RecoveryReport, recoverInterrupted } from "./recover-interrupted.js";
 import { Retention, type RetentionOptions } from "./retention.js";
@@ -25,20 +24,19 @@ export interface HistoryOptions {
   retention?: RetentionOptions;
   estimator?: EstimatorOptions;
   batcher?: Omit<BatcherOptions, "onError">;
-  /** Bytes of output kept at each end of an execution in the store (default 64 KiB). */
-  outputBytes?: number;
 }
 
 export interface HistoryService {
   store: Store;
-  recorder: HistoryRecorder;
+  /** History writes are queued here, off every caller's path. */
+  batcher: WriteBatcher;
+  /** This server, as journal entries and task runs name their owner. */
+  identity: ServerIdentity;
   estimator: TimeoutEstimator;
   retention: Retention;
   /** What the start-up recovery found and did. */
   recovery: RecoveryReport;
-  /** Writes pending history now (before answering a history query). */
-  flush(): Promise<boolean>;
-  /** Writes everything out and closes the store; call after the supervisor has shut down. */
+  /** Writes everything out and closes the store; call after the engine has shut down. */
   close(): Promise<void>;
 }
 
@@ -82,23 +80,18 @@ export async function startHistory(
     onError: (error, pendingOps) =>
       logger.error({ err: error, pending_ops: pendingOps }, "history write failed; will retry"),
   });
-  const recorder = new HistoryRecorder(batcher, {
-    identity,
-    headBytes: options.outputBytes,
-    tailBytes: options.outputBytes,
-  });
   let closing: Promise<void> | null = null;
   return {
     store,
-    recorder,
+    batcher,
+    identity,
     estimator: new TimeoutEstimator(store, options.estimator),
     retention,
     recovery,
-    flush: () => recorder.flush(),
     close() {
       closing ??= (async () => {
         await retention.stop();
-        const written = await recorder.close();
+        const written = await batcher.close();
         if (!written) logger.error(batcher.counters, "history: some writes could not be stored");
         await store.close();
       })();

@@ -6,9 +6,9 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { cutAfter, cutBefore } from "../supervisor/output/utf8-cut.js";
 import { parseRecords } from "../supervisor/spool/spool-segment.js";
 import type { ExecutionRecord } from "./store.js";
-import { cutAfter, cutBefore } from "./utf8-cut.js";
 
 export interface OutputView {
   source: "spool" | "stored" | "none";

@@ -7,7 +7,9 @@
  * Times are epoch milliseconds (`…AtMs`), durations milliseconds (`…Ms`). Records are written
  * whole: `apply` of an execution record replaces the stored one, its output included.
  */
+
 import type { ExecutionStatus } from "../protocol/methods.js";
+import type { CapturedOutput } from "../supervisor/output/output-capture.js";
 import type { TaskRunQuery, TaskRunRecord } from "./task-run-record.js";
 
 export type ExecutionKind = "command" | "claude";
@@ -37,13 +39,8 @@ export interface Detection {
 }
 
 /** The start and end of an execution's output, kept in the store (the spool holds all of it). */
-export interface StoredOutput {
-  encoding: "utf8" | "base64";
-  head: string;
-  tail: string;
-  /** Output bytes between head and tail that the store does not keep. */
-  omittedBytes: number;
-}
+/** The head and tail of an execution's output that the store keeps. */
+export type StoredOutput = CapturedOutput;
 
 export interface ExecutionRecord {
   executionId: string;

@@ -4,7 +4,45 @@
  * cursor to N+1 land in the same write — a finished task can never be run again by a resume.
  */
 import type { ExecutionStatus } from "../protocol/methods.js";
-import type { ResolvedTaskList } from "../tasks/task-list-schema.js";
+
+/** One task as the runner sees it: defaults applied, cwd made absolute, durations in ms. */
+export interface ResolvedTask {
+  /** 0-based position; people and templates count from 1. */
+  index: number;
+  name: string | null;
+  kind: "prompt" | "command";
+  /** The prompt or command, templates not yet filled in. */
+  text: string;
+  cwd: string;
+  timeoutMs: number | null;
+  idleTimeoutMs: number | null;
+  model: string | null;
+  allowedTools: string[] | null;
+  permissionMode: string | null;
+  maxTurns: number | null;
+  retries: number;
+  verifyUuid: boolean;
+  env: Record<string, string> | null;
+  continueOnFailure: boolean;
+  /** Where the task starts in its file, when it came from one. */
+  line: number | null;
+}
+
+export type TaskListFormat = "markdown" | "json" | "yaml" | "inline";
+
+export interface ResolvedTaskList {
+  name: string | null;
+  description: string | null;
+  /** The file it was read from (absolute), or null for an API value. */
+  sourcePath: string | null;
+  format: TaskListFormat;
+  /** Relative `cwd`s were resolved against this: the file's folder, or the caller's choice. */
+  baseDir: string;
+  /** The list's own setting (each task has its effective value too). */
+  continueOnFailure: boolean;
+  retryDelayMs: number;
+  tasks: ResolvedTask[];
+}
 
 export type TaskRunStatus = "running" | "completed" | "failed" | "canceled" | "interrupted";
 

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ErrorCode, RpcError } from "../protocol/errors.js";
+import type { DomainErrorCode } from "../runtime/domain-error.js";
+import { AdmissionError } from "./admission-error.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { Supervisor, type SupervisorLimits } from "./supervisor.js";
 
@@ -48,12 +49,13 @@ function spec(command: string, sessionId: string | null = "session-a"): Executio
   };
 }
 
-function rpcCode(fn: () => unknown): number | null {
+/** The code of the AdmissionError `fn` throws; null when it throws none. */
+function refusal(fn: () => unknown): DomainErrorCode | "other" | null {
   try {
     fn();
     return null;
   } catch (error) {
-    return error instanceof RpcError ? error.code : -1;
+    return error instanceof AdmissionError ? error.code : "other";
   }
 }
 
@@ -77,16 +79,16 @@ describe("Supervisor", () => {
     const s = make({ maxConcurrent: 1, maxQueue: 1, maxPerConnection: 3 });
     const running = s.submit(spec("sleep 1000.515151", "a"));
     s.submit(spec("true", "b"));
-    expect(rpcCode(() => s.submit(spec("true", "c")))).toBe(ErrorCode.LimitReached);
+    expect(refusal(() => s.submit(spec("true", "c")))).toBe("limit_reached");
     const again = spec("true", "a");
     again.id = running.execution.id;
-    expect(rpcCode(() => s.submit(again))).toBe(ErrorCode.InvalidParams);
+    expect(refusal(() => s.submit(again))).toBe("invalid_request");
 
     const t = make({ maxPerConnection: 2 });
     t.submit(spec("sleep 1000.525252", "x"));
     t.submit(spec("sleep 1000.525252", "x"));
-    expect(rpcCode(() => t.submit(spec("true", "x")))).toBe(ErrorCode.LimitReached);
-    expect(rpcCode(() => t.submit(spec("true", "y")))).toBeNull();
+    expect(refusal(() => t.submit(spec("true", "x")))).toBe("limit_reached");
+    expect(refusal(() => t.submit(spec("true", "y")))).toBeNull();
   });
 
   it("a canceled queued execution leaves the queue and never runs", async () => {
@@ -106,10 +108,10 @@ describe("Supervisor", () => {
     const running = s.submit(spec("sleep 1000.535353"));
     const queued = s.submit(spec("echo never"));
     await s.shutdown();
-    expect(running.execution.completion?.status).toBe("interrupted");
-    expect(queued.execution.completion?.status).toBe("interrupted");
+    expect(running.execution.result?.status).toBe("interrupted");
+    expect(queued.execution.result?.status).toBe("interrupted");
     expect(queued.execution.pid).toBeNull();
-    expect(rpcCode(() => s.submit(spec("true")))).toBe(ErrorCode.LimitReached);
+    expect(refusal(() => s.submit(spec("true")))).toBe("limit_reached");
   });
 
   it("shutdown waits until every spool, also of ended executions, is on disk and closed", async () => {

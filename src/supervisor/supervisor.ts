@@ -2,8 +2,8 @@
  * Every execution of the server: admission against the concurrency caps, the queue past the
  * global cap, the registry of running and recently ended executions, and shutdown.
  */
-import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { ExecutionStatus } from "../protocol/methods.js";
+import { AdmissionError } from "./admission-error.js";
 import { Execution } from "./execution/execution.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { OutputPipePool } from "./output/output-pipes.js";
@@ -84,15 +84,15 @@ export class Supervisor {
    * execution exists and before its process does, so callers can attach listeners first.
    */
   submit(spec: ExecutionSpec, beforeStart?: (execution: Execution) => void): Admission {
-    if (this.closing) throw new RpcError(ErrorCode.LimitReached, "server is shutting down");
+    if (this.closing) throw new AdmissionError("limit_reached", "server is shutting down");
     if (this.executions.has(spec.id)) {
-      throw new RpcError(ErrorCode.InvalidParams, `execution_id ${spec.id} is already in use`);
+      throw new AdmissionError("invalid_request", `execution_id ${spec.id} is already in use`);
     }
     this.checkConnectionCap(spec.sessionId);
     const startNow = this.running < this.limits.maxConcurrent;
     if (!startNow && this.queue.length >= this.limits.maxQueue) {
-      throw new RpcError(
-        ErrorCode.LimitReached,
+      throw new AdmissionError(
+        "limit_reached",
         `execution queue is full (${this.limits.maxQueue} waiting, ${this.running} running)`,
       );
     }
@@ -134,8 +134,8 @@ export class Supervisor {
     if (sessionId === null) return;
     const count = this.activeBySession.get(sessionId) ?? 0;
     if (count >= this.limits.maxPerConnection) {
-      throw new RpcError(
-        ErrorCode.LimitReached,
+      throw new AdmissionError(
+        "limit_reached",
         `this connection already has ${count} executions running or queued (limit ${this.limits.maxPerConnection})`,
       );
     }

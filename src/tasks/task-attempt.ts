@@ -3,9 +3,8 @@
  * from the step's `process.completed` — status, time, cost, error — together with the task's
  * result as later tasks will see it.
  */
-import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import type { ExecutionResult, OutputCapture } from "../engine/execution-handle.js";
 import type { TaskAttempt, TaskState } from "../store/task-run-record.js";
-import type { OutputCapture } from "../supervisor/output/output-capture.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 import { failureOf } from "./task-outcome.js";
 import { bounded, captured } from "./task-result.js";
@@ -35,22 +34,22 @@ export function recordAttempt(
   task: ResolvedTask,
   state: TaskState,
   attempt: TaskAttempt,
-  completion: ProcessCompletedParams,
+  ended: ExecutionResult,
   capture: OutputCapture,
   endedAtMs: number,
 ): string {
-  const claude = completion.claude;
-  attempt.status = completion.status;
-  attempt.exitCode = completion.exit_code;
+  const claude = ended.claude;
+  attempt.status = ended.status;
+  attempt.exitCode = ended.exitCode;
   attempt.endedAtMs = endedAtMs;
-  attempt.durationMs = completion.duration_ms;
-  attempt.costUsd = claude?.cost_usd ?? null;
-  attempt.error = failureOf(completion);
+  attempt.durationMs = ended.durationMs;
+  attempt.costUsd = claude?.costUsd ?? null;
+  attempt.error = failureOf(ended);
   if (attempt.costUsd !== null) state.costUsd = (state.costUsd ?? 0) + attempt.costUsd;
   const full = task.kind === "command" ? captured(capture) : (claude?.result ?? "");
   state.result = bounded(full);
   state.resultBytes = Buffer.byteLength(full);
-  state.exitCode = completion.exit_code;
-  state.claudeSessionId = claude?.session_id ?? state.claudeSessionId;
+  state.exitCode = ended.exitCode;
+  state.claudeSessionId = claude?.sessionId ?? state.claudeSessionId;
   return full;
 }

@@ -167,43 +167,7 @@ export const TaskListDefinition = z.pipe(
 export type TaskListDefinition = z.infer<typeof TaskListDefinition>;
 export type TaskListInput = z.input<typeof TaskListDefinition>;
 
-/** One task as the runner sees it: defaults applied, cwd made absolute, durations in ms. */
-export interface ResolvedTask {
-  /** 0-based position; people and templates count from 1. */
-  index: number;
-  name: string | null;
-  kind: "prompt" | "command";
-  /** The prompt or command, templates not yet filled in. */
-  text: string;
-  cwd: string;
-  timeoutMs: number | null;
-  idleTimeoutMs: number | null;
-  model: string | null;
-  allowedTools: string[] | null;
-  permissionMode: string | null;
-  maxTurns: number | null;
-  retries: number;
-  verifyUuid: boolean;
-  env: Record<string, string> | null;
-  continueOnFailure: boolean;
-  /** Where the task starts in its file, when it came from one. */
-  line: number | null;
-}
-
-export type TaskListFormat = "markdown" | "json" | "yaml" | "inline";
-
-export interface ResolvedTaskList {
-  name: string | null;
-  description: string | null;
-  /** The file it was read from (absolute), or null for an API value. */
-  sourcePath: string | null;
-  format: TaskListFormat;
-  /** Relative `cwd`s were resolved against this: the file's folder, or the caller's choice. */
-  baseDir: string;
-  /** The list's own setting (each task has its effective value too). */
-  continueOnFailure: boolean;
-  retryDelayMs: number;
-  tasks: ResolvedTask[];
-}
+// The resolved list is what the journal stores, so its shape is the store's (task-run-record.ts).
+export type { ResolvedTask, ResolvedTaskList, TaskListFormat } from "../store/task-run-record.js";
 
 export const DEFAULT_RETRY_DELAY_MS = 2000;

@@ -4,34 +4,32 @@
  * did not, and a run's final status and error once it stops. Pure, so the runner stays about
  * sequencing and durability.
  */
-import type { ProcessCompletedParams } from "../protocol/notifications.js";
+import type { ExecutionResult } from "../engine/execution-handle.js";
 import type { TaskRunRecord, TaskState } from "../store/task-run-record.js";
 import { INTERRUPTED_RUN_ERROR } from "./run-journal.js";
 
 /** A step succeeded: exit 0, and for Claude a result that is not an error (and verified). */
-export function succeeded(completion: ProcessCompletedParams): boolean {
-  const claude = completion.claude;
+export function succeeded(result: ExecutionResult): boolean {
+  const claude = result.claude;
   return (
-    completion.status === "completed" &&
-    claude?.is_error !== true &&
-    claude?.uuid_verified !== false
+    result.status === "completed" && claude?.isError !== true && claude?.uuidVerified !== false
   );
 }
 
 /** What went wrong with an attempt, for its record and `task.completed`; null if it succeeded. */
-export function failureOf(completion: ProcessCompletedParams): string | null {
-  if (succeeded(completion)) return null;
-  const claude = completion.claude;
-  if (completion.error) return completion.error;
-  if (completion.status === "timed_out") {
-    return `timed out (${completion.timeout_kind === "idle" ? "no output for too long" : "wall-clock limit"})`;
+export function failureOf(result: ExecutionResult): string | null {
+  if (succeeded(result)) return null;
+  const claude = result.claude;
+  if (result.error) return result.error;
+  if (result.status === "timed_out") {
+    return `timed out (${result.timeoutKind === "idle" ? "no output for too long" : "wall-clock limit"})`;
   }
-  if (completion.status !== "completed") {
-    if (completion.exit_code !== null) return `exited with code ${completion.exit_code}`;
-    if (completion.signal !== null) return `killed by ${completion.signal}`;
-    return completion.status;
+  if (result.status !== "completed") {
+    if (result.exitCode !== null) return `exited with code ${result.exitCode}`;
+    if (result.signal !== null) return `killed by ${result.signal}`;
+    return result.status;
   }
-  if (claude?.uuid_verified === false) return "the answer lacks its verification UUID";
+  if (claude?.uuidVerified === false) return "the answer lacks its verification UUID";
   return `Claude answered with an error${claude?.failure ? ` (${claude.failure})` : ""}${claude?.result ? `: ${claude.result.slice(0, 300)}` : ""}`;
 }
 

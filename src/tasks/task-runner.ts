@@ -1,6 +1,6 @@
 /**
  * Runs one task list, strictly in order, inside the server (DESIGN §1, §7). Each task is a fresh
- * process (a shell command or a `claude` run) started through the supervisor, so the run goes on
+ * process (a shell command or a `claude` run) started through the engine, so the run goes on
  * whoever is watching — or nobody.
  *
  * Durability: before a step starts, the run's record says "task N, attempt k, running" and the
@@ -11,12 +11,12 @@
  * 5 minutes, with jitter); an attempt that could not start (a hook veto, a missing cwd, a bad
  * template) is not. A failed task stops the list unless `continue_on_failure`.
  */
+
+import { type ExecutionHandle, OutputCapture } from "../engine/execution-handle.js";
 import type { Logger } from "../log/logger.js";
 import { MAX_ARG_BYTES } from "../protocol/methods.js";
 import type { TaskCompletedParams, TaskStartedParams } from "../protocol/tasks.js";
 import type { TaskAttempt, TaskRunRecord, TaskState } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution/execution.js";
-import { OutputCapture } from "../supervisor/output/output-capture.js";
 import { retryBackoffMs, sleepUnlessWoken } from "./retry-backoff.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import type { RunJournal } from "./run-journal.js";
@@ -38,8 +38,8 @@ export interface RunnerDeps {
   steps: TaskStepExecutor;
   /** Sends a run notification to whoever watches the run. */
   emit(method: string, params: object): void;
-  /** A step's execution exists (before its process starts): watchers may follow its output. */
-  stepStarted(execution: Execution, index: number): void;
+  /** A step's execution was admitted: watchers may follow its output (replayed from its start). */
+  stepStarted(execution: ExecutionHandle, index: number): void;
   logger: Logger;
   now?: () => number;
   random?: () => number;
@@ -49,7 +49,7 @@ type TaskEnd = "completed" | "failed" | "stopped";
 
 export class TaskRunner {
   /** The step running now, if any. */
-  current: Execution | null = null;
+  current: ExecutionHandle | null = null;
   private stopReason: "canceled" | "interrupted" | null = null;
   /** The try of the current task in this run (or resume): 1 … retries + 1. */
   private currentTry = 1;
@@ -133,21 +133,21 @@ export class TaskRunner {
         );
       }
       const capture = new OutputCapture("utf8", RESULT_MAX_BYTES / 2, RESULT_MAX_BYTES / 2);
-      let execution: Execution;
+      let execution: ExecutionHandle;
       try {
-        execution = await this.start(task, index, text, attempt, capture);
+        execution = await this.start(index, text, attempt, capture);
       } catch (error) {
         if (this.stopReason) return this.stopped(index, attempt);
         return this.refused(index, attempt, (error as Error).message);
       }
       this.current = execution;
       if (this.stopReason === "canceled") execution.cancel();
-      const completion = await execution.done;
+      const ended = await execution.done;
       this.current = null;
-      const fullResult = recordAttempt(task, state, attempt, completion, capture, this.now());
-      if (succeeded(completion)) return this.completeTask(index, fullResult);
-      if (completion.status === "canceled" || completion.status === "interrupted") {
-        return this.stopped(index, attempt, completion.status);
+      const fullResult = recordAttempt(task, state, attempt, ended, capture, this.now());
+      if (succeeded(ended)) return this.completeTask(index, fullResult);
+      if (ended.status === "canceled" || ended.status === "interrupted") {
+        return this.stopped(index, attempt, ended.status);
       }
       if (this.stopReason) return this.stopped(index, attempt);
       if (n < budget) {
@@ -167,15 +167,17 @@ export class TaskRunner {
   }
 
   private async start(
-    task: ResolvedTask,
     index: number,
     text: string,
     attempt: TaskAttempt,
     capture: OutputCapture,
-  ): Promise<Execution> {
+  ): Promise<ExecutionHandle> {
     const { record, deps } = this;
-    const step = stepRequest(record, index, text, attempt, capture, deps);
-    return task.kind === "command" ? deps.steps.runCommand(step) : deps.steps.runPrompt(step);
+    const execution = await deps.steps.start(
+      stepRequest(record, index, text, attempt, capture, deps),
+    );
+    deps.stepStarted(execution, index);
+    return execution;
   }
 
   private async completeTask(index: number, fullResult: string): Promise<TaskEnd> {

@@ -5,13 +5,11 @@
  * a watcher that goes away stops hearing about the run, and the run goes on.
  */
 
-import { loadTasksRuntime } from "../engine/lazy-runtimes.js";
-import type { HookWarningParams, TaskRef } from "../hooks/hook-types.js";
+import type { ExecutionHandle } from "../engine/execution-handle.js";
+import type { HookWarningParams } from "../hooks/hook-types.js";
 import type { Logger } from "../log/logger.js";
-import { ErrorCode, RpcError } from "../protocol/errors.js";
 import type { Store } from "../store/store.js";
 import type { TaskRunQuery, TaskRunRecord } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution/execution.js";
 import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { cancelStoredRun } from "./cancel-stored.js";
 import { newRunId, newRunRecord } from "./new-run.js";
@@ -19,15 +17,21 @@ import { prepareResume } from "./resume.js";
 import { RunArtifacts } from "./run-artifacts.js";
 import { RunJournal, recoverTaskRuns } from "./run-journal.js";
 import type { ResolvedTaskList } from "./task-list-schema.js";
+import {
+  TaskRunNotFoundError,
+  TaskRunRefusedError,
+  TaskServiceClosingError,
+} from "./task-run-errors.js";
 import type { TaskRunner } from "./task-runner.js";
 import type { TaskStepExecutor } from "./task-steps.js";
+import { loadTasksRuntime } from "./tasks-runtime-loader.js";
 
 /** Someone following a run (a connection): its notifications, and optionally its steps' output. */
 export interface TaskWatcher {
   /** One watcher per key (a connection's session id): watching again replaces it. */
   key: string;
   notify(method: string, params: object): void;
-  follow?(execution: Execution): void;
+  follow?(execution: ExecutionHandle): void;
   /** False once it is gone (a closed connection); it is then forgotten. */
   alive(): boolean;
 }
@@ -61,7 +65,6 @@ export class TaskService {
   private readonly active = new Map<string, ActiveRun>();
   /** Runs being started or resumed (their record is being written). */
   private readonly reserved = new Set<string>();
-  private readonly steps = new Map<string, TaskRef>();
   private readonly now: () => number;
   private closing = false;
 
@@ -93,7 +96,7 @@ export class TaskService {
     this.reserve(runId);
     try {
       if (options.runId && (await this.options.store.getTaskRun(runId))) {
-        throw new RpcError(ErrorCode.InvalidParams, `run_id ${runId} is already in use`);
+        throw new TaskRunRefusedError(`run_id ${runId} is already in use`);
       }
       const { identity } = this.options;
       const record = newRunRecord(list, runId, identity, options.sessionId, this.now());
@@ -113,15 +116,14 @@ export class TaskService {
     const { TaskRunner } = await loadTasksRuntime();
     const runId = await this.resolveId(ref);
     if (this.active.has(runId)) {
-      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} is running already`);
+      throw new TaskRunRefusedError(`task run ${runId} is running already`);
     }
     this.reserve(runId);
     try {
       const record = await this.options.store.getTaskRun(runId);
       if (!record) throw notFound(ref);
       const refusal = prepareResume(record, this.options.identity, options.sessionId, this.now());
-      if (refusal)
-        throw new RpcError(ErrorCode.InvalidParams, `cannot resume ${runId}: ${refusal}`);
+      if (refusal) throw new TaskRunRefusedError(`cannot resume ${runId}: ${refusal}`);
       await this.journal.save(record);
       return this.pending(record, TaskRunner, options.watcher);
     } catch (error) {
@@ -141,7 +143,7 @@ export class TaskService {
     const record = await this.options.store.getTaskRun(runId);
     if (!record) throw notFound(ref);
     const refusal = cancelStoredRun(record, runId, this.options.identity, this.now);
-    if (refusal) throw new RpcError(ErrorCode.InvalidParams, refusal);
+    if (refusal) throw new TaskRunRefusedError(refusal);
     await this.journal.save(record);
     return record;
   }
@@ -175,11 +177,6 @@ export class TaskService {
     return true;
   }
 
-  /** Which task-list step an execution is (for hooks), while its run is here. */
-  taskOf(executionId: string): TaskRef | null {
-    return this.steps.get(executionId) ?? null;
-  }
-
   /** A hook warning about a step goes to the run's watchers. */
   hookWarning(warning: HookWarningParams): void {
     if (warning.task) this.emit(warning.task.run_id, "hook.warning", warning);
@@ -199,18 +196,15 @@ export class TaskService {
     const matches = await this.options.store.findTaskRunIds(ref, 5);
     if (matches.length === 1) return matches[0] as string;
     if (matches.length > 1) {
-      throw new RpcError(
-        ErrorCode.InvalidParams,
-        `${ref} matches several task runs: ${matches.join(", ")}…`,
-      );
+      throw new TaskRunRefusedError(`${ref} matches several task runs: ${matches.join(", ")}…`);
     }
     throw notFound(ref);
   }
 
   private reserve(runId: string): void {
-    if (this.closing) throw new RpcError(ErrorCode.LimitReached, "server is shutting down");
+    if (this.closing) throw new TaskServiceClosingError();
     if (this.reserved.has(runId) || this.active.has(runId)) {
-      throw new RpcError(ErrorCode.InvalidParams, `task run ${runId} is starting already`);
+      throw new TaskRunRefusedError(`task run ${runId} is starting already`);
     }
     this.reserved.add(runId);
   }
@@ -231,13 +225,7 @@ export class TaskService {
       logger: this.options.logger,
       now: this.now,
       emit: (method, params) => this.emit(runId, method, params),
-      stepStarted: (execution, index) => {
-        this.steps.set(execution.id, {
-          run_id: runId,
-          index: index + 1,
-          name: record.list.tasks[index]?.name ?? null,
-          total: record.list.tasks.length,
-        });
+      stepStarted: (execution) => {
         for (const w of this.watchersOf(runId)) w.follow?.(execution);
       },
     });
@@ -248,10 +236,7 @@ export class TaskService {
       launch: () => {
         if (done) return done;
         this.reserved.delete(runId);
-        done = runner.run().finally(() => {
-          this.active.delete(runId);
-          for (const [id, step] of this.steps) if (step.run_id === runId) this.steps.delete(id);
-        });
+        done = runner.run().finally(() => this.active.delete(runId));
         this.active.set(runId, { runner, watchers, done });
         // A run started while the server began to stop never gets a step.
         if (this.closing) runner.interrupt();
@@ -272,6 +257,6 @@ export class TaskService {
   }
 }
 
-function notFound(ref: string): RpcError {
-  return new RpcError(ErrorCode.ExecutionNotFound, `no task run ${ref}`);
+function notFound(ref: string): TaskRunNotFoundError {
+  return new TaskRunNotFoundError(ref);
 }

@@ -4,9 +4,8 @@
  * and for a shell command a listener that keeps its stdout as the task's result.
  */
 
+import type { OutputCapture } from "../engine/execution-handle.js";
 import type { TaskAttempt, TaskRunRecord } from "../store/task-run-record.js";
-import type { Execution } from "../supervisor/execution/execution.js";
-import type { OutputCapture } from "../supervisor/output/output-capture.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 import type { StepRequest } from "./task-steps.js";
@@ -40,17 +39,14 @@ export function renderTaskText(
   );
 }
 
-/** The request for one attempt of task `index`; `deps.stepStarted` hears of its execution. */
+/** The request for one attempt of task `index`. */
 export function stepRequest(
   record: TaskRunRecord,
   index: number,
   text: string,
   attempt: TaskAttempt,
   capture: OutputCapture,
-  deps: {
-    artifacts: RunArtifacts;
-    stepStarted(execution: Execution, index: number): void;
-  },
+  deps: { artifacts: RunArtifacts },
 ): StepRequest {
   const task = record.list.tasks[index] as ResolvedTask;
   return {
@@ -74,17 +70,14 @@ export function stepRequest(
       CC_EXECUTOR_RUN_DIR: deps.artifacts.dir,
     },
     who: `task-list ${record.runId} task ${index + 1}`,
-    prepare: (execution: Execution) => {
-      if (task.kind === "command") {
-        execution.addListener({
-          output: (chunk) => {
-            if (chunk.stream === "stdout") capture.add(chunk);
-          },
-          event() {},
-          completed() {},
-        });
-      }
-      deps.stepStarted(execution, index);
-    },
+    // A command's result is its stdout (kept from the first byte); a prompt's is Claude's answer.
+    listener:
+      task.kind === "command"
+        ? {
+            output: (chunk) => {
+              if (chunk.stream === "stdout") capture.add(chunk);
+            },
+          }
+        : undefined,
   };
 }

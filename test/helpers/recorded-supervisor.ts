@@ -1,6 +1,6 @@
 /** A real Supervisor with a HistoryRecorder attached, as the server composes them. */
 import { join } from "node:path";
-import { HistoryRecorder } from "../../src/engine/history/history-recorder.js";
+import { HistoryRecorder } from "../../src/server/history/history-recorder.js";
 import type { Store } from "../../src/store/store.js";
 import { WriteBatcher } from "../../src/store/write-batcher.js";
 import type { ExecutionSpec } from "../../src/supervisor/execution/execution-spec.js";
@@ -25,7 +25,8 @@ export function recordedSupervisor(store: Store, spoolRoot: string): RecordedSup
       spool: { dir: join(spoolRoot, spec.id), capBytes: 1 << 30, segmentBytes: 1 << 20 },
     }),
   );
-  const recorder = new HistoryRecorder(new WriteBatcher(store, { flushIntervalMs: 10 }));
+  const batcher = new WriteBatcher(store, { flushIntervalMs: 10 });
+  const recorder = new HistoryRecorder(batcher);
   supervisor.observe(recorder);
   return {
     supervisor,
@@ -33,6 +34,7 @@ export function recordedSupervisor(store: Store, spoolRoot: string): RecordedSup
     async close() {
       await supervisor.shutdown();
       await recorder.close();
+      await batcher.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 /** `control`: PAUSE / RESUME / CANCEL an execution (DESIGN §4). */
-import { ErrorCode, RpcError } from "../../protocol/errors.js";
+import { ExecutionNotFoundError, InvalidRequestError } from "../../engine/errors.js";
+import type { ExecutionHandle } from "../../engine/execution-handle.js";
 import { ControlParams } from "../../protocol/methods.js";
 import type { ControlResult } from "../../protocol/results.js";
-import type { Execution } from "../../supervisor/execution/execution.js";
 import type { CallContext } from "../method-table.js";
 import { defineMethod } from "../method-table.js";
 
@@ -28,31 +28,28 @@ export const control = defineMethod(ControlParams, (params, call): ControlResult
   }
 });
 
-function notRunning(execution: Execution, action: string): RpcError {
-  return new RpcError(
-    ErrorCode.InvalidParams,
+function notRunning(execution: ExecutionHandle, action: string): InvalidRequestError {
+  return new InvalidRequestError(
     `execution ${execution.id} cannot be ${action}: it is ${execution.status}`,
     { execution_id: execution.id, status: execution.status },
   );
 }
 
 /** The named execution, or the connection's only running one (the original's behaviour). */
-function findTarget(executionId: string | undefined, call: CallContext): Execution {
-  const { supervisor } = call.server;
+function findTarget(executionId: string | undefined, call: CallContext): ExecutionHandle {
+  const { engine } = call.server;
   if (executionId !== undefined) {
-    const execution = supervisor.get(executionId);
-    if (!execution)
-      throw new RpcError(ErrorCode.ExecutionNotFound, `execution not found: ${executionId}`);
+    const execution = engine.get(executionId);
+    if (!execution) throw new ExecutionNotFoundError(`execution not found: ${executionId}`);
     return execution;
   }
-  const mine = supervisor
-    .list({ limit: Number.MAX_SAFE_INTEGER })
-    .filter((e) => e.spec.sessionId === call.connection.sessionId && !e.isFinal);
-  if (mine.length === 1) return mine[0] as Execution;
+  const mine = engine
+    .list({ sessionId: call.connection.sessionId, limit: Number.MAX_SAFE_INTEGER })
+    .filter((e) => !e.isFinal);
+  if (mine.length === 1) return mine[0] as ExecutionHandle;
   if (mine.length === 0)
-    throw new RpcError(ErrorCode.ExecutionNotFound, "no running execution on this connection");
-  throw new RpcError(
-    ErrorCode.InvalidParams,
+    throw new ExecutionNotFoundError("no running execution on this connection");
+  throw new InvalidRequestError(
     `this connection has ${mine.length} executions; name one with execution_id`,
   );
 }

@@ -3,7 +3,7 @@
  * history store, newest first; `history.get` adds the output — from the spool files while they
  * exist, else the head and tail the store kept, and says which.
  */
-import { ErrorCode, RpcError } from "../../protocol/errors.js";
+import { ExecutionNotFoundError, InvalidRequestError } from "../../engine/errors.js";
 import { ExecutionStatus } from "../../protocol/methods.js";
 import * as z from "../../protocol/zod.js";
 import { toWireExecution, toWireOutput } from "../../store/record-wire.js";
@@ -51,10 +51,7 @@ export const historyList = defineMethod(HistoryListParams, async (params, call) 
   if (params.since !== undefined) {
     const parsed = parseSince(params.since);
     if (parsed === null) {
-      throw new RpcError(
-        ErrorCode.InvalidParams,
-        "since: expected an ISO 8601 time or epoch seconds",
-      );
+      throw new InvalidRequestError("since: expected an ISO 8601 time or epoch seconds");
     }
     sinceMs = parsed;
   }
@@ -73,15 +70,15 @@ export const historyGet = defineMethod(HistoryGetParams, async (params, call) =>
   const history = historyOf(call.server);
   const id = params.execution_id;
   // A live execution's last output may still be on its way to the spool files.
-  await call.server.supervisor.get(id)?.spool?.flushed();
+  await call.server.engine.get(id)?.spool?.flushed();
   await history.flush();
   const record = await history.store.getExecution(id);
-  if (!record) throw new RpcError(ErrorCode.ExecutionNotFound, `no execution ${id} in history`);
+  if (!record) throw new ExecutionNotFoundError(`no execution ${id} in history`);
   const output = await readRecordedOutput(record, params.max_output_bytes);
   const { output: _stored, ...rest } = record;
   return { execution: toWireExecution(rest), output: toWireOutput(output) };
 });
 
 function historyOf(server: ServerContext): HistoryContext {
-  return server.history;
+  return { store: server.history.store, flush: () => server.recorder.flush() };
 }

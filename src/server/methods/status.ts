@@ -6,19 +6,21 @@ import { VERSION } from "../../protocol/version.js";
 import * as z from "../../protocol/zod.js";
 import { defineMethod } from "../method-table.js";
 import type { ServerContext } from "../server-context.js";
+import { executionSummary } from "../wire/execution-summary.js";
 
 export function serverStatus(server: ServerContext): ServerStatusResult {
-  const { supervisor, settings } = server;
-  const limits = supervisor.limitsInUse;
+  const { settings } = server;
+  const load = server.engine.load();
+  const { limits } = load;
   return {
     version: VERSION,
     pid: process.pid,
     uptime_seconds: Math.round((performance.now() - server.startedAtMs) / 1000),
     connections: server.connections.size,
     executions: {
-      running: supervisor.runningCount,
-      queued: supervisor.queuedCount,
-      retained: supervisor.retainedCount,
+      running: load.running,
+      queued: load.queued,
+      retained: load.retained,
     },
     limits: {
       max_sessions: settings.maxSessions,
@@ -37,8 +39,8 @@ export const serverStatusMethod = defineMethod(NoParams, (_params, call) =>
 
 export const executionsList = defineMethod(ExecutionsListParams, (params, call) => {
   const status = params.status === undefined ? undefined : [params.status].flat();
-  const executions = call.server.supervisor.list({ status, limit: params.limit });
-  return { executions: executions.map((e) => e.summary()) };
+  const executions = call.server.engine.list({ status, limit: params.limit });
+  return { executions: executions.map(executionSummary) };
 });
 
 /** The configured and built-in hooks, their counts and recent results (docs/hooks.md). */

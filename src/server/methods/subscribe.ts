@@ -1,15 +1,13 @@
 /** `subscribe` / `unsubscribe`: (re-)attach to an execution's stream after a seq (DESIGN §4). */
-import { ErrorCode, RpcError } from "../../protocol/errors.js";
+import { ExecutionNotFoundError } from "../../engine/errors.js";
+import type { ExecutionHandle } from "../../engine/execution-handle.js";
 import { SubscribeParams, UnsubscribeParams } from "../../protocol/methods.js";
 import type { SubscribeResult } from "../../protocol/results.js";
-import type { Execution } from "../../supervisor/execution/execution.js";
 import { defineMethod } from "../method-table.js";
 
 export const subscribe = defineMethod(SubscribeParams, (params, call): SubscribeResult => {
-  const execution = call.server.supervisor.get(params.execution_id);
-  if (!execution) {
-    throw new RpcError(ErrorCode.ExecutionNotFound, `execution not found: ${params.execution_id}`);
-  }
+  const execution = call.server.engine.get(params.execution_id);
+  if (!execution) throw new ExecutionNotFoundError(`execution not found: ${params.execution_id}`);
   call.afterReply(() => call.connection.subscribe(execution, params.after_seq));
   return {
     execution_id: execution.id,
@@ -24,7 +22,7 @@ export const subscribe = defineMethod(SubscribeParams, (params, call): Subscribe
  * and a replay reports those as `process.gap`), so everything from seq 1 is retrievable while
  * the spool works. Without one, only the memory window is left.
  */
-function firstAvailableSeq(execution: Execution): number {
+function firstAvailableSeq(execution: ExecutionHandle): number {
   if (execution.spool && execution.spool.error === null) return 1;
   return execution.output.window.firstSeq ?? execution.output.lastSeq + 1;
 }

@@ -4,7 +4,6 @@
  * run goes on if it disconnects. The reply comes before the run's first notification.
  */
 import { resolve } from "node:path";
-import { loadTasksRuntime } from "../../engine/lazy-runtimes.js";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
 import {
   TasksCancelParams,
@@ -18,6 +17,7 @@ import { TaskListError } from "../../tasks/task-list-error.js";
 import type { ResolvedTaskList } from "../../tasks/task-list-schema.js";
 import { runDirOf, toRunSummary, toRunWire } from "../../tasks/task-run-wire.js";
 import type { PendingRun, TaskWatcher } from "../../tasks/task-service.js";
+import { loadTasksRuntime } from "../../tasks/tasks-runtime-loader.js";
 import { type CallContext, defineMethod } from "../method-table.js";
 
 export const tasksRun = defineMethod(TasksRunParams, async (params, call) => {

@@ -1,10 +1,11 @@
 /** An ExecutionOwner's decisions: another process in the same execution, the status, extras. */
 import { afterAll, describe, expect, it } from "vitest";
-import type { ProcessCompletedParams, ProcessStatusParams } from "../../protocol/notifications.js";
 import type { OutputChunk } from "../output/output-chunk.js";
 import { Guardian } from "../process/guardian.js";
 import { Execution } from "./execution.js";
+import type { ExecutionEvent } from "./execution-event.js";
 import type { AttemptEnd, ExecutionOwner, Settlement } from "./execution-owner.js";
+import type { ExecutionResult } from "./execution-result.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 
 const guardian = new Guardian();
@@ -42,13 +43,13 @@ function spec(script: string, overrides: Partial<ExecutionSpec> = {}): Execution
 function record(execution: Execution) {
   const heard = {
     output: [] as OutputChunk[],
-    events: [] as Array<{ method: string; params: object }>,
-    completions: [] as ProcessCompletedParams[],
+    events: [] as ExecutionEvent[],
+    results: [] as ExecutionResult[],
   };
   execution.addListener({
     output: (chunk) => heard.output.push(chunk),
-    event: (method, params) => heard.events.push({ method, params }),
-    completed: (params) => heard.completions.push(params),
+    event: (event) => heard.events.push(event),
+    ended: (result) => heard.results.push(result),
   });
   return heard;
 }
@@ -64,9 +65,18 @@ describe("ExecutionOwner", () => {
         if (ends.length === 1) return { retry: { spawn: sh("echo second"), delayMs: 50 } };
         return { status: "completed" };
       },
-      complete(completion) {
-        (completion as ProcessCompletedParams & { extra?: string }).extra = "added";
-      },
+      summarize: (result) => ({
+        claude: {
+          sessionId: null,
+          result: `summary of ${result.status}`,
+          isError: false,
+          subtype: null,
+          costUsd: null,
+          usage: null,
+          numTurns: null,
+          attempts: 2,
+        },
+      }),
     };
     execution.setOwner(owner);
     execution.start();
@@ -77,11 +87,11 @@ describe("ExecutionOwner", () => {
       "second\n",
     ]);
     expect(heard.output.map((chunk) => chunk.seq)).toEqual([1, 2]);
-    const started = heard.events.filter((event) => event.method === "process.started");
+    const started = heard.events.filter((event) => event.type === "started");
     expect(started).toHaveLength(2);
-    expect(heard.completions).toHaveLength(1);
-    expect(completion).toMatchObject({ status: "completed", exit_code: 0, last_seq: 2 });
-    expect((completion as { extra?: string }).extra).toBe("added");
+    expect(heard.results).toEqual([completion]);
+    expect(completion).toMatchObject({ status: "completed", exitCode: 0, lastSeq: 2 });
+    expect(completion.claude).toMatchObject({ result: "summary of completed", attempts: 2 });
   });
 
   it("decides the status against the exit code, and sets the error", async () => {
@@ -90,7 +100,7 @@ describe("ExecutionOwner", () => {
     execution.start();
     expect(await execution.done).toMatchObject({
       status: "failed",
-      exit_code: 0,
+      exitCode: 0,
       error: "no result",
     });
   });
@@ -115,7 +125,7 @@ describe("ExecutionOwner", () => {
     const completion = await execution.done;
     expect(performance.now() - started).toBeLessThan(1000);
     expect(completion.status).toBe("canceled");
-    expect(heard.events.filter((event) => event.method === "process.started")).toHaveLength(1);
+    expect(heard.events.filter((event) => event.type === "started")).toHaveLength(1);
   });
 
   it("is not asked about cancel or timeouts, and words the silence status", async () => {
@@ -126,19 +136,15 @@ describe("ExecutionOwner", () => {
         asked.push(ended);
         return { status: "completed" };
       },
-      status: (params: ProcessStatusParams) => {
-        params.message = `owner says: ${params.inactive_seconds}s`;
-      },
+      silenceMessage: (report) => `owner says: ${report.silentSeconds}s`,
     });
     const heard = record(execution);
     execution.start();
     const completion = await execution.done;
     expect(completion.status).toBe("timed_out");
     expect(asked).toEqual([]);
-    const status = heard.events.find((event) => event.method === "process.status");
-    expect((status?.params as ProcessStatusParams | undefined)?.message).toMatch(
-      /^owner says: \d+s$/,
-    );
+    const silent = heard.events.find((event) => event.type === "silent");
+    expect(silent?.type === "silent" && silent.report.message).toMatch(/^owner says: \d+s$/);
   });
 
   it("lets the owner's endWith decide, then asks it whether that is the end", async () => {

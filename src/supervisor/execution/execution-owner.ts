@@ -1,5 +1,6 @@
-import type { ProcessCompletedParams, ProcessStatusParams } from "../../protocol/notifications.js";
 import type { SpawnSpec } from "../process/group-child.js";
+import type { SilenceReport } from "./execution-event.js";
+import type { ClaudeSummary, ExecutionResult } from "./execution-result.js";
 
 /** How one process of an execution ended, as its owner sees it before the execution ends. */
 export interface AttemptEnd {
@@ -19,16 +20,21 @@ export type Settlement =
   | { retry: { spawn: SpawnSpec; delayMs: number } }
   | { status: "completed" | "failed"; error?: string };
 
+/** What an owner adds to the execution's result. */
+export interface OwnerSummary {
+  claude?: ClaudeSummary;
+}
+
 /**
  * A feature that owns an execution (a Claude run, docs/claude.md) and decides what plain exit
- * codes cannot: whether an ended process is the end, what `process.completed` adds, and what a
- * `process.status` after silence says. Cancel, timeouts and shutdown are never the owner's call.
+ * codes cannot: whether an ended process is the end, what the result adds, and what a report
+ * after silence says. Cancel, timeouts and shutdown are never the owner's call.
  */
 export interface ExecutionOwner {
   /** The process ended on its own or by `endWith`; null lets the exit code decide. */
   settle?(ended: AttemptEnd): Settlement | null;
-  /** Adds fields to the one `process.completed` (e.g. `claude`) before anyone sees it. */
-  complete?(completion: ProcessCompletedParams): void;
-  /** Adjusts a `process.status` (e.g. says the model is thinking) before it is sent. */
-  status?(params: ProcessStatusParams): void;
+  /** What the owner adds to the result (e.g. `claude`), before anyone sees it. */
+  summarize?(result: ExecutionResult): OwnerSummary | null;
+  /** The message of a silence report (e.g. that the model is thinking). */
+  silenceMessage?(report: SilenceReport): string;
 }

@@ -4,6 +4,7 @@
  * reasons it can end for — the inputs of execution.ts, apart from its state machine.
  */
 
+import type { TaskRef } from "../../protocol/hooks.js";
 import type { SpawnSpec } from "../process/group-child.js";
 import type { SpoolOptions } from "../spool/spool.js";
 import type { OutputSettings } from "./execution-output.js";
@@ -19,7 +20,10 @@ export interface ExecutionSpec {
   idleTimeoutMs: number | null;
   encoding: "utf8" | "base64";
   killOnDisconnect: boolean;
+  /** The connection it counts against (and dies with, with killOnDisconnect); null: none. */
   sessionId: string | null;
+  /** The task-list step it is, if any (hooks and history say so). */
+  task?: TaskRef | null;
   /** Where the wall-clock limit came from (request, auto, default, none), for history. */
   timeoutSource?: "request" | "auto" | "auto-default" | "default" | "none";
   /** How long runs of this command usually take (learned p90 × margin), when known. */

@@ -1,12 +1,12 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import type { ProcessCompletedParams } from "../../protocol/notifications.js";
 import type { OutputChunk } from "../output/output-chunk.js";
 import { GroupChild } from "../process/group-child.js";
 import { Guardian } from "../process/guardian.js";
 import { Execution } from "./execution.js";
 import type { ExecutionListener } from "./execution-listener.js";
+import type { ExecutionResult } from "./execution-result.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution-spec.js";
 
 const guardian = new Guardian();
@@ -51,7 +51,7 @@ function listen(execution: Execution) {
   const heard = {
     events: [] as string[],
     output: [] as OutputChunk[],
-    completions: [] as ProcessCompletedParams[],
+    results: [] as ExecutionResult[],
     /** Resolves at the first output chunk. */
     firstOutput: new Promise<void>((resolve) => {
       sawOutput = resolve;
@@ -62,8 +62,8 @@ function listen(execution: Execution) {
       heard.output.push(chunk);
       sawOutput();
     },
-    event: (method) => heard.events.push(method),
-    completed: (params) => heard.completions.push(params),
+    event: (event) => heard.events.push(event.type),
+    ended: (result) => heard.results.push(result),
   };
   execution.addListener(listener);
   return heard;
@@ -77,8 +77,8 @@ describe("Execution", () => {
     const completed = await execution.done;
     expect(completed.status).toBe("failed");
     expect(completed.error).toMatch(/could not start.*ENOENT/);
-    expect(heard.events).toContain("process.error");
-    expect(heard.completions).toEqual([completed]);
+    expect(heard.events).toContain("spawn_failed");
+    expect(heard.results).toEqual([completed]);
     expect(execution.pid).toBeNull();
   });
 
@@ -89,8 +89,8 @@ describe("Execution", () => {
     const completed = await execution.done;
     expect(completed.status).toBe("failed");
     expect(completed.error).toMatch(/could not start/);
-    expect(heard.events).toEqual(["process.error"]);
-    expect(heard.completions).toHaveLength(1);
+    expect(heard.events).toEqual(["spawn_failed"]);
+    expect(heard.results).toHaveLength(1);
   });
 
   it("cancel of a queued execution ends it without ever starting a process", async () => {
@@ -98,12 +98,12 @@ describe("Execution", () => {
     const heard = listen(execution);
     expect(execution.cancel()).toBe(true);
     const completed = await execution.done;
-    expect(completed).toMatchObject({ status: "canceled", exit_code: null, last_seq: 0 });
-    expect(heard.events).toEqual(["process.canceled"]);
+    expect(completed).toMatchObject({ status: "canceled", exitCode: null, lastSeq: 0 });
+    expect(heard.events).toEqual(["canceled"]);
     execution.start();
     expect(execution.pid).toBeNull();
     expect(execution.cancel()).toBe(false);
-    expect(heard.completions).toHaveLength(1);
+    expect(heard.results).toHaveLength(1);
   });
 
   it("produces exactly one completion whatever ends it, even when several things try", async () => {
@@ -114,7 +114,7 @@ describe("Execution", () => {
     const completed = await execution.done;
     // The first reason wins; the TERM was ignored, the KILL after the grace ended it.
     expect(completed).toMatchObject({ status: "canceled", signal: "SIGKILL" });
-    expect(heard.completions).toEqual([completed]);
+    expect(heard.results).toEqual([completed]);
     expect(execution.status).toBe("canceled");
   });
 
@@ -148,7 +148,7 @@ describe("Execution", () => {
       gc();
     }
     expect(spawned[0]?.deref()).toBeUndefined();
-    expect(execution.summary().status).toBe("completed"); // the execution itself is still here
+    expect(execution.status).toBe("completed"); // the execution itself is still here
   });
 });
 

@@ -2,21 +2,21 @@
  * One execution from queue to its single final state (DESIGN §4, §5).
  *
  * Whatever ends it — exit, cancel, a timeout, a spawn error, server shutdown — `finish` runs
- * once and produces the one `process.completed`. Cancel and timeouts TERM the group, then KILL
- * it after the grace; pause and resume STOP/CONT the group and stop its clocks.
+ * once and produces the one result. Cancel and timeouts TERM the group, then KILL it after the
+ * grace; pause and resume STOP/CONT the group and stop its clocks.
  */
 import type { ExecutionStatus } from "../../protocol/methods.js";
-import type { ProcessCompletedParams } from "../../protocol/notifications.js";
-import type { ExecutionSummary } from "../../protocol/results.js";
 import type { OutputPipePool } from "../output/output-pipes.js";
 import { GroupChild } from "../process/group-child.js";
 import type { Guardian } from "../process/guardian.js";
 import { GroupSampler } from "../process/resource-sampler.js";
 import { Spool } from "../spool/spool.js";
+import type { ExecutionEvent } from "./execution-event.js";
 import type { ExecutionListener } from "./execution-listener.js";
 import { ExecutionOutput } from "./execution-output.js";
 import type { ExecutionOwner } from "./execution-owner.js";
-import { completedParams, executionSummary, finalStatus } from "./execution-reports.js";
+import { executionResult, finalStatus } from "./execution-reports.js";
+import type { ExecutionResult } from "./execution-result.js";
 import {
   type EndReason,
   type ExecutionSettings,
@@ -28,7 +28,7 @@ import { ExecutionTimers } from "./execution-timers.js";
 import { ListenerFanout } from "./listener-fanout.js";
 import { OverdueNotice } from "./overdue-notice.js";
 import { settleWithOwner } from "./owner-settlement.js";
-import { statusParams } from "./status-report.js";
+import { silenceReport } from "./status-report.js";
 
 export class Execution {
   status: ExecutionStatus = "queued";
@@ -38,10 +38,13 @@ export class Execution {
   startedAt: Date | null = null;
   endedAt: Date | null = null;
   error: string | null = null;
-  completion: ProcessCompletedParams | null = null;
+  /** The error the last process could not be started with. */
+  private cause: Error | null = null;
+  /** Set once, when the execution has ended. */
+  result: ExecutionResult | null = null;
   readonly output: ExecutionOutput;
   readonly spool: Spool | null;
-  readonly done: Promise<ProcessCompletedParams>;
+  readonly done: Promise<ExecutionResult>;
   private readonly listeners = new ListenerFanout();
   private readonly timers: ExecutionTimers;
   private child: GroupChild | null = null;
@@ -55,7 +58,7 @@ export class Execution {
   private owner: ExecutionOwner | null = null;
   /** Set while waiting to start the next process of a retried execution. */
   private retryTimer: NodeJS.Timeout | null = null;
-  private resolveDone!: (params: ProcessCompletedParams) => void;
+  private resolveDone!: (result: ExecutionResult) => void;
 
   constructor(
     readonly spec: ExecutionSpec,
@@ -84,7 +87,7 @@ export class Execution {
   }
 
   get isFinal(): boolean {
-    return this.completion !== null;
+    return this.result !== null;
   }
 
   get isActive(): boolean {
@@ -104,9 +107,9 @@ export class Execution {
     this.owner = owner;
   }
 
-  /** Sends a notification of this execution to its listeners (subscribers, history). */
-  notify(method: string, params: object): void {
-    this.listeners.event(method, params);
+  /** Tells the listeners (subscribers, history) of an event, e.g. what the owner detected. */
+  emit(event: ExecutionEvent): void {
+    this.listeners.event(event);
   }
 
   start(): void {
@@ -123,6 +126,7 @@ export class Execution {
   /** Starts one process of the execution; false when spawning failed at once. */
   private spawnChild(spawn: ExecutionSpec["spawn"]): boolean {
     this.error = null;
+    this.cause = null;
     this.exitCode = null;
     this.signal = null;
     this.child = GroupChild.spawn(
@@ -136,7 +140,8 @@ export class Execution {
         },
         onSpawnError: (error) => {
           this.error = `could not start: ${error.message}`;
-          this.listeners.event("process.error", { execution_id: this.id, error: this.error });
+          this.cause = error;
+          this.listeners.event({ type: "spawn_failed", error: this.error });
         },
         onEnd: () => this.childEnded(),
       },
@@ -147,17 +152,13 @@ export class Execution {
     this.pid = this.child.pid;
     this.guardian.watch(this.child.pgid);
     this.sampler = new GroupSampler(this.child.pgid);
-    this.listeners.event("process.started", {
-      execution_id: this.id,
-      pid: this.pid,
-      pgid: this.pid,
-    });
+    this.listeners.event({ type: "started", pid: this.pid, pgid: this.pid });
     return true;
   }
 
   /** A process ended: the owner may start another (a retry) or decide the status. */
   private childEnded(): void {
-    if (this.completion) return;
+    if (this.result) return;
     const reason = this.endReason;
     if (this.owner?.settle && (reason === null || "by" in reason)) {
       // Everything the process wrote reaches the listeners (the owner's parser) first.
@@ -196,7 +197,7 @@ export class Execution {
     this.child.signal("SIGSTOP");
     this.status = "paused";
     this.timers.pause();
-    this.listeners.event("process.paused", { execution_id: this.id });
+    this.listeners.event({ type: "paused" });
     return true;
   }
 
@@ -205,14 +206,14 @@ export class Execution {
     this.child.signal("SIGCONT");
     this.status = "running";
     this.timers.resume();
-    this.listeners.event("process.resumed", { execution_id: this.id });
+    this.listeners.event({ type: "resumed" });
     return true;
   }
 
   /** Cancels a queued or running execution; false when it has already ended. */
   cancel(): boolean {
     if (this.isFinal || this.endReason) return false;
-    this.listeners.event("process.canceled", { execution_id: this.id });
+    this.listeners.event({ type: "canceled" });
     this.stop({ status: "canceled" });
     return true;
   }
@@ -227,10 +228,6 @@ export class Execution {
     if (this.isFinal || this.endReason) return;
     this.endReason = { status, by };
     this.killTimer = setTimeout(() => this.terminate(), graceMs);
-  }
-
-  summary(): ExecutionSummary {
-    return executionSummary(this);
   }
 
   private stop(reason: EndReason): void {
@@ -263,20 +260,19 @@ export class Execution {
     const pid = this.child.pid;
     const sample = (await this.sampler?.sample()) ?? null;
     if (!this.isActive) return;
-    const params = statusParams({
-      executionId: this.id,
+    const report = silenceReport({
       pid,
       silentMs,
       elapsedMs: performance.now() - this.startedAtMs,
       usualMs: this.spec.usualMs ?? null,
       sample,
     });
-    this.owner?.status?.(params);
-    this.listeners.event("process.status", params);
+    if (this.owner?.silenceMessage) report.message = this.owner.silenceMessage(report);
+    this.listeners.event({ type: "silent", report });
   }
 
   private finish(): void {
-    if (this.completion) return;
+    if (this.result) return;
     this.timers.stop();
     this.overdue.clear();
     if (this.killTimer) clearTimeout(this.killTimer);
@@ -289,12 +285,25 @@ export class Execution {
     this.sampler = null;
     const status = finalStatus(this.endReason, this.error, this.exitCode);
     this.status = status;
-    this.endedAt = new Date();
+    const endedAt = new Date();
+    this.endedAt = endedAt;
     const durationMs = this.startedAtMs > 0 ? performance.now() - this.startedAtMs : 0;
-    const completion = completedParams(this, status, durationMs, this.endReason);
-    this.owner?.complete?.(completion);
-    this.completion = completion;
-    this.listeners.completed(completion);
-    this.resolveDone(completion);
+    const ended = executionResult({
+      executionId: this.id,
+      status,
+      reason: this.endReason,
+      exitCode: this.exitCode,
+      signal: this.signal,
+      error: this.error,
+      cause: this.cause,
+      startedAt: this.startedAt,
+      endedAt,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      output: this.output,
+    });
+    const result = { ...ended, ...this.owner?.summarize?.(ended) };
+    this.result = result;
+    this.listeners.ended(result);
+    this.resolveDone(result);
   }
 }

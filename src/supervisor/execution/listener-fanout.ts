@@ -1,13 +1,14 @@
 /**
  * The listeners of one execution (subscriptions, the history recorder, a Claude parser): each
- * output chunk, event and the completion goes to every one of them, in the order they were
- * added. A listener may remove itself while it hears (a Set iterates on past a deletion).
+ * output chunk, event and the end goes to every one of them, in the order they were added. A
+ * listener may remove itself while it hears (a Set iterates on past a deletion).
  */
-import type { ProcessCompletedParams } from "../../protocol/notifications.js";
 import type { OutputChunk } from "../output/output-chunk.js";
+import type { ExecutionEvent } from "./execution-event.js";
 import type { ExecutionListener } from "./execution-listener.js";
+import type { ExecutionResult } from "./execution-result.js";
 
-export class ListenerFanout implements ExecutionListener {
+export class ListenerFanout {
   private readonly listeners = new Set<ExecutionListener>();
 
   add(listener: ExecutionListener): void {
@@ -19,14 +20,14 @@ export class ListenerFanout implements ExecutionListener {
   }
 
   output(chunk: OutputChunk): void {
-    for (const listener of this.listeners) listener.output(chunk);
+    for (const listener of this.listeners) listener.output?.(chunk);
   }
 
-  event(method: string, params: object): void {
-    for (const listener of this.listeners) listener.event(method, params);
+  event(event: ExecutionEvent): void {
+    for (const listener of this.listeners) listener.event?.(event);
   }
 
-  completed(params: ProcessCompletedParams): void {
-    for (const listener of this.listeners) listener.completed(params);
+  ended(result: ExecutionResult): void {
+    for (const listener of this.listeners) listener.ended?.(result);
   }
 }

@@ -7,9 +7,8 @@
  * memory stays at the two limits however much the execution writes.
  */
 
-import type { StoredOutput } from "../../store/store.js";
-import { cutAfter, cutBefore } from "../../store/utf8-cut.js";
 import type { OutputChunk } from "./output-chunk.js";
+import { cutAfter, cutBefore } from "./utf8-cut.js";
 
 export const DEFAULT_CAPTURE_BYTES = 64 * 1024;
 /** The largest chunk the supervisor makes (execution-output.ts). */
@@ -17,13 +16,22 @@ const MAX_PIECE_BYTES = 64 * 1024;
 /** The head keeps a few bytes past its limit, to see whether the limit splits a character. */
 const UTF8_LOOKAHEAD_BYTES = 3;
 
+/** The head and tail of an output, as text; the bytes between them only counted. */
+export interface CapturedOutput {
+  encoding: "utf8" | "base64";
+  head: string;
+  tail: string;
+  /** Output bytes between head and tail that are not kept. */
+  omittedBytes: number;
+}
+
 export class OutputCapture {
   /** Made at the first output: most executions of a batch write little or nothing. */
   private head: Buffer | null = null;
   private headBytes = 0;
   private tail: Tail;
   private totalBytes = 0;
-  private final: StoredOutput | null = null;
+  private final: CapturedOutput | null = null;
 
   /**
    * @param chunksValidForBytes how much later output a chunk's bytes are guaranteed to outlive
@@ -57,7 +65,7 @@ export class OutputCapture {
    * The captured head and tail; after this the capture holds nothing (a tail kept by reference
    * would otherwise keep the window's whole buffer alive as long as the record lives).
    */
-  result(): StoredOutput {
+  result(): CapturedOutput {
     if (this.final) return this.final;
     const headAll = this.head?.subarray(0, this.headBytes) ?? Buffer.alloc(0);
     const head = cutBefore(headAll, this.headLimitBytes, this.encoding);

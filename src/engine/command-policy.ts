@@ -10,7 +10,7 @@
  * This is a guard rail for well-meaning clients, not a sandbox: an allowed program that runs its
  * arguments (an interpreter, `find -exec`, `xargs`, `env`) still runs anything (docs/security.md).
  */
-import { ErrorCode, RpcError } from "../protocol/errors.js";
+import { CommandNotAllowedError } from "./errors.js";
 
 /** Shell syntax that chains, substitutes, groups, redirects or evaluates: refused with a list. */
 const SHELL_SYNTAX = /[;&|`<>(){}\n\r]|\$\{|\$\[/;
@@ -38,11 +38,11 @@ const RISKY_ENV = new Set([
 ]);
 const RISKY_ENV_PREFIXES = ["LD_", "DYLD_", "BASH_FUNC_"];
 
-function notAllowed(message: string): RpcError {
-  return new RpcError(ErrorCode.CommandNotAllowed, `${message} (ALLOWED_COMMANDS is set)`);
+function notAllowed(message: string): CommandNotAllowedError {
+  return new CommandNotAllowedError(`${message} (ALLOWED_COMMANDS is set)`);
 }
 
-/** Throws -32001 unless `command` (already trimmed, non-empty) passes the allow-list. */
+/** Throws CommandNotAllowedError unless `command` (already trimmed, non-empty) passes the allow-list. */
 export function checkAllowedCommand(
   command: string,
   env: Record<string, string | null> | undefined,

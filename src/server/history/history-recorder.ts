@@ -1,15 +1,15 @@
 /**
  * Records every execution and connection of a running server (issue 4). The composition root
- * attaches it as a supervisor observer and tells it about connections; it never blocks the
- * caller — writes are queued on the WriteBatcher — and `close()` (after the supervisor has
- * shut down, so every execution has its final record) writes out everything still pending.
+ * attaches it as an engine observer and tells it about connections; it never blocks the caller
+ * — writes are queued on the WriteBatcher — and `close()` (after the engine has shut down, so
+ * every execution has its final record) writes out everything still pending.
  */
 
+import type { EngineObserver } from "../../engine/engine.js";
+import type { ExecutionHandle } from "../../engine/execution-handle.js";
 import type { ConnectionRecord } from "../../store/store.js";
 import type { WriteBatcher } from "../../store/write-batcher.js";
-import type { Execution } from "../../supervisor/execution/execution.js";
 import { currentServerIdentity, type ServerIdentity } from "../../supervisor/process/proc-stat.js";
-import type { SupervisorObserver } from "../../supervisor/supervisor.js";
 import { ExecutionTracker } from "./execution-tracker.js";
 
 export interface RecorderOptions {
@@ -27,7 +27,7 @@ export interface ConnectionInfo {
   connectedAt?: Date;
 }
 
-export class HistoryRecorder implements SupervisorObserver {
+export class HistoryRecorder implements EngineObserver {
   readonly identity: ServerIdentity;
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly now: () => number;
@@ -43,7 +43,7 @@ export class HistoryRecorder implements SupervisorObserver {
   }
 
   /** Supervisor hook: runs before the execution's process starts, so nothing is missed. */
-  created(execution: Execution): void {
+  created(execution: ExecutionHandle): void {
     const tracker = new ExecutionTracker(execution, {
       identity: this.identity,
       batcher: this.batcher,
@@ -89,7 +89,10 @@ export class HistoryRecorder implements SupervisorObserver {
     return this.batcher.flush();
   }
 
-  /** Ends connections still open and writes everything; call after the supervisor shut down. */
+  /**
+   * Ends connections still open and writes everything; call after the engine shut down. The
+   * batcher stays open: the history service closes it with the store.
+   */
   async close(): Promise<boolean> {
     for (const record of this.connections.values()) {
       record.endedAtMs = this.now();
@@ -97,6 +100,6 @@ export class HistoryRecorder implements SupervisorObserver {
     }
     this.connections.clear();
     await Promise.all(this.pendingReads);
-    return this.batcher.close();
+    return this.batcher.flush();
   }
 }

@@ -2,9 +2,18 @@
  * Follows one execution for its history record: status changes, detections, the head and tail
  * of its output, and its journal entry (written when it is created, given its pid and process
  * start time when it starts, removed when it ends). Everything goes through the WriteBatcher:
- * nothing here waits on the store.
+ * nothing here waits on the store. Detections are recorded as clients saw them: the
+ * notification's name and params (wire/execution-notifications.ts).
  */
-import type { ProcessCompletedParams } from "../../protocol/notifications.js";
+import type {
+  ClaudeSummary,
+  ExecutionEvent,
+  ExecutionHandle,
+  ExecutionListener,
+  ExecutionResult,
+  ExecutionSpec,
+  OutputChunk,
+} from "../../engine/execution-handle.js";
 import { commandClass } from "../../store/command-class.js";
 import type {
   ClaudeRunRecord,
@@ -13,12 +22,9 @@ import type {
   TimeoutSource,
 } from "../../store/store.js";
 import type { WriteBatcher } from "../../store/write-batcher.js";
-import type { Execution } from "../../supervisor/execution/execution.js";
-import type { ExecutionListener } from "../../supervisor/execution/execution-listener.js";
-import type { ExecutionSpec } from "../../supervisor/execution/execution-spec.js";
 import { OutputCapture } from "../../supervisor/output/output-capture.js";
-import type { OutputChunk } from "../../supervisor/output/output-chunk.js";
 import { processStartTicks, type ServerIdentity } from "../../supervisor/process/proc-stat.js";
+import { eventNotification } from "../wire/execution-notifications.js";
 
 /** Fields the spec may carry once the server passes them (see docs/history.md). */
 export type RecordedSpecExtras = { timeoutSource?: TimeoutSource; peer?: string | null };
@@ -37,7 +43,8 @@ export interface TrackerContext {
 
 const MAX_DETECTIONS = 100;
 const START_TIME_READ_DELAY_MS = 20;
-const DETECTED = /^(error\.|hook\.warning$)/;
+/** Claude notices recorded as detections (retries are not failures of the run). */
+const DETECTED = new Set(["token_limit", "rate_limit", "auth_failed", "root_refusal"]);
 
 export class ExecutionTracker implements ExecutionListener {
   readonly record: ExecutionRecord;
@@ -46,7 +53,7 @@ export class ExecutionTracker implements ExecutionListener {
   private startTimeRead: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
   constructor(
-    private readonly execution: Execution,
+    private readonly execution: ExecutionHandle,
     private readonly context: TrackerContext,
   ) {
     const spec = execution.spec as ExecutionSpec & RecordedSpecExtras;
@@ -108,10 +115,10 @@ export class ExecutionTracker implements ExecutionListener {
     this.capture.add(chunk);
   }
 
-  event(method: string, params: object): void {
+  event(event: ExecutionEvent): void {
     const record = this.record;
-    if (method === "process.started") {
-      const { pid, pgid } = params as { pid: number; pgid: number };
+    if (event.type === "started") {
+      const { pid, pgid } = event;
       record.status = "running";
       record.pid = pid;
       record.startedAtMs = this.execution.startedAt?.getTime() ?? this.context.now();
@@ -134,13 +141,18 @@ export class ExecutionTracker implements ExecutionListener {
         };
       });
       this.context.track?.(read);
-    } else if (method === "process.paused" || method === "process.resumed") {
-      record.status = method === "process.paused" ? "paused" : "running";
+    } else if (event.type === "paused" || event.type === "resumed") {
+      record.status = event.type === "paused" ? "paused" : "running";
       this.write();
-    } else if (method === "process.error") {
-      record.error = String((params as { error?: unknown }).error ?? "error");
-    } else if (DETECTED.test(method) && record.detections.length < MAX_DETECTIONS) {
-      const { execution_id: _id, ...details } = params as Record<string, unknown>;
+    } else if (event.type === "spawn_failed") {
+      record.error = event.error;
+    } else if (
+      event.type === "claude" &&
+      DETECTED.has(event.notice.kind) &&
+      record.detections.length < MAX_DETECTIONS
+    ) {
+      const { method, params } = eventNotification(record.executionId, event);
+      const { execution_id: _id, ...details } = params as { execution_id: string };
       record.detections.push({ type: method, atMs: this.context.now(), details });
       this.write();
     }
@@ -153,19 +165,19 @@ export class ExecutionTracker implements ExecutionListener {
     this.startTimeRead = null;
   }
 
-  completed(params: ProcessCompletedParams): void {
+  ended(result: ExecutionResult): void {
     // Over before its start time was read: nothing left to journal.
     this.cancelStartTimeRead();
     const record = this.record;
-    record.status = params.status;
-    record.exitCode = params.exit_code;
-    record.signal = params.signal;
-    record.endedAtMs = this.execution.endedAt?.getTime() ?? this.context.now();
-    record.durationMs = record.startedAtMs === null ? null : params.duration_ms;
-    record.stdoutBytes = params.stdout_bytes;
-    record.stderrBytes = params.stderr_bytes;
-    record.error = params.error ?? record.error;
-    record.claude = claudeOf(params);
+    record.status = result.status;
+    record.exitCode = result.exitCode;
+    record.signal = result.signal;
+    record.endedAtMs = result.endedAt.getTime();
+    record.durationMs = record.startedAtMs === null ? null : result.durationMs;
+    record.stdoutBytes = result.stdoutBytes;
+    record.stderrBytes = result.stderrBytes;
+    record.error = result.error ?? record.error;
+    record.claude = result.claude ? claudeRecord(result.claude) : null;
     record.output = this.capture.result();
     this.write();
     this.context.batcher.enqueue({ type: "journal.remove", executionId: record.executionId });
@@ -177,20 +189,14 @@ export class ExecutionTracker implements ExecutionListener {
   }
 }
 
-/** `process.completed.claude` (DESIGN §6), when the run was a Claude run. */
-function claudeOf(params: ProcessCompletedParams): ClaudeRunRecord | null {
-  const claude = (params as { claude?: Record<string, unknown> }).claude;
-  if (!claude || typeof claude !== "object") return null;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+/** What history keeps of a Claude run's summary (DESIGN §6). */
+function claudeRecord(claude: ClaudeSummary): ClaudeRunRecord {
   return {
-    sessionId: typeof claude.session_id === "string" ? claude.session_id : null,
-    subtype: typeof claude.subtype === "string" ? claude.subtype : null,
-    isError: typeof claude.is_error === "boolean" ? claude.is_error : null,
-    costUsd: num(claude.cost_usd ?? claude.total_cost_usd),
-    numTurns: num(claude.num_turns),
-    usage:
-      claude.usage && typeof claude.usage === "object"
-        ? (claude.usage as Record<string, unknown>)
-        : null,
+    sessionId: claude.sessionId,
+    subtype: claude.subtype,
+    isError: claude.isError,
+    costUsd: claude.costUsd,
+    numTurns: claude.numTurns,
+    usage: claude.usage,
   };
 }

@@ -1,0 +1,138 @@
+/**
+ * The engine of one machine: requests become executions of this server's supervisor (process
+ * groups, spool, caps and queue). See engine.ts for the contract.
+ */
+import { randomUUID } from "node:crypto";
+import type { Settings } from "../config/settings.js";
+import type { HookService } from "../hooks/hook-service.js";
+import type { AuditLog } from "../log/audit-log.js";
+import { ClaudeExecuteParams, ExecuteParams } from "../protocol/methods.js";
+import type { TimeoutEstimator } from "../store/timeout-estimator.js";
+import type { Execution } from "../supervisor/execution/execution.js";
+import type { Supervisor } from "../supervisor/supervisor.js";
+import { commandExecution } from "./command-execution.js";
+import type {
+  EngineLoad,
+  EngineObserver,
+  ExecutionEngine,
+  ExecutionRequest,
+  StartContext,
+  StartedExecution,
+} from "./engine.js";
+import type { ExecutionHandle } from "./execution-handle.js";
+import { loadClaudeExecution } from "./lazy-runtimes.js";
+import type { PrepareContext, PreparedExecution } from "./prepared-execution.js";
+import { parsedRequest } from "./request-checks.js";
+
+export interface LocalEngineParts {
+  settings: Settings;
+  supervisor: Supervisor;
+  /** Decides `timeout: "auto"` from history (store/timeout-estimator.ts). */
+  estimator: Pick<TimeoutEstimator, "decide">;
+  hooks: Pick<HookService, "before">;
+  audit: AuditLog;
+  /** Resolved once at start: the shell for commands, and stdbuf when installed. */
+  shellPath: string;
+  stdbufPath: string | null;
+}
+
+export class LocalEngine implements ExecutionEngine {
+  /** Its parts, as given (tests reach the supervisor and the shell path here). */
+  constructor(readonly parts: LocalEngineParts) {}
+
+  async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
+    context.signal?.throwIfAborted();
+    const prepared = await this.prepare(request, context);
+    // Aborted while hooks ran: nothing was admitted yet.
+    context.signal?.throwIfAborted();
+    const { execution, queuedAt } = this.parts.supervisor.submit(prepared.spec, (created) => {
+      prepared.attach?.(created);
+      if (context.listener) created.addListener(context.listener);
+    });
+    this.audit(prepared, context.who);
+    if (context.signal) cancelOnAbort(execution, context.signal);
+    return { handle: execution, queuedAt };
+  }
+
+  get(executionId: string): ExecutionHandle | undefined {
+    return this.parts.supervisor.get(executionId);
+  }
+
+  list(filter: { status?: ExecutionHandle["status"][]; sessionId?: string; limit: number }) {
+    const { sessionId } = filter;
+    if (sessionId === undefined) return this.parts.supervisor.list(filter);
+    return this.parts.supervisor
+      .list({ status: filter.status, limit: Number.MAX_SAFE_INTEGER })
+      .filter((execution) => execution.spec.sessionId === sessionId)
+      .slice(0, filter.limit);
+  }
+
+  observe(observer: EngineObserver): void {
+    this.parts.supervisor.observe(observer);
+  }
+
+  load(): EngineLoad {
+    const { supervisor } = this.parts;
+    const { maxConcurrent, maxPerConnection, maxQueue } = supervisor.limitsInUse;
+    return {
+      running: supervisor.runningCount,
+      queued: supervisor.queuedCount,
+      retained: supervisor.retainedCount,
+      limits: { maxConcurrent, maxPerConnection, maxQueue },
+    };
+  }
+
+  shutdown(): Promise<void> {
+    return this.parts.supervisor.shutdown();
+  }
+
+  /** Validated, through the pre-hooks, checked and built into a spec. */
+  private async prepare(
+    request: ExecutionRequest,
+    context: StartContext,
+  ): Promise<PreparedExecution> {
+    const { hooks } = this.parts;
+    const prepareContext: PrepareContext = {
+      settings: this.parts.settings,
+      estimator: this.parts.estimator,
+      shellPath: this.parts.shellPath,
+      stdbufPath: this.parts.stdbufPath,
+      sessionId: context.sessionId,
+      task: context.origin.task,
+    };
+    if (request.kind === "command") {
+      const params = parsedRequest(ExecuteParams, request.params);
+      const id = params.execution_id ?? randomUUID();
+      const hooked = await hooks.before("command", params, id, context.origin);
+      return commandExecution(hooked, id, prepareContext);
+    }
+    const params = parsedRequest(ClaudeExecuteParams, request.params);
+    const id = params.execution_id ?? randomUUID();
+    const hooked = await hooks.before("claude", params, id, context.origin);
+    const { claudeExecution } = await loadClaudeExecution();
+    return claudeExecution(hooked, id, prepareContext);
+  }
+
+  private audit(prepared: PreparedExecution, who: string | undefined): void {
+    const { spec } = prepared;
+    this.parts.audit.record({
+      event: "execute",
+      execution_id: spec.id,
+      command: prepared.audited,
+      cwd: spec.spawn.cwd,
+      session_id: spec.sessionId,
+      kind: spec.kind,
+      ...(who ? { who } : {}),
+    });
+  }
+}
+
+function cancelOnAbort(execution: Execution, signal: AbortSignal): void {
+  if (signal.aborted) {
+    execution.cancel();
+    return;
+  }
+  const cancel = () => execution.cancel();
+  signal.addEventListener("abort", cancel, { once: true });
+  void execution.done.then(() => signal.removeEventListener("abort", cancel));
+}

@@ -1,0 +1,111 @@
+/**
+ * The parts of a server below its sockets, built once, in order, each from the ones before it:
+ * history (first: it marks what a dead predecessor left running before anything new starts), the
+ * supervisor, the hooks, the engine every execution starts through, what observes the engine
+ * (history, post hooks, the audit of exits), and the task lists on top of the engine.
+ */
+
+import type { HomePaths } from "../config/home.js";
+import type { Settings } from "../config/settings.js";
+import { LocalEngine } from "../engine/local-engine.js";
+import { createHooks } from "../hooks/create-hooks.js";
+import type { HookService } from "../hooks/hook-service.js";
+import type { AuditLog } from "../log/audit-log.js";
+import type { Logger } from "../log/logger.js";
+import { type HistoryService, startHistory } from "../store/history-service.js";
+import { captureServerEnv } from "../supervisor/process/child-env.js";
+import { findExecutable, resolveShell } from "../supervisor/process/shell.js";
+import { SpoolJanitor } from "../supervisor/spool/spool-janitor.js";
+import { Supervisor } from "../supervisor/supervisor.js";
+import { TaskService } from "../tasks/task-service.js";
+import { engineSteps } from "../tasks/task-steps.js";
+import { executionSettings } from "./execution-settings.js";
+import { HistoryRecorder } from "./history/history-recorder.js";
+import { completedParams } from "./wire/execution-notifications.js";
+
+export interface ServerParts {
+  history: HistoryService;
+  recorder: HistoryRecorder;
+  engine: LocalEngine;
+  hooks: HookService;
+  tasks: TaskService;
+}
+
+export async function startParts(
+  settings: Settings,
+  paths: HomePaths,
+  log: { logger: Logger; audit: AuditLog },
+): Promise<ServerParts> {
+  const { logger, audit } = log;
+  captureServerEnv();
+  const history = await startHistory(settings, {
+    logger,
+    memory: settings.history === "off",
+    redisKeyPrefix: settings.redisKeyPrefix,
+    retention: {
+      maxAgeMs: settings.historyMaxAgeMs || null,
+      maxRows: settings.historyMaxRows || null,
+    },
+    estimator: { margin: settings.timeoutMargin },
+  });
+  const spoolJanitor = new SpoolJanitor({
+    root: paths.spool,
+    totalCapBytes: settings.spoolTotalCapBytes,
+    maxAgeMs: settings.historyMaxAgeMs,
+  });
+  await spoolJanitor.start();
+  const supervisor = new Supervisor(
+    {
+      maxConcurrent: settings.maxConcurrent,
+      maxPerConnection: settings.maxPerConnection,
+      maxQueue: settings.maxQueue,
+      retainEnded: settings.retainEnded,
+    },
+    (spec) => executionSettings(settings, paths.spool, spec, logger),
+    spoolJanitor,
+  );
+  const shellPath = resolveShell(settings.shell);
+  const hooks = createHooks(settings, { shellPath, logger });
+  const engine = new LocalEngine({
+    settings,
+    supervisor,
+    estimator: history.estimator,
+    hooks,
+    audit,
+    shellPath,
+    stdbufPath: findExecutable("stdbuf"),
+  });
+  const recorder = new HistoryRecorder(history.batcher, { identity: history.identity });
+  engine.observe(recorder);
+  engine.observe({
+    ended: (execution) => {
+      const result = execution.result;
+      if (!result) return;
+      const completion = completedParams(result);
+      hooks.after(execution.spec, completion);
+      audit.record({
+        event: "exit",
+        execution_id: completion.execution_id,
+        status: completion.status,
+        exit_code: completion.exit_code,
+        signal: completion.signal,
+        duration_ms: completion.duration_ms,
+      });
+    },
+  });
+  const tasks = new TaskService({
+    store: history.store,
+    runsRoot: paths.runs,
+    steps: engineSteps(engine),
+    identity: history.identity,
+    logger,
+  });
+  const recovered = await tasks.recover();
+  if (recovered.length > 0) {
+    logger.warn(
+      { runs: recovered },
+      "task lists left running by a previous server were marked interrupted (tasks resume <id>)",
+    );
+  }
+  return { history, recorder, engine, hooks, tasks };
+}
