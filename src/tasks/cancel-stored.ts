@@ -4,9 +4,10 @@
  * that still runs in another live server (cancel it there).
  */
 
+import type { ServerIdentity } from "../store/server-owner.js";
+import { ownerAlive } from "../store/server-owner.js";
 import type { TaskRunRecord } from "../store/task-run-record.js";
-import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
-import { markInterrupted, ownerAlive } from "./run-journal.js";
+import { markInterrupted } from "./run-journal.js";
 
 /** Marks `record` (of run `runId`) canceled; returns why it cannot be (and changes nothing). */
 export function cancelStoredRun(

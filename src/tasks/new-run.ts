@@ -4,8 +4,8 @@
  * the run's owner is still alive).
  */
 import { randomBytes } from "node:crypto";
+import type { ServerIdentity } from "../store/server-owner.js";
 import type { TaskRunRecord, TaskState } from "../store/task-run-record.js";
-import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import type { ResolvedTaskList } from "./task-list-schema.js";
 
 export function newRunRecord(

@@ -5,9 +5,10 @@
  * in the record), with its whole retry budget.
  */
 
+import type { ServerIdentity } from "../store/server-owner.js";
+import { ownerAlive } from "../store/server-owner.js";
 import type { TaskRunRecord } from "../store/task-run-record.js";
-import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
-import { INTERRUPTED_RUN_ERROR, markInterrupted, ownerAlive } from "./run-journal.js";
+import { INTERRUPTED_RUN_ERROR, markInterrupted } from "./run-journal.js";
 
 /** Readies `record` to run again from its cursor; returns why it cannot (and changes nothing). */
 export function prepareResume(

@@ -5,9 +5,9 @@
  * are marked `interrupted`; `tasks resume` continues them.
  */
 
+import { ownerAlive, type ServerIdentity } from "../store/server-owner.js";
 import type { Store } from "../store/store.js";
 import type { TaskRunOwner, TaskRunRecord } from "../store/task-run-record.js";
-import { processStartTicks, type ServerIdentity } from "../supervisor/process/proc-stat.js";
 
 const WRITE_ATTEMPTS = 3;
 const WRITE_RETRY_MS = 200;
@@ -37,18 +37,6 @@ export class RunJournal {
     }
     throw new Error(`cannot write the task-list journal: ${(lastError as Error)?.message}`);
   }
-}
-
-/** Whether the server that owns a run still runs (a run of another machine counts as alive). */
-export function ownerAlive(owner: TaskRunOwner, identity: ServerIdentity): boolean {
-  if (owner.host !== identity.host) return true;
-  if (owner.bootId !== identity.bootId) return false;
-  if (owner.serverPid === identity.serverPid) {
-    return owner.serverStartTicks === identity.serverStartTicks;
-  }
-  return (
-    owner.serverStartTicks !== null && processStartTicks(owner.serverPid) === owner.serverStartTicks
-  );
 }
 
 /** Marks the run, its current task and that task's attempt as interrupted. */

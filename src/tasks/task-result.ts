@@ -3,7 +3,7 @@
  * a command's stdout or Claude's answer, cut to RESULT_MAX_BYTES around a marker, so one chatty
  * step cannot bloat the journal or the prompts built from it.
  */
-import type { OutputCapture } from "../supervisor/output/output-capture.js";
+import type { OutputCapture } from "../engine/execution-handle.js";
 
 /** A result (stdout of a command, answer of Claude) is kept and templated up to this size. */
 export const RESULT_MAX_BYTES = 64 * 1024;

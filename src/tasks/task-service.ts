@@ -8,9 +8,9 @@
 import type { ExecutionHandle } from "../engine/execution-handle.js";
 import type { HookWarningParams } from "../hooks/hook-types.js";
 import type { Logger } from "../log/logger.js";
+import type { ServerIdentity } from "../store/server-owner.js";
 import type { Store } from "../store/store.js";
 import type { TaskRunQuery, TaskRunRecord } from "../store/task-run-record.js";
-import type { ServerIdentity } from "../supervisor/process/proc-stat.js";
 import { cancelStoredRun } from "./cancel-stored.js";
 import { newRunId, newRunRecord } from "./new-run.js";
 import { prepareResume } from "./resume.js";
