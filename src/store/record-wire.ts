@@ -3,9 +3,12 @@
  * seconds), shared by `history.list`/`history.get` and `cc-executor history … --json|export`.
  */
 import type { ExecutionStatus } from "../protocol/methods.js";
+import { EXECUTION_FIELDS, type ExecutionField } from "./execution-fields.js";
 import type { OutputView } from "./recorded-output.js";
 import type {
+  ClaudeRunRecord,
   ConnectionRecord,
+  Detection,
   ExecutionKind,
   ExecutionRecord,
   HistoryStats,
@@ -60,46 +63,53 @@ export interface WireOutput {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
-export function toWireExecution(r: ExecutionRecord): WireExecution {
-  return {
-    execution_id: r.executionId,
-    kind: r.kind,
-    command: r.command,
-    command_class: r.commandClass,
-    cwd: r.cwd,
-    session_id: r.sessionId,
-    peer: r.peer,
-    host: r.host,
-    status: r.status,
-    exit_code: r.exitCode,
-    signal: r.signal,
-    pid: r.pid,
-    created_at: new Date(r.createdAtMs).toISOString(),
-    started_at: iso(r.startedAtMs),
-    ended_at: iso(r.endedAtMs),
-    duration_ms: r.durationMs,
-    execution_time: r.durationMs === null ? null : Math.round(r.durationMs) / 1000,
-    stdout_bytes: r.stdoutBytes,
-    stderr_bytes: r.stderrBytes,
-    timeout_seconds: seconds(r.timeoutMs),
-    timeout_source: r.timeoutSource,
-    idle_timeout_seconds: seconds(r.idleTimeoutMs),
-    spool_dir: r.spoolDir,
-    claude: r.claude && {
-      session_id: r.claude.sessionId,
-      subtype: r.claude.subtype,
-      is_error: r.claude.isError,
-      cost_usd: r.claude.costUsd,
-      num_turns: r.claude.numTurns,
-      usage: r.claude.usage,
-    },
-    detections: r.detections.map((d) => ({
-      type: d.type,
-      at: new Date(d.atMs).toISOString(),
-      details: d.details,
-    })),
-    error: r.error,
-  };
+export function toWireExecution(record: ExecutionRecord): WireExecution {
+  const wire: Record<string, unknown> = {};
+  for (const field of EXECUTION_FIELDS) wire[wireName(field)] = wireValue(field, record);
+  // Seconds, like `process.completed.execution_time`.
+  wire.execution_time = record.durationMs === null ? null : Math.round(record.durationMs) / 1000;
+  return wire as unknown as WireExecution;
+}
+
+function wireName({ name, kind }: ExecutionField): string {
+  return kind === "duration" ? `${name}_seconds` : name;
+}
+
+function wireValue(field: ExecutionField, record: ExecutionRecord): unknown {
+  const value = record[field.record];
+  switch (field.kind) {
+    case "plain":
+      return value;
+    case "time":
+      return iso(value as number | null);
+    case "duration":
+      return seconds(value as number | null);
+    case "json":
+      return field.record === "claude"
+        ? wireClaude(record.claude)
+        : wireDetections(record.detections);
+  }
+}
+
+function wireClaude(claude: ClaudeRunRecord | null): WireExecution["claude"] {
+  return (
+    claude && {
+      session_id: claude.sessionId,
+      subtype: claude.subtype,
+      is_error: claude.isError,
+      cost_usd: claude.costUsd,
+      num_turns: claude.numTurns,
+      usage: claude.usage,
+    }
+  );
+}
+
+function wireDetections(detections: Detection[]): WireExecution["detections"] {
+  return detections.map((d) => ({
+    type: d.type,
+    at: new Date(d.atMs).toISOString(),
+    details: d.details,
+  }));
 }
 
 export function toWireOutput(view: OutputView): WireOutput {

@@ -1,9 +1,8 @@
 /** Records ⇄ rows of history.db (schema in sqlite-migrations.ts). */
 import type { ExecutionStatus } from "../../protocol/methods.js";
+import { columnOf, EXECUTION_FIELDS, type ExecutionField } from "../execution-fields.js";
 import type {
-  ClaudeRunRecord,
   ConnectionRecord,
-  Detection,
   ExecutionKind,
   ExecutionRecord,
   JournalEntry,
@@ -12,34 +11,11 @@ import type {
 } from "../store.js";
 
 /** The executions columns that listings read (everything but the output table). */
-export const EXECUTION_COLUMNS = [
-  "execution_id",
-  "kind",
-  "command",
-  "command_class",
-  "cwd",
-  "session_id",
-  "peer",
-  "host",
-  "status",
-  "exit_code",
-  "signal",
-  "pid",
-  "created_at_ms",
-  "started_at_ms",
-  "ended_at_ms",
-  "duration_ms",
-  "stdout_bytes",
-  "stderr_bytes",
-  "timeout_ms",
-  "timeout_source",
-  "idle_timeout_ms",
-  "spool_dir",
+export const EXECUTION_COLUMNS: readonly string[] = [
+  ...EXECUTION_FIELDS.map(columnOf),
+  // Kept apart from claude_json so statistics can sum it in SQL.
   "cost_usd",
-  "claude_json",
-  "detections_json",
-  "error",
-] as const;
+];
 
 export type ExecutionRow = {
   execution_id: string;
@@ -70,65 +46,34 @@ export type ExecutionRow = {
   error: string | null;
 };
 
-export function executionToRow(r: ExecutionRecord): ExecutionRow {
-  return {
-    execution_id: r.executionId,
-    kind: r.kind,
-    command: r.command,
-    command_class: r.commandClass,
-    cwd: r.cwd,
-    session_id: r.sessionId,
-    peer: r.peer,
-    host: r.host,
-    status: r.status,
-    exit_code: r.exitCode,
-    signal: r.signal,
-    pid: r.pid,
-    created_at_ms: r.createdAtMs,
-    started_at_ms: r.startedAtMs,
-    ended_at_ms: r.endedAtMs,
-    duration_ms: r.durationMs,
-    stdout_bytes: r.stdoutBytes,
-    stderr_bytes: r.stderrBytes,
-    timeout_ms: r.timeoutMs,
-    timeout_source: r.timeoutSource,
-    idle_timeout_ms: r.idleTimeoutMs,
-    spool_dir: r.spoolDir,
-    cost_usd: r.claude?.costUsd ?? null,
-    claude_json: r.claude ? JSON.stringify(r.claude) : null,
-    detections_json: r.detections.length > 0 ? JSON.stringify(r.detections) : null,
-    error: r.error,
-  };
+export function executionToRow(record: ExecutionRecord): ExecutionRow {
+  const row: Record<string, unknown> = { cost_usd: record.claude?.costUsd ?? null };
+  for (const field of EXECUTION_FIELDS) {
+    const value = record[field.record];
+    row[columnOf(field)] = field.kind === "json" ? jsonColumn(value) : value;
+  }
+  return row as ExecutionRow;
 }
 
 export function rowToExecution(row: ExecutionRow): ExecutionRecord {
-  return {
-    executionId: row.execution_id,
-    kind: row.kind,
-    command: row.command,
-    commandClass: row.command_class,
-    cwd: row.cwd,
-    sessionId: row.session_id,
-    peer: row.peer,
-    host: row.host,
-    status: row.status,
-    exitCode: row.exit_code,
-    signal: row.signal,
-    pid: row.pid,
-    createdAtMs: row.created_at_ms,
-    startedAtMs: row.started_at_ms,
-    endedAtMs: row.ended_at_ms,
-    durationMs: row.duration_ms,
-    stdoutBytes: row.stdout_bytes,
-    stderrBytes: row.stderr_bytes,
-    timeoutMs: row.timeout_ms,
-    timeoutSource: row.timeout_source,
-    idleTimeoutMs: row.idle_timeout_ms,
-    spoolDir: row.spool_dir,
-    claude: row.claude_json ? (JSON.parse(row.claude_json) as ClaudeRunRecord) : null,
-    detections: row.detections_json ? (JSON.parse(row.detections_json) as Detection[]) : [],
-    error: row.error,
-  };
+  const columns = row as unknown as Record<string, unknown>;
+  const record: Record<string, unknown> = {};
+  for (const field of EXECUTION_FIELDS) {
+    const value = columns[columnOf(field)];
+    record[field.record] = field.kind === "json" ? fromJsonColumn(field, value) : value;
+  }
+  return record as unknown as ExecutionRecord;
+}
+
+/** An empty list is kept as NULL, as an absent object is. */
+function jsonColumn(value: unknown): string | null {
+  if (value === null || (Array.isArray(value) && value.length === 0)) return null;
+  return JSON.stringify(value);
+}
+
+function fromJsonColumn(field: ExecutionField, text: unknown): unknown {
+  if (typeof text === "string") return JSON.parse(text);
+  return field.record === "detections" ? [] : null;
 }
 
 export type OutputRow = {
