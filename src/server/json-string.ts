@@ -112,7 +112,7 @@ let targetView: DataView | null = null;
  * lines where a scan then a byte-by-byte copy made ~0.45 GB/s, and indexOf + copy per line or
  * JSON.stringify of the text less: native calls cost more than the ~60 bytes of a typical line.
  * This is the largest part of the server's CPU per byte of line-heavy output. A WebAssembly SIMD
- * copy ran twice as fast alone but gained only 11–13 % end to end, not worth a second language
+ * copy ran twice as fast alone but gained only 11–19 % end to end, not worth a second language
  * and its build step (docs/benchmarks.md, "Issue 14: the WebAssembly escaper").
  */
 function copyEscapingNewlines(bytes: Buffer, target: Buffer, at: number): number {
