@@ -64,6 +64,37 @@ describe("operational log", () => {
     expect(JSON.parse(lines[0] ?? "")).toMatchObject({ token: "[Redacted]", env: "[Redacted]" });
   });
 
+  it("never writes them nested either: in headers, arrays, errors and cycles, at any depth", () => {
+    const { logger, lines, records } = capture("trace");
+    const cyclic: Record<string, unknown> = { Token: "s3cret-cycle" };
+    cyclic.self = cyclic;
+    logger.warn(
+      {
+        req: { headers: { authorization: "Bearer s3cret-header", host: "example.test" } },
+        tasks: [
+          { title: "one", token: "s3cret-item" },
+          [{ options: { env: { K: "s3cret-env" } } }],
+        ],
+        deep: { a: { b: { c: { d: { e: { AUTHORIZATION: "s3cret-deep" } } } } } },
+        err: Object.assign(new Error("refused"), { token: "s3cret-error" }),
+        cyclic,
+      },
+      "nested",
+    );
+    expect(lines.join("")).not.toContain("s3cret");
+    const [record] = records();
+    expect(record?.req).toEqual({
+      headers: { authorization: "[Redacted]", host: "example.test" },
+    });
+    expect(record?.tasks).toEqual([
+      { title: "one", token: "[Redacted]" },
+      [{ options: { env: "[Redacted]" } }],
+    ]);
+    expect(record?.err).toMatchObject({ message: "refused", token: "[Redacted]" });
+    expect(record?.cyclic).toEqual({ Token: "[Redacted]", self: "[Circular]" });
+    expect(record?.msg).toBe("nested");
+  });
+
   it("writes errors with type, message, stack and code; survives cycles and bigints", () => {
     const { logger, records } = capture("info");
     const error = Object.assign(new TypeError("bad thing"), { code: "E_BAD" });

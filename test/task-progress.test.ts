@@ -93,4 +93,64 @@ describe("terminal progress", () => {
     progress.close();
     expect(screen(raw).at(-1)).toBe("");
   });
+
+  it("shows a child's last line without its escape sequences: no colours, no clear screen", () => {
+    delete process.env.NO_COLOR;
+    let raw = "";
+    const progress = ttyProgress(
+      { isTTY: true, columns: 120, write: (text: string) => (raw += text) },
+      { output: true },
+    );
+    const output = (data: string): TaskListEvent => ({
+      type: "output",
+      runId: "r1",
+      index: 1,
+      executionId: "r1-t1-a1",
+      stream: "stdout",
+      data,
+    });
+    progress.event({ type: "task.started", runId: "r1", params: started(1, "paint", "command") });
+    progress.event(output(`${ESC}[2J${ESC}[H${ESC}[31mred${ESC}[0m and ${ESC}[1;4mloud${ESC}[m\n`));
+    const status = screen(raw).at(-1) ?? "";
+    expect(status).toMatch(/· red and loud$/);
+    // A progress bar redraws its line with \r: the terminal would show what follows the last.
+    progress.event(output(`${ESC}]0;title${String.fromCharCode(7)}copy 10%\rcopy 50%\n`));
+    expect(screen(raw).at(-1)).toMatch(/· copy 50%$/);
+    progress.close();
+
+    // What reached the terminal: our own line clear and the status line's dim style, nothing of
+    // the child's (its clear screen, cursor home, colours, window title).
+    const sequences = raw.match(new RegExp(`${ESC}(\\[[0-9;]*[A-Za-z]|\\][^${ESC}]*)`, "g")) ?? [];
+    expect(new Set(sequences)).toEqual(new Set([`${ESC}[2K`, `${ESC}[2m`, `${ESC}[22m`]));
+  });
+
+  it("writes no colour with NO_COLOR, and a finished task's preview without escape sequences", () => {
+    process.env.NO_COLOR = "1";
+    let raw = "";
+    const progress = ttyProgress(
+      { isTTY: true, columns: 120, write: (text: string) => (raw += text) },
+      { output: true },
+    );
+    progress.event({ type: "task.started", runId: "r1", params: started(1, "build", "command") });
+    progress.event({
+      type: "task.completed",
+      runId: "r1",
+      params: {
+        ...started(1, "build", "command"),
+        status: "completed",
+        attempt_status: "completed",
+        exit_code: 0,
+        duration_ms: 20,
+        cost_usd: null,
+        run_cost_usd: 0,
+        result_preview: `${ESC}[2J${ESC}[32mbuilt${ESC}[0m 3 targets`,
+        result_bytes: 30,
+        file: "/runs/r1/task-1.md",
+        error: null,
+      },
+    });
+    progress.close();
+    expect(raw.replaceAll(`\r${ESC}[2K`, "")).not.toContain(ESC);
+    expect(screen(raw)[0]).toBe("✓ [1/2] build: completed in 20ms — built 3 targets");
+  });
 });

@@ -7,6 +7,7 @@
 import type { ClaudeResult } from "../client/claude.js";
 import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { assistantText, toolCalls } from "../protocol/stream-json.js";
+import { paint, type Style } from "./terminal-style.js";
 
 export interface ClaudePrinter {
   event(event: ClaudeEvent): void;
@@ -23,8 +24,8 @@ interface Out {
 
 function painter(stream: Out) {
   const on = stream.isTTY === true && !process.env.NO_COLOR;
-  const wrap = (code: string) => (text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
-  return { dim: wrap("2"), red: wrap("31"), green: wrap("32"), yellow: wrap("33") };
+  const wrap = (style: Style) => (text: string) => paint(on, style, text);
+  return { dim: wrap("dim"), red: wrap("red"), green: wrap("green"), yellow: wrap("yellow") };
 }
 
 /** A tool call in one line: `Write(/tmp/notes.txt)`, `Bash(ls -la)`. */

@@ -11,6 +11,7 @@ import {
   statusColour,
   type Terminal,
 } from "./history-format.js";
+import { paint } from "./terminal-style.js";
 
 type WireStats = ReturnType<typeof toWireStats>;
 
@@ -25,7 +26,7 @@ export function printExecution(
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
-  const status = terminal.colour ? `\x1b[${statusColour(e.status)}m${e.status}\x1b[0m` : e.status;
+  const status = paint(terminal.colour, statusColour(e.status), e.status);
   const lines: Array<[string, string | number | null]> = [
     ["execution", e.execution_id],
     ["kind", e.kind],

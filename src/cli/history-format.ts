@@ -3,6 +3,7 @@
  * tab-separated lines when piped (one record a line, nothing cut); CSV for export.
  */
 import type { WireExecution } from "../store/record-wire.js";
+import { paint, type Style } from "./terminal-style.js";
 
 export interface Column<Row> {
   title: string;
@@ -11,7 +12,7 @@ export interface Column<Row> {
   short?(row: Row): string;
   /** The column that shrinks (its text cut with …) when the terminal is narrow. */
   flexible?: boolean;
-  colour?(row: Row): string | null;
+  colour?(row: Row): Style | null;
 }
 
 export interface Terminal {
@@ -48,19 +49,18 @@ export function renderTable<Row>(columns: Column<Row>[], rows: Row[], terminal: 
     const title = columns[flexible]?.title.length ?? 0;
     widths[flexible] = Math.max(10, title, terminal.columns - others);
   }
-  const format = (line: string[], colours: Array<string | null>) =>
+  const format = (line: string[], colours: Array<Style | null>) =>
     line
       .map((text, i) => {
         const width = widths[i] ?? 0;
         const cell = fitCell(text, width, i === line.length - 1);
-        const colour = colours[i];
-        return colour && terminal.colour ? `\x1b[${colour}m${cell}\x1b[0m` : cell;
+        return paint(terminal.colour, colours[i] ?? null, cell);
       })
       .join("  ")
       .trimEnd();
   const header = format(
     columns.map((c) => c.title),
-    columns.map(() => "1"),
+    columns.map((): Style => "bold"),
   );
   const body = cells.map((line, r) =>
     format(
@@ -71,11 +71,11 @@ export function renderTable<Row>(columns: Column<Row>[], rows: Row[], terminal: 
   return `${[header, ...body].join("\n")}\n`;
 }
 
-export function statusColour(status: string): string | null {
-  if (status === "completed") return "32";
-  if (status === "failed" || status === "timed_out") return "31";
-  if (status === "running" || status === "queued" || status === "paused") return "36";
-  return "33";
+export function statusColour(status: string): Style {
+  if (status === "completed") return "green";
+  if (status === "failed" || status === "timed_out") return "red";
+  if (status === "running" || status === "queued" || status === "paused") return "cyan";
+  return "yellow";
 }
 
 export function formatDuration(ms: number | null): string {

@@ -3,9 +3,11 @@
  * for the task under way (task i/N, state, elapsed time, cost so far, last line of output),
  * redrawn in place.
  */
+import { stripVTControlCharacters } from "node:util";
 import { formatDuration } from "./history-format.js";
 import type { Out, ProgressOptions, TaskProgress } from "./task-progress.js";
 import { completedLine, money, RunView, summaryLines, taskName } from "./task-progress-lines.js";
+import { CLEAR_LINE, displayLine, paint, type Style } from "./terminal-style.js";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const REDRAW_MS = 200;
@@ -13,12 +15,13 @@ const REDRAW_MS = 200;
 /** A terminal: finished tasks as coloured lines, the current one as a live status line. */
 export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
   const view = new RunView();
+  // Only made for a TTY (progressFor); NO_COLOR still turns colour off.
   const colour = !process.env.NO_COLOR;
-  const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const style = (name: Style, text: string) => paint(colour, name, text);
   let frame = 0;
   let statusShown = false;
   const clear = () => {
-    if (statusShown) out.write("\r\x1b[2K");
+    if (statusShown) out.write(CLEAR_LINE);
     statusShown = false;
   };
   const draw = () => {
@@ -37,7 +40,7 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
     const width = Math.max(20, (out.columns || 80) - 1);
     let line = parts.join(" · ");
     if (line.length > width) line = `${line.slice(0, width - 1)}…`;
-    out.write(paint("2", line));
+    out.write(style("dim", line));
     statusShown = true;
   };
   const print = (line: string) => {
@@ -55,9 +58,9 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
           view.total = event.total;
           view.runId = event.runId;
           print(
-            paint("1", `▶ ${event.name ?? "task list"}`) +
-              paint("2", ` · run ${event.runId} · ${event.total} tasks`) +
-              (event.startTask > 1 ? paint("2", ` · continuing at task ${event.startTask}`) : ""),
+            style("bold", `▶ ${event.name ?? "task list"}`) +
+              style("dim", ` · run ${event.runId} · ${event.total} tasks`) +
+              (event.startTask > 1 ? style("dim", ` · continuing at task ${event.startTask}`) : ""),
           );
           return;
         case "task.started":
@@ -73,7 +76,10 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
             event.stream,
             event.data,
           );
-          const last = lines[lines.length - 1]?.trim();
+          // A child's escape sequences must not reach the user's terminal through the status
+          // line: colours would mix with ours, a clear screen would wipe it.
+          const lastRaw = lines[lines.length - 1];
+          const last = lastRaw === undefined ? undefined : displayLine(lastRaw);
           if (last === undefined || !view.current || last === view.current.lastLine) return;
           view.current.lastLine = last;
           // Output arrives coalesced (one event per read), so a redraw per event stays cheap.
@@ -86,31 +92,32 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
           view.lines.end(p.execution_id, p.kind);
           const mark =
             p.status === "completed"
-              ? paint("32", "✓")
+              ? style("green", "✓")
               : p.status === "waiting"
-                ? paint("33", "↻")
-                : paint("31", "✗");
+                ? style("yellow", "↻")
+                : style("red", "✗");
           if (p.status !== "waiting") view.current = null;
-          print(`${mark} ${completedLine(view, p)}`);
+          // The result preview and error are the child's text: no escape sequences either.
+          print(`${mark} ${stripVTControlCharacters(completedLine(view, p))}`);
           return;
         }
         case "hook.warning":
           print(
-            paint(
-              "33",
+            style(
+              "yellow",
               `! hook ${event.params.hook} ${event.params.reason}: ${event.params.message}`,
             ),
           );
           return;
         case "reattached":
-          print(paint("2", `reconnected to run ${event.runId}`));
+          print(style("dim", `reconnected to run ${event.runId}`));
           return;
         case "completed": {
           view.current = null;
           const ok = event.summary.status === "completed";
           const [head, ...rest] = summaryLines(event.summary);
-          print(paint(ok ? "32" : "31", head ?? ""));
-          for (const line of rest) print(paint("2", line));
+          print(style(ok ? "green" : "red", head ?? ""));
+          for (const line of rest) print(style("dim", line));
           return;
         }
       }

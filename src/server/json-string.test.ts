@@ -84,6 +84,35 @@ describe("writeJsonString", () => {
     }
   });
 
+  it("matches JSON.stringify for every length around the 4-byte words, every newline place", () => {
+    for (let length = 0; length <= 40; length++) {
+      for (let newlineAt = -1; newlineAt < length; newlineAt++) {
+        for (let start = 0; start < 4; start++) {
+          const parent = Buffer.alloc(start + length, 0x61);
+          if (newlineAt >= 0) parent[start + newlineAt] = 0x0a;
+          const bytes = parent.subarray(start);
+          const target = Buffer.alloc(jsonStringMaxBytes(bytes));
+          const end = writeJsonString(bytes, target, 0);
+          expect(target.subarray(0, end).toString()).toBe(asJson(bytes));
+        }
+      }
+    }
+  });
+
+  it("matches JSON.stringify on output-sized chunks (64 KiB and more) of random lines", () => {
+    const alphabet = [..."abcdefghijklmnopqrstuvwxyz0123456789 ✓é🚀"];
+    for (const length of [4096, 64 * 1024, 200 * 1024]) {
+      // Whole characters of the alphabet, about one in 40 a newline.
+      const text = [...randomBytes(length)]
+        .map((n) => (n % 40 === 0 ? "\n" : alphabet[n % alphabet.length]))
+        .join("");
+      const bytes = Buffer.from(text);
+      const target = Buffer.alloc(jsonStringMaxBytes(bytes));
+      const end = writeJsonString(bytes, target, 0);
+      expect(target.subarray(0, end).toString()).toBe(JSON.stringify(text));
+    }
+  });
+
   it("declines every byte that needs another escape, wherever it sits", () => {
     const specials = [...Array(0x20).keys()].filter((b) => b !== 0x0a).concat([0x22, 0x5c]);
     const parent = Buffer.from("ab\ncdefgh\nijklmnopqrstuvwxyz\n0123456789");

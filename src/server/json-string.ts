@@ -10,7 +10,6 @@
  */
 
 import { isUtf8 } from "node:buffer";
-import { newlineEscaper } from "./newline-escaper.js";
 
 const NEEDS_ESCAPE = new Uint8Array(256);
 for (let byte = 0; byte < 0x20; byte++) NEEDS_ESCAPE[byte] = 1;
@@ -97,11 +96,7 @@ export function jsonStringMaxBytes(bytes: Buffer): number {
 export function writeJsonString(bytes: Buffer, target: Buffer, offset: number): number {
   if (!isUtf8(bytes)) return -1;
   target[offset] = 0x22;
-  const simd = newlineEscaper();
-  const end =
-    simd && bytes.length <= simd.maxInputBytes
-      ? simd.copy(bytes, target, offset + 1)
-      : copyEscapingNewlines(bytes, target, offset + 1);
+  const end = copyEscapingNewlines(bytes, target, offset + 1);
   if (end < 0) return -1;
   target[end] = 0x22;
   return end + 1;
@@ -111,15 +106,16 @@ let targetView: DataView | null = null;
 
 /**
  * Copies `bytes` to `target` at `at` with each "\n" written as "\\n" and returns where it
- * ends, or -1 at a byte that needs another escape: the JavaScript path, where WebAssembly SIMD
- * is missing or a chunk is larger than its memory (newline-escaper.ts). One pass, four bytes at
- * a time: a word with no byte below 0x20, no quote and no backslash (the bit tests are exact) is
- * stored whole, through a DataView since the target offset moves by one per newline. ~0.7 GB/s on 60-byte lines where a
- * scan then a byte-by-byte copy made ~0.45 GB/s, and indexOf + copy per line or JSON.stringify of
- * the text less: native calls cost more than the ~60 bytes of a typical line. This is the largest
- * part of the server's CPU per byte of line-heavy output (docs/benchmarks.md).
+ * ends, or -1 at a byte that needs another escape. One pass, four bytes at a time: a word with
+ * no byte below 0x20, no quote and no backslash (the bit tests are exact) is stored whole,
+ * through a DataView since the target offset moves by one per newline. ~0.7 GB/s on 60-byte
+ * lines where a scan then a byte-by-byte copy made ~0.45 GB/s, and indexOf + copy per line or
+ * JSON.stringify of the text less: native calls cost more than the ~60 bytes of a typical line.
+ * This is the largest part of the server's CPU per byte of line-heavy output. A WebAssembly SIMD
+ * copy ran twice as fast alone but gained only 11–19 % end to end, not worth a second language
+ * and its build step (docs/benchmarks.md, "Issue 14: the WebAssembly escaper").
  */
-export function copyEscapingNewlines(bytes: Buffer, target: Buffer, at: number): number {
+function copyEscapingNewlines(bytes: Buffer, target: Buffer, at: number): number {
   const split = splitWords(bytes);
   if (!split) return copyBytes(bytes, 0, bytes.length, target, at);
   if (targetView?.buffer !== target.buffer) targetView = new DataView(target.buffer);
