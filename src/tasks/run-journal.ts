@@ -7,7 +7,7 @@
 
 import { ownerAlive, type ServerIdentity } from "../store/server-owner.js";
 import type { Store } from "../store/store.js";
-import type { TaskRunOwner, TaskRunRecord } from "../store/task-run-record.js";
+import type { TaskRunRecord } from "../store/task-run-record.js";
 
 const WRITE_ATTEMPTS = 3;
 const WRITE_RETRY_MS = 200;
