@@ -5,15 +5,10 @@
  * that starts with `-` must not be read as a flag.
  */
 
-export interface ClaudeArgvOptions {
+import type { ClaudeCliOptions } from "../protocol/claude-options.js";
+
+export interface ClaudeArgvOptions extends ClaudeCliOptions {
   prompt: string;
-  model?: string;
-  allowedTools?: string[] | string;
-  permissionMode?: string;
-  maxTurns?: number;
-  appendSystemPrompt?: string;
-  resumeSession?: string;
-  mcpConfig?: string;
 }
 
 /** Tool names from a list or a comma/space separated string, without empties. */

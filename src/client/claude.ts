@@ -11,6 +11,7 @@
  *   const final = await stream.result;
  */
 
+import type { ClaudeCliOptions } from "../protocol/claude-options.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import type { ClaudeExecuteRequest } from "../protocol/methods.js";
 import type { ClaudeCompletion, ClaudeFailure } from "../protocol/notifications.js";
@@ -21,16 +22,7 @@ import type { ExecutionStream, StartRequest } from "./execution-stream.js";
 export type { ClaudeEvent } from "../protocol/stream-json.js";
 
 /** The CLI's own options (model, tools, turns, …) plus how the service runs it. */
-export interface ClaudeOptions {
-  model?: string;
-  /** Tool names (`Write`, `Bash(git *)`); a string is split at commas. */
-  allowedTools?: string[] | string;
-  permissionMode?: string;
-  maxTurns?: number;
-  appendSystemPrompt?: string;
-  resumeSession?: string;
-  /** Passed to `--mcp-config` (a file path or a JSON string). */
-  mcpConfig?: string;
+export interface ClaudeOptions extends ClaudeCliOptions {
   cwd?: string;
   /** Wall-clock limit (ms), or "auto" (learned from history). */
   timeoutMs?: number | "auto";
