@@ -4,6 +4,7 @@
  * asking for a more concise answer; a missing verification UUID → again; usage limit → fail,
  * or (when asked) wait until the reset time. Everything else fails at once.
  */
+import { backoffMs as backoff } from "../protocol/backoff.js";
 import type { ClaudeRetryParams } from "../protocol/notifications.js";
 import type { RunFailure } from "./detectors.js";
 
@@ -32,8 +33,7 @@ export function backoffMs(
   maxMs: number,
   random: () => number = Math.random,
 ): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, failedAttempt - 1));
-  return Math.round(exponential * (1 + 0.25 * random()));
+  return backoff({ attempt: failedAttempt, baseMs, maxMs, jitter: 0.25, random });
 }
 
 export function decideRetry(

@@ -4,6 +4,7 @@
  * client reconnects with exponential backoff, and `onReconnect` listeners re-attach what they
  * were following (the executions do that with `subscribe` from their last seq).
  */
+import { backoffMs } from "../protocol/backoff.js";
 import { ErrorCode } from "../protocol/errors.js";
 import { connectFailure, errorDetail } from "./connect-failure.js";
 import {
@@ -17,7 +18,9 @@ import { SOCKET_OPEN, type SocketFactory, type SocketLike } from "./socket.js";
 export interface ReconnectOptions {
   /** Give up after this long without a connection (default 60 s). */
   giveUpAfterMs?: number;
+  /** The wait before the first attempt (default 100 ms); it doubles after each failed one … */
   initialDelayMs?: number;
+  /** … up to this (default 5 s). No jitter (src/protocol/backoff.ts). */
   maxDelayMs?: number;
 }
 
@@ -163,9 +166,11 @@ export class RpcClient {
     }
     const { giveUpAfterMs, initialDelayMs, maxDelayMs } = this.reconnect;
     const deadline = Date.now() + giveUpAfterMs;
-    let delayMs = initialDelayMs;
+    let attempt = 0;
     let lastFailure: Error | null = null;
     while (!this.closedError && Date.now() < deadline) {
+      attempt++;
+      const delayMs = backoffMs({ attempt, baseMs: initialDelayMs, maxMs: maxDelayMs });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (this.closedError) return;
       try {
@@ -176,7 +181,6 @@ export class RpcClient {
         lastFailure = error as Error;
         // A refused token or Host will be refused again: retrying only delays the error.
         if (error instanceof HandshakeRefusedError) break;
-        delayMs = Math.min(maxDelayMs, delayMs * 2);
       }
     }
     if (this.closedError) return;
