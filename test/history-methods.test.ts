@@ -2,14 +2,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/protocol/errors.js";
+import { HistoryGetParams, HistoryListParams } from "../src/protocol/history.js";
 import type { CallContext } from "../src/server/method-table.js";
-import {
-  type HistoryContext,
-  HistoryGetParams,
-  HistoryListParams,
-  historyGet,
-  historyList,
-} from "../src/server/methods/history.js";
+import { type HistoryContext, historyGet, historyList } from "../src/server/methods/history.js";
 import type { ServerContext } from "../src/server/server-context.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { readRecordedOutput } from "../src/store/recorded-output.js";

@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./history.js";
 export * from "./hooks.js";
 export * from "./jsonrpc.js";
 export * from "./methods.js";
