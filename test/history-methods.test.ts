@@ -55,10 +55,7 @@ describe("history.list and history.get", () => {
   afterEach(() => dir.remove());
 
   it("lists newest first in the wire format, after flushing pending writes", async () => {
-    const result = (await list(undefined)) as {
-      executions: Array<Record<string, unknown>>;
-      count: number;
-    };
+    const result = await list(undefined);
     expect(flushes).toBe(1);
     expect(result.count).toBe(3);
     expect(result.executions.map((e) => e.execution_id)).toEqual(["c", "b", "a"]);

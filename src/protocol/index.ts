@@ -2,6 +2,7 @@ export * from "./errors.js";
 export * from "./history.js";
 export * from "./hooks.js";
 export * from "./jsonrpc.js";
+export * from "./method-map.js";
 export * from "./methods.js";
 export * from "./notifications.js";
 export * from "./results.js";

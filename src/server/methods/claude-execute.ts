@@ -1,13 +1,12 @@
 /** `claude.execute`: a Claude Code run (DESIGN §6, docs/claude.md); replies like `execute`. */
 import { randomUUID } from "node:crypto";
 import { loadClaudeRuntime } from "../../engine/lazy-runtimes.js";
-import { ClaudeExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
 import { defineMethod } from "../method-table.js";
 import { admissionResult } from "../start-execution.js";
 
 export const claudeExecute = defineMethod(
-  ClaudeExecuteParams,
+  "claude.execute",
   async (params, call): Promise<ExecuteResult> => {
     const { connection, server } = call;
     const id = params.execution_id ?? randomUUID();

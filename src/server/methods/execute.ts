@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { startsWithClaude } from "../../claude/claude-command-line.js";
 import { loadClaudeRuntime } from "../../engine/lazy-runtimes.js";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
-import { ExecuteParams } from "../../protocol/methods.js";
+import type { ExecuteParams } from "../../protocol/methods.js";
 import type { ExecuteResult } from "../../protocol/results.js";
 import type { Execution } from "../../supervisor/execution/execution.js";
 import type { ExecutionSpec } from "../../supervisor/execution/execution-spec.js";
@@ -16,7 +16,7 @@ import { defineMethod } from "../method-table.js";
 import type { ServerContext } from "../server-context.js";
 import { startExecution } from "../start-execution.js";
 
-export const execute = defineMethod(ExecuteParams, async (params, call): Promise<ExecuteResult> => {
+export const execute = defineMethod("execute", async (params, call): Promise<ExecuteResult> => {
   const { server, connection } = call;
   const id = params.execution_id ?? randomUUID();
   const origin = { sessionId: connection.sessionId, task: null };

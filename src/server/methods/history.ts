@@ -4,7 +4,6 @@
  * exist, else the head and tail the store kept, and says which.
  */
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
-import { HistoryGetParams, HistoryListParams } from "../../protocol/history.js";
 import { toWireExecution, toWireOutput } from "../../store/record-wire.js";
 import { readRecordedOutput } from "../../store/recorded-output.js";
 import type { Store } from "../../store/store.js";
@@ -19,7 +18,7 @@ export interface HistoryContext {
   flush(): Promise<unknown>;
 }
 
-export const historyList = defineMethod(HistoryListParams, async (params, call) => {
+export const historyList = defineMethod("history.list", async (params, call) => {
   const history = historyOf(call.server);
   let sinceMs: number | undefined;
   if (params.since !== undefined) {
@@ -43,7 +42,7 @@ export const historyList = defineMethod(HistoryListParams, async (params, call) 
   return { executions: records.map(toWireExecution), count: records.length };
 });
 
-export const historyGet = defineMethod(HistoryGetParams, async (params, call) => {
+export const historyGet = defineMethod("history.get", async (params, call) => {
   const history = historyOf(call.server);
   const id = params.execution_id;
   // A live execution's last output may still be on its way to the spool files.

@@ -1,11 +1,10 @@
 /** `subscribe` / `unsubscribe`: (re-)attach to an execution's stream after a seq (DESIGN §4). */
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
-import { SubscribeParams, UnsubscribeParams } from "../../protocol/methods.js";
 import type { SubscribeResult } from "../../protocol/results.js";
 import type { Execution } from "../../supervisor/execution/execution.js";
 import { defineMethod } from "../method-table.js";
 
-export const subscribe = defineMethod(SubscribeParams, (params, call): SubscribeResult => {
+export const subscribe = defineMethod("subscribe", (params, call): SubscribeResult => {
   const execution = call.server.supervisor.get(params.execution_id);
   if (!execution) {
     throw new RpcError(ErrorCode.ExecutionNotFound, `execution not found: ${params.execution_id}`);
@@ -29,7 +28,7 @@ function firstAvailableSeq(execution: Execution): number {
   return execution.output.window.firstSeq ?? execution.output.lastSeq + 1;
 }
 
-export const unsubscribe = defineMethod(UnsubscribeParams, (params, call) => ({
+export const unsubscribe = defineMethod("unsubscribe", (params, call) => ({
   execution_id: params.execution_id,
   unsubscribed: call.connection.unsubscribe(params.execution_id),
 }));
