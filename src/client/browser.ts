@@ -17,6 +17,8 @@ export interface BrowserConnectOptions {
   reconnect?: ReconnectOptions | false;
   /** How long one attempt to open the socket may take (default 10 s). */
   connectTimeoutMs?: number;
+  /** How long a request waits for its reply (default 30 s; see ClientOptions). */
+  requestTimeoutMs?: number;
 }
 
 export function connect(options: BrowserConnectOptions): Promise<CcExecutorClient> {
@@ -28,5 +30,6 @@ export function connect(options: BrowserConnectOptions): Promise<CcExecutorClien
     createSocket: (url) => new WebSocket(url, protocols) as unknown as SocketLike,
     reconnect: options.reconnect,
     connectTimeoutMs: options.connectTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
 }

@@ -42,6 +42,8 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | false;
   /** How long one attempt to open the socket may take (default 10 s). */
   connectTimeoutMs?: number;
+  /** How long a request waits for its reply (default 30 s; see ClientOptions). */
+  requestTimeoutMs?: number;
 }
 
 export function resolveEndpoint(options: ConnectOptions = {}): {
@@ -80,5 +82,6 @@ export async function connect(options: ConnectOptions = {}): Promise<CcExecutorC
     createSocket: nodeSocketFactory(token),
     reconnect: options.reconnect,
     connectTimeoutMs: options.connectTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
 }
