@@ -6,10 +6,30 @@ import { CcExecutorClient } from "./client.js";
 import type { ReconnectOptions } from "./rpc-client.js";
 import type { SocketLike } from "./socket.js";
 
-export * from "./claude.js";
-export * from "./client.js";
-export * from "./errors.js";
-export * from "./events.js";
+export type { MethodName, ParamsOf, ResultOf } from "../protocol/method-map.js";
+export {
+  type ClaudeEvent,
+  type ClaudeNotice,
+  type ClaudeOptions,
+  type ClaudeResult,
+  ClaudeStream,
+  type ClaudeStreamEvent,
+  claudeRequest,
+  claudeResult,
+  runClaude,
+  type StartExecution,
+  streamClaude,
+} from "./claude.js";
+export { CcExecutorClient, type ClientOptions, type ExecuteOptions } from "./client.js";
+export {
+  ClientClosedError,
+  ConnectionLostError,
+  HandshakeRefusedError,
+  RemoteError,
+  RequestTimeoutError,
+} from "./errors.js";
+export type { ExecutionEvent, ExecutionResult } from "./events.js";
+export type { ReconnectOptions, RequestOptions } from "./rpc-client.js";
 
 export interface BrowserConnectOptions {
   url: string;

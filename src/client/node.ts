@@ -20,11 +20,31 @@ export type { BatchOptions, BatchSummary, BatchTask, BatchTaskResult } from "./b
 
 const WebSocket = requireCjs("ws") as typeof WebSocketClass;
 
-export * from "./claude.js";
-export * from "./client.js";
-export * from "./errors.js";
-export * from "./events.js";
+export type { MethodName, ParamsOf, ResultOf } from "../protocol/method-map.js";
+export {
+  type ClaudeEvent,
+  type ClaudeNotice,
+  type ClaudeOptions,
+  type ClaudeResult,
+  ClaudeStream,
+  type ClaudeStreamEvent,
+  claudeRequest,
+  claudeResult,
+  runClaude,
+  type StartExecution,
+  streamClaude,
+} from "./claude.js";
+export { CcExecutorClient, type ClientOptions, type ExecuteOptions } from "./client.js";
+export {
+  ClientClosedError,
+  ConnectionLostError,
+  HandshakeRefusedError,
+  RemoteError,
+  RequestTimeoutError,
+} from "./errors.js";
+export type { ExecutionEvent, ExecutionResult } from "./events.js";
 export type { ExecutionStream } from "./execution-stream.js";
+export type { ReconnectOptions, RequestOptions } from "./rpc-client.js";
 export type {
   TaskListEvent,
   TaskListOptions,
