@@ -140,9 +140,7 @@ describe("cc-executor server", () => {
       expect(ran.code, ran.stderr).toBe(0);
       const client = await connect({ home });
       try {
-        const listed = await client.request<{ executions: Array<{ command: string }> }>(
-          "executions.list",
-        );
+        const listed = await client.request("executions.list", {});
         expect(listed.executions.map((e) => e.command)).toContain(command);
       } finally {
         client.close();
@@ -187,9 +185,7 @@ describe("cc-executor server", () => {
   async function listedCommands(home: string): Promise<string[]> {
     const client = await connect({ home, reconnect: false });
     try {
-      const listed = await client.request<{ executions: Array<{ command: string }> }>(
-        "executions.list",
-      );
+      const listed = await client.request("executions.list", {});
       return listed.executions.map((e) => e.command);
     } finally {
       client.close();

@@ -2,13 +2,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/protocol/errors.js";
+import { HistoryGetParams, HistoryListParams } from "../src/protocol/history.js";
 import type { CallContext } from "../src/server/method-table.js";
-import {
-  HistoryGetParams,
-  HistoryListParams,
-  historyGet,
-  historyList,
-} from "../src/server/methods/history.js";
+import { historyGet, historyList } from "../src/server/methods/history.js";
 import type { ServerContext } from "../src/server/server-context.js";
 import { toRpcError } from "../src/server/wire/rpc-errors.js";
 import { MemoryStore } from "../src/store/memory-store.js";
@@ -31,7 +27,7 @@ describe("history.list and history.get", () => {
       } as unknown as ServerContext,
     }) as CallContext;
   // Handlers throw domain errors; the dispatch maps them to JSON-RPC errors as here.
-  const asOnTheWire = (reply: unknown) =>
+  const asOnTheWire = <T>(reply: T | Promise<T>): Promise<T> =>
     Promise.resolve(reply).catch((error: unknown) => {
       throw toRpcError(error) ?? error;
     });
@@ -68,10 +64,7 @@ describe("history.list and history.get", () => {
   afterEach(() => dir.remove());
 
   it("lists newest first in the wire format, after flushing pending writes", async () => {
-    const result = (await list(undefined)) as {
-      executions: Array<Record<string, unknown>>;
-      count: number;
-    };
+    const result = await list(undefined);
     expect(flushes).toBe(1);
     expect(result.count).toBe(3);
     expect(result.executions.map((e) => e.execution_id)).toEqual(["c", "b", "a"]);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/protocol/errors.js";
-import { METHOD_NAMES } from "../src/protocol/methods.js";
+import { METHOD_NAMES } from "../src/protocol/method-map.js";
 import { rpcMethods } from "../src/server/methods/index.js";
 
 const root = new URL("../", import.meta.url);
@@ -85,7 +85,7 @@ describe("docs/protocol.md", () => {
 });
 
 describe("the dispatch table", () => {
-  it("is keyed by exactly METHOD_NAMES of src/protocol/methods.ts", () => {
+  it("is keyed by exactly METHOD_NAMES of src/protocol/method-map.ts", () => {
     expect([...rpcMethods().keys()].sort()).toEqual([...METHOD_NAMES].sort());
   });
 });

@@ -7,41 +7,45 @@ import { describe, expect, it, vi } from "vitest";
 import type { Logger } from "../src/log/logger.js";
 import { ErrorCode, RpcError } from "../src/protocol/errors.js";
 import * as z from "../src/protocol/zod.js";
-import {
-  defineMethod,
-  type MethodDefinition,
-  type MethodTable,
-} from "../src/server/method-table.js";
+import type { CallContext, MethodDefinition, MethodTable } from "../src/server/method-table.js";
 import type { RpcConnection } from "../src/server/rpc-connection.js";
 import { dispatchText } from "../src/server/rpc-dispatch.js";
 import type { ServerContext } from "../src/server/server-context.js";
 
+/** A method outside the contract, as the dispatcher sees one. */
+function method<Schema extends z.ZodMiniType>(
+  params: Schema,
+  handle: (params: z.infer<Schema>, call: CallContext) => unknown,
+): MethodDefinition {
+  return { params, handle: (parsed, call) => handle(parsed as z.infer<Schema>, call) };
+}
+
 const table: MethodTable = new Map<string, MethodDefinition>([
   [
     "throws",
-    defineMethod(z.unknown(), () => {
+    method(z.unknown(), () => {
       throw new Error("secret detail /etc/shadow");
     }),
   ],
   [
     "rejects",
-    defineMethod(z.unknown(), async () => {
+    method(z.unknown(), async () => {
       await Promise.resolve();
       throw "a string, not an Error";
     }),
   ],
-  ["typeError", defineMethod(z.unknown(), () => (undefined as unknown as { x: number }).x)],
+  ["typeError", method(z.unknown(), () => (undefined as unknown as { x: number }).x)],
   [
     "rpcError",
-    defineMethod(z.unknown(), () => {
+    method(z.unknown(), () => {
       throw new RpcError(ErrorCode.ExecutionNotFound, "nope", { execution_id: "e" });
     }),
   ],
-  ["nothing", defineMethod(z.unknown(), () => undefined)],
-  ["echo", defineMethod(z.object({ n: z.int() }), (params) => ({ n: params.n }))],
+  ["nothing", method(z.unknown(), () => undefined)],
+  ["echo", method(z.object({ n: z.int() }), (params) => ({ n: params.n }))],
   [
     "later",
-    defineMethod(z.object({ tag: z.string() }), (params, call) => {
+    method(z.object({ tag: z.string() }), (params, call) => {
       call.afterReply(() => events.push(`after:${params.tag}`));
       return { tag: params.tag };
     }),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { backoffMs } from "../protocol/backoff.js";
 import type { RunFailure } from "./detectors.js";
 import {
-  backoffMs,
   concisePrompt,
   decideRetry,
+  RETRY_JITTER,
   type RetryPolicy,
   uuidPrompt,
 } from "./retry-policy.js";
@@ -19,10 +20,11 @@ const transient: RunFailure = { kind: "rate_limit", recoverable: true, message: 
 
 describe("retry policy", () => {
   it("backs off exponentially with 0–25 % jitter, capped", () => {
-    expect(backoffMs(1, 1000, 5000, () => 0)).toBe(1000);
-    expect(backoffMs(2, 1000, 5000, () => 0)).toBe(2000);
-    expect(backoffMs(3, 1000, 5000, () => 1)).toBe(5000);
-    expect(backoffMs(9, 1000, 5000, () => 1)).toBe(6250);
+    const policy = { baseMs: 1000, maxMs: 5000, jitter: RETRY_JITTER };
+    expect(backoffMs({ ...policy, attempt: 1, random: () => 0 })).toBe(1000);
+    expect(backoffMs({ ...policy, attempt: 2, random: () => 0 })).toBe(2000);
+    expect(backoffMs({ ...policy, attempt: 3, random: () => 1 })).toBe(5000);
+    expect(backoffMs({ ...policy, attempt: 9, random: () => 1 })).toBe(6250);
   });
 
   it("retries transient failures until the attempts run out", () => {

@@ -4,6 +4,7 @@
  * asking for a more concise answer; a missing verification UUID → again; usage limit → fail,
  * or (when asked) wait until the reset time. Everything else fails at once.
  */
+import { backoffMs } from "../protocol/backoff.js";
 import type { ClaudeRetryParams } from "../protocol/notifications.js";
 import type { RunFailure } from "./detectors.js";
 
@@ -25,16 +26,8 @@ export type RetryDecision =
 /** Slack after a usage limit's reset time before trying again. */
 export const USAGE_RESET_MARGIN_MS = 5_000;
 
-/** base × 2^(n-1), at most max, times a jitter of 1…1.25 (n = the attempt that failed). */
-export function backoffMs(
-  failedAttempt: number,
-  baseMs: number,
-  maxMs: number,
-  random: () => number = Math.random,
-): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, failedAttempt - 1));
-  return Math.round(exponential * (1 + 0.25 * random()));
-}
+/** Retries wait up to this fraction longer, at random, so that many runs do not retry in step. */
+export const RETRY_JITTER = 0.25;
 
 export function decideRetry(
   failure: RunFailure,
@@ -53,7 +46,13 @@ export function decideRetry(
   if (failure.kind === "uuid_missing") return { retry: true, delayMs: 0, reason: "uuid_missing" };
   return {
     retry: true,
-    delayMs: backoffMs(failedAttempt, policy.baseMs, policy.maxMs, random),
+    delayMs: backoffMs({
+      attempt: failedAttempt,
+      baseMs: policy.baseMs,
+      maxMs: policy.maxMs,
+      jitter: RETRY_JITTER,
+      random,
+    }),
     reason: "transient",
   };
 }

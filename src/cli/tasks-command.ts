@@ -110,10 +110,7 @@ export function registerTasksCommands(program: Command): void {
     .action(async (id: string) => {
       const session = await connectOrStart(settingsFromFlags({})).catch(ownFailure);
       try {
-        const run = await session.client.request<{ run_id: string; status: string }>(
-          "tasks.cancel",
-          { run_id: id },
-        );
+        const run = await session.client.request("tasks.cancel", { run_id: id });
         process.stdout.write(`run ${run.run_id} ${run.status}\n`);
       } catch (error) {
         ownFailure(error);

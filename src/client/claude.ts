@@ -119,7 +119,7 @@ export function claudeRequest(prompt: string, options: ClaudeOptions): StartRequ
   }
   if (options.authMode !== undefined) params.auth_mode = options.authMode;
   if (options.killOnDisconnect !== undefined) params.kill_on_disconnect = options.killOnDisconnect;
-  return { method: "claude.execute", params: params as StartRequest["params"] };
+  return { method: "claude.execute", params };
 }
 
 function isNotice(method: string): boolean {

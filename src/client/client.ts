@@ -5,8 +5,8 @@
  * There is no "restart the handler" option: the original restarted its server before each task
  * because Claude runs could hang its streams; cc-executor ends every run on its own terms.
  */
-import type { ExecuteRequest } from "../protocol/methods.js";
-import type { ServerStatusResult } from "../protocol/results.js";
+import type { MethodName, ParamsOf, ResultOf } from "../protocol/method-map.js";
+import type { ControlResult, ServerStatusResult } from "../protocol/results.js";
 import { type BatchOptions, type BatchSummary, type BatchTask, runBatch } from "./batch.js";
 import {
   type ClaudeOptions,
@@ -17,9 +17,14 @@ import {
 } from "./claude.js";
 import type { ExecutionResult } from "./events.js";
 import { ExecutionStream, type StartRequest } from "./execution-stream.js";
-import { type ReconnectOptions, RpcClient } from "./rpc-client.js";
+import { type ReconnectOptions, type RequestOptions, RpcClient } from "./rpc-client.js";
 import type { SocketFactory } from "./socket.js";
-import { type TaskListOptions, TaskListRun, taskListParams } from "./task-list-run.js";
+import {
+  type TaskListOptions,
+  TaskListRun,
+  type TaskListStart,
+  taskListParams,
+} from "./task-list-run.js";
 
 export interface ExecuteOptions {
   /** Wall-clock limit, enforced by the server. */
@@ -47,6 +52,12 @@ export interface ClientOptions {
   reconnect?: ReconnectOptions | false;
   /** How long one attempt to open the socket may take (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * How long a request waits for its reply before it fails with RequestTimeoutError (default
+   * 30 s; `Infinity`: no limit). Starting an execution waits for the server's pre-hooks: raise
+   * it if yours take longer.
+   */
+  requestTimeoutMs?: number;
 }
 
 const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
@@ -71,6 +82,7 @@ export class CcExecutorClient {
       options.createSocket,
       reconnect,
       options.connectTimeoutMs,
+      options.requestTimeoutMs,
     );
     for (const method of [
       "process.started",
@@ -112,7 +124,7 @@ export class CcExecutorClient {
 
   /** Starts a command and returns its live stream: iterate it for typed events; `.result` at the end. */
   stream(command: string, options: ExecuteOptions = {}, bufferEvents = true): ExecutionStream {
-    const params: ExecuteRequest & { execution_id: string } = {
+    const params: ParamsOf<"execute"> & { execution_id: string } = {
       command,
       execution_id: options.executionId ?? newExecutionId(),
     };
@@ -163,20 +175,20 @@ export class CcExecutorClient {
     return stream;
   }
 
-  cancel(executionId: string): Promise<unknown> {
+  cancel(executionId: string): Promise<ControlResult> {
     return this.rpc.request("control", { type: "CANCEL", execution_id: executionId });
   }
 
-  pause(executionId: string): Promise<unknown> {
+  pause(executionId: string): Promise<ControlResult> {
     return this.rpc.request("control", { type: "PAUSE", execution_id: executionId });
   }
 
-  resume(executionId: string): Promise<unknown> {
+  resume(executionId: string): Promise<ControlResult> {
     return this.rpc.request("control", { type: "RESUME", execution_id: executionId });
   }
 
   serverStatus(): Promise<ServerStatusResult> {
-    return this.rpc.request<ServerStatusResult>("server.status");
+    return this.rpc.request("server.status", {});
   }
 
   /** Runs tasks strictly one after another (each waits for the previous to end). */
@@ -195,7 +207,7 @@ export class CcExecutorClient {
    */
   runTaskList(listOrPath: string | object, options: TaskListOptions = {}): TaskListRun {
     const params = taskListParams(absolutePath(listOrPath), options);
-    return this.startTaskList("tasks.run", params, options);
+    return this.startTaskList({ method: "tasks.run", params }, options);
   }
 
   /** Continues a stopped run at its first unfinished task (`tasks resume`). */
@@ -203,9 +215,9 @@ export class CcExecutorClient {
     runId: string,
     options: Omit<TaskListOptions, "baseDir" | "runId"> = {},
   ): TaskListRun {
-    const params: Record<string, unknown> = { run_id: runId };
+    const params: ParamsOf<"tasks.resume"> = { run_id: runId };
     if (options.streamOutput !== undefined) params.stream_output = options.streamOutput;
-    return this.startTaskList("tasks.resume", params, options);
+    return this.startTaskList({ method: "tasks.resume", params }, options);
   }
 
   /** Follows a run started elsewhere (or earlier) to its end. */
@@ -214,21 +226,34 @@ export class CcExecutorClient {
     options: Omit<TaskListOptions, "baseDir" | "runId"> = {},
   ): TaskListRun {
     const params = { run_id: runId, subscribe: true, stream_output: options.streamOutput ?? true };
-    return this.startTaskList("tasks.get", params, options);
+    return this.startTaskList({ method: "tasks.get", params }, options);
   }
 
-  private startTaskList(
-    method: "tasks.run" | "tasks.resume" | "tasks.get",
-    params: Record<string, unknown>,
-    options: TaskListOptions,
-  ): TaskListRun {
-    const run = new TaskListRun(this.rpc, method, params, options);
+  private startTaskList(start: TaskListStart, options: TaskListOptions): TaskListRun {
+    const run = new TaskListRun(this.rpc, start, options);
     void run.begin();
     return run;
   }
 
-  request<T = unknown>(method: string, params?: unknown): Promise<T> {
-    return this.rpc.request<T>(method, params);
+  /**
+   * Any method of the protocol (docs/protocol.md), typed: `params` is what the method takes, the
+   * result what it answers. Rejects with RemoteError (the server's error), RequestTimeoutError
+   * (no reply within `timeoutMs`, default the client's `requestTimeoutMs`), ConnectionLostError,
+   * or the signal's reason when `signal` aborts.
+   *
+   *   const { executions } = await client.request("history.list", { limit: 10 });
+   */
+  request<M extends MethodName>(
+    method: M,
+    params: ParamsOf<M>,
+    options?: RequestOptions<ResultOf<M>>,
+  ): Promise<ResultOf<M>> {
+    return this.rpc.request(method, params, options);
+  }
+
+  /** A method by any name, its result unchecked: for names outside the protocol's contract. */
+  requestRaw(method: string, params?: unknown, options?: RequestOptions): Promise<unknown> {
+    return this.rpc.requestRaw(method, params, options);
   }
 
   close(): void {

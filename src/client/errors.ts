@@ -30,6 +30,21 @@ export class HandshakeRefusedError extends ConnectionLostError {
   }
 }
 
+/**
+ * No reply came within the request's timeout (the client's `requestTimeoutMs`, 30 s by default,
+ * or the request's own `timeoutMs`). The client stays connected and usable, and ignores a reply
+ * that comes later; the server may still have carried the request out.
+ */
+export class RequestTimeoutError extends Error {
+  override name = "RequestTimeoutError";
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no reply to ${method} within ${timeoutMs} ms`);
+  }
+}
+
 /** The client was closed, or gave up reconnecting. */
 export class ClientClosedError extends Error {
   override name = "ClientClosedError";

@@ -6,7 +6,8 @@
  */
 
 import { ErrorCode } from "../protocol/errors.js";
-import type { ExecuteResult } from "../protocol/results.js";
+import type { ParamsOf } from "../protocol/method-map.js";
+import type { ExecuteResult, SubscribeResult } from "../protocol/results.js";
 import { deferred } from "./deferred.js";
 import { ConnectionLostError, RemoteError } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
@@ -14,10 +15,11 @@ import type { ExecutionEvent, ExecutionResult } from "./events.js";
 import { plainEvent, resultFromCompletion } from "./notification-events.js";
 import type { RpcClient } from "./rpc-client.js";
 
-export interface StartRequest {
-  method: string;
-  params: Record<string, unknown> & { execution_id: string };
-}
+/** What a stream starts with: an execution of its own, or `subscribe` to one (attach). */
+export type StartRequest =
+  | { method: "execute"; params: ParamsOf<"execute"> & { execution_id: string } }
+  | { method: "claude.execute"; params: ParamsOf<"claude.execute"> & { execution_id: string } }
+  | { method: "subscribe"; params: ParamsOf<"subscribe"> };
 
 export interface StreamOptions {
   collectOutput: boolean;
@@ -29,9 +31,13 @@ export interface StreamOptions {
 type Params = Record<string, unknown>;
 
 export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
-  private readonly startedSettle = deferred<ExecuteResult>();
+  private readonly startedSettle = deferred<ExecuteResult | SubscribeResult>();
   private readonly resultSettle = deferred<ExecutionResult>();
-  readonly started = this.startedSettle.promise;
+  /**
+   * The start reply. A stream from `attach()` has none of its own: the `subscribe` reply (the
+   * execution's status, no pid) stands in for it — typed as the start reply, as it always was.
+   */
+  readonly started = this.startedSettle.promise as Promise<ExecuteResult>;
   readonly result = this.resultSettle.promise;
   private lastSeq = 0;
   private outputs = 0;
@@ -51,7 +57,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     private readonly options: StreamOptions,
     private readonly onFinished: (stream: ExecutionStream) => void,
   ) {
-    this.lastSeq = Number(request.params.after_seq ?? 0);
+    this.lastSeq = request.method === "subscribe" ? (request.params.after_seq ?? 0) : 0;
     options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
@@ -74,15 +80,23 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
       return;
     }
     try {
-      const result = await this.rpc.request<ExecuteResult>(
-        this.request.method,
-        this.request.params,
-      );
-      this.acknowledge(result);
+      this.acknowledge(await this.sendStart());
     } catch (error) {
       // A lost connection is recovered by reattach() — unless the client is closed for good,
       // when no reattach will ever come. Anything else ends this execution.
       if (!(error instanceof ConnectionLostError) || this.rpc.closedFor) this.fail(error as Error);
+    }
+  }
+
+  private sendStart(): Promise<ExecuteResult | SubscribeResult> {
+    const { request } = this;
+    switch (request.method) {
+      case "execute":
+        return this.rpc.request("execute", request.params);
+      case "claude.execute":
+        return this.rpc.request("claude.execute", request.params);
+      case "subscribe":
+        return this.rpc.request("subscribe", request.params);
     }
   }
 
@@ -91,8 +105,10 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     if (this.finished) return;
     try {
       // Emitted on the reply itself, so it precedes the replayed events in the stream.
-      await this.rpc.request("subscribe", { execution_id: this.id, after_seq: this.lastSeq }, () =>
-        this.emit({ type: "reattached", executionId: this.id }),
+      await this.rpc.request(
+        "subscribe",
+        { execution_id: this.id, after_seq: this.lastSeq },
+        { onReply: () => this.emit({ type: "reattached", executionId: this.id }) },
       );
       this.repeatCancelIfAborted();
     } catch (error) {
@@ -180,11 +196,11 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     if (this.abortRequested && !this.finished) void this.cancel().catch(() => {});
   }
 
-  private acknowledge(result: ExecuteResult): void {
+  private acknowledge(result: ExecuteResult | SubscribeResult): void {
     this.acknowledged = true;
     this.startedSettle.resolve(result);
     // `subscribe` (attach) answers with the execution's status, not a queue position.
-    if (result.status === "queued" && typeof result.position === "number") {
+    if (result.status === "queued" && "position" in result) {
       this.emit({ type: "queued", executionId: this.id, position: result.position });
     }
   }

@@ -20,11 +20,31 @@ export type { BatchOptions, BatchSummary, BatchTask, BatchTaskResult } from "./b
 
 const WebSocket = requireCjs("ws") as typeof WebSocketClass;
 
-export * from "./claude.js";
-export * from "./client.js";
-export * from "./errors.js";
-export * from "./events.js";
+export type { MethodName, ParamsOf, ResultOf } from "../protocol/method-map.js";
+export {
+  type ClaudeEvent,
+  type ClaudeNotice,
+  type ClaudeOptions,
+  type ClaudeResult,
+  ClaudeStream,
+  type ClaudeStreamEvent,
+  claudeRequest,
+  claudeResult,
+  runClaude,
+  type StartExecution,
+  streamClaude,
+} from "./claude.js";
+export { CcExecutorClient, type ClientOptions, type ExecuteOptions } from "./client.js";
+export {
+  ClientClosedError,
+  ConnectionLostError,
+  HandshakeRefusedError,
+  RemoteError,
+  RequestTimeoutError,
+} from "./errors.js";
+export type { ExecutionEvent, ExecutionResult } from "./events.js";
 export type { ExecutionStream } from "./execution-stream.js";
+export type { ReconnectOptions, RequestOptions } from "./rpc-client.js";
 export type {
   TaskListEvent,
   TaskListOptions,
@@ -42,6 +62,8 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | false;
   /** How long one attempt to open the socket may take (default 10 s). */
   connectTimeoutMs?: number;
+  /** How long a request waits for its reply (default 30 s; see ClientOptions). */
+  requestTimeoutMs?: number;
 }
 
 export function resolveEndpoint(options: ConnectOptions = {}): {
@@ -80,5 +102,6 @@ export async function connect(options: ConnectOptions = {}): Promise<CcExecutorC
     createSocket: nodeSocketFactory(token),
     reconnect: options.reconnect,
     connectTimeoutMs: options.connectTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
 }

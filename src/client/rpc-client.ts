@@ -2,29 +2,60 @@
  * JSON-RPC over a reconnecting WebSocket. Requests get ids and promises; notifications go to
  * handlers by method. When the socket drops, pending requests fail with ConnectionLostError, the
  * client reconnects with exponential backoff, and `onReconnect` listeners re-attach what they
- * were following (the executions do that with `subscribe` from their last seq).
+ * were following (the executions do that with `subscribe` from their last seq). Requests are
+ * typed by the method contract (src/protocol/method-map.ts) and wait at most `requestTimeoutMs`.
  */
+import { backoffMs } from "../protocol/backoff.js";
 import { ErrorCode } from "../protocol/errors.js";
+import type { MethodName, ParamsOf, ResultOf } from "../protocol/method-map.js";
 import { connectFailure, errorDetail } from "./connect-failure.js";
 import {
   ClientClosedError,
   ConnectionLostError,
   HandshakeRefusedError,
   RemoteError,
+  RequestTimeoutError,
 } from "./errors.js";
 import { SOCKET_OPEN, type SocketFactory, type SocketLike } from "./socket.js";
 
 export interface ReconnectOptions {
   /** Give up after this long without a connection (default 60 s). */
   giveUpAfterMs?: number;
+  /** The wait before the first attempt (default 100 ms); it doubles after each failed one … */
   initialDelayMs?: number;
+  /** … up to this (default 5 s). No jitter (src/protocol/backoff.ts). */
   maxDelayMs?: number;
 }
 
+/**
+ * How long a request waits for its reply unless told otherwise. The server answers at once —
+ * what takes long (an execution, a task list) comes later as notifications — so 30 s of silence
+ * means a server or connection in trouble, not a slow answer.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The longest delay setTimeout keeps; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface RequestOptions<Result = unknown> {
+  /** Aborting rejects the request at once with the signal's reason; a later reply is ignored. */
+  signal?: AbortSignal;
+  /**
+   * Rejects with RequestTimeoutError when no reply came within this many ms (default: the
+   * client's `requestTimeoutMs`, 30 s). `Infinity`: wait as long as the connection lasts.
+   */
+  timeoutMs?: number;
+  /**
+   * Runs synchronously when the success reply arrives, before any later frame is handled — a
+   * promise continuation would run only after the notifications that arrived in the same read
+   * (e.g. the replay that follows a `subscribe` reply).
+   */
+  onReply?: (result: Result) => void;
+}
+
 interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  onReply?: (result: unknown) => void;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
 }
 
 type NotificationHandler = (params: Record<string, unknown>) => void;
@@ -46,6 +77,7 @@ export class RpcClient {
     private readonly reconnect: Required<ReconnectOptions> | null,
     /** One attempt to open may take this long; a peer that accepts TCP but never answers is dropped. */
     private readonly connectTimeoutMs = 10_000,
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {}
 
   /** Opens the first connection; rejects if it cannot be made. */
@@ -62,27 +94,62 @@ export class RpcClient {
     return this.socket?.readyState === SOCKET_OPEN;
   }
 
-  /**
-   * Sends a request. `onReply` runs synchronously when the success reply arrives, before any
-   * later frame is handled — a promise continuation would run only after the notifications
-   * that arrived in the same read (e.g. the replay that follows a `subscribe` reply).
-   */
-  request<T = unknown>(
+  /** Sends a request of the method contract; resolves with its result, rejects with RemoteError. */
+  request<M extends MethodName>(
+    method: M,
+    params: ParamsOf<M>,
+    options?: RequestOptions<ResultOf<M>>,
+  ): Promise<ResultOf<M>> {
+    return this.send(method, params, options);
+  }
+
+  /** Any method name, its result unchecked: for names outside the contract. */
+  requestRaw(method: string, params?: unknown, options?: RequestOptions): Promise<unknown> {
+    return this.send(method, params, options);
+  }
+
+  private send<Result>(
     method: string,
-    params?: unknown,
-    onReply?: (result: T) => void,
-  ): Promise<T> {
+    params: unknown,
+    options: RequestOptions<Result> = {},
+  ): Promise<Result> {
+    const { signal, timeoutMs = this.requestTimeoutMs, onReply } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.closedError) return Promise.reject(this.closedError);
     const socket = this.socket;
     if (!socket || socket.readyState !== SOCKET_OPEN) {
       return Promise.reject(new ConnectionLostError(`not connected (calling ${method})`));
     }
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Result>((resolve, reject) => {
+      // However the request ends, it is forgotten: a reply that comes after is ignored.
+      const forget = () => {
+        this.pending.delete(id);
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        forget();
+        reject(signal?.reason);
+      };
+      const timer =
+        timeoutMs <= MAX_TIMER_MS
+          ? setTimeout(() => {
+              forget();
+              reject(new RequestTimeoutError(method, timeoutMs));
+            }, timeoutMs)
+          : undefined;
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        onReply: onReply as ((result: unknown) => void) | undefined,
+        resolve: (result) => {
+          forget();
+          onReply?.(result as Result);
+          resolve(result as Result);
+        },
+        reject: (error) => {
+          forget();
+          reject(error);
+        },
       });
       socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} }));
     });
@@ -163,9 +230,11 @@ export class RpcClient {
     }
     const { giveUpAfterMs, initialDelayMs, maxDelayMs } = this.reconnect;
     const deadline = Date.now() + giveUpAfterMs;
-    let delayMs = initialDelayMs;
+    let attempt = 0;
     let lastFailure: Error | null = null;
     while (!this.closedError && Date.now() < deadline) {
+      attempt++;
+      const delayMs = backoffMs({ attempt, baseMs: initialDelayMs, maxMs: maxDelayMs });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (this.closedError) return;
       try {
@@ -176,7 +245,6 @@ export class RpcClient {
         lastFailure = error as Error;
         // A refused token or Host will be refused again: retrying only delays the error.
         if (error instanceof HandshakeRefusedError) break;
-        delayMs = Math.min(maxDelayMs, delayMs * 2);
       }
     }
     if (this.closedError) return;
@@ -221,20 +289,14 @@ export class RpcClient {
       return;
     }
     const pending = this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
+    if (!pending) return; // timed out, aborted, or not ours
     const error = message.error as { code: number; message: string; data?: unknown } | undefined;
     if (error) pending.reject(new RemoteError(error.code, error.message, error.data));
-    else {
-      pending.onReply?.(message.result);
-      pending.resolve(message.result);
-    }
+    else pending.resolve(message.result);
   }
 
   private failPending(error: Error): void {
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const request of pending) request.reject(error);
+    for (const request of [...this.pending.values()]) request.reject(error);
   }
 
   private shutDown(error: Error): void {

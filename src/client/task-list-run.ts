@@ -9,6 +9,7 @@
  *   const summary = await run.result;
  */
 
+import type { ParamsOf } from "../protocol/method-map.js";
 import type {
   TaskCompletedParams,
   TasklistCompletedParams,
@@ -64,7 +65,12 @@ export interface TaskListSummary {
 }
 
 type Params = Record<string, unknown>;
-type StartMethod = "tasks.run" | "tasks.resume" | "tasks.get";
+
+/** What a run is followed from: its start, its resume, or watching it (`tasks.get`). */
+export type TaskListStart =
+  | { method: "tasks.run"; params: ParamsOf<"tasks.run"> }
+  | { method: "tasks.resume"; params: ParamsOf<"tasks.resume"> }
+  | { method: "tasks.get"; params: ParamsOf<"tasks.get"> };
 
 export class TaskListRun implements AsyncIterable<TaskListEvent> {
   private readonly startedSettle = deferred<TasksStartResult>();
@@ -79,8 +85,7 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
 
   constructor(
     private readonly rpc: RpcClient,
-    private readonly method: StartMethod,
-    private readonly params: Params,
+    private readonly start: TaskListStart,
     private readonly options: Pick<TaskListOptions, "signal"> = {},
   ) {
     const on = (method: string, handler: (params: Params) => void) =>
@@ -115,12 +120,23 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
       return;
     }
     try {
-      // onReply runs before any frame after the reply: the run's notifications find its id set.
-      await this.rpc.request<TasksStartResult | TaskRunWire>(this.method, this.params, (reply) =>
-        this.acknowledge(reply),
-      );
+      await this.sendStart();
     } catch (error) {
       this.fail(error as Error);
+    }
+  }
+
+  private sendStart(): Promise<unknown> {
+    // onReply runs before any frame after the reply: the run's notifications find its id set.
+    const onReply = (reply: TasksStartResult | TaskRunWire) => this.acknowledge(reply);
+    const { start } = this;
+    switch (start.method) {
+      case "tasks.run":
+        return this.rpc.request("tasks.run", start.params, { onReply });
+      case "tasks.resume":
+        return this.rpc.request("tasks.resume", start.params, { onReply });
+      case "tasks.get":
+        return this.rpc.request("tasks.get", start.params, { onReply });
     }
   }
 
@@ -194,9 +210,10 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
   }
 
   private async complete(params: Params): Promise<void> {
+    if (this.runId === null) return;
     let run: TaskRunWire;
     try {
-      run = await this.rpc.request<TaskRunWire>("tasks.get", { run_id: this.runId });
+      run = await this.rpc.request("tasks.get", { run_id: this.runId });
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -243,10 +260,10 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
   private async reattach(): Promise<void> {
     if (this.finished || this.runId === null) return;
     try {
-      const run = await this.rpc.request<TaskRunWire>("tasks.get", {
+      const run = await this.rpc.request("tasks.get", {
         run_id: this.runId,
         subscribe: true,
-        stream_output: this.params.stream_output !== false,
+        stream_output: this.start.params.stream_output !== false,
       });
       this.queue.push({ type: "reattached", runId: this.runId });
       if (run.status !== "running") await this.completeFrom(run);
@@ -271,8 +288,11 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
 }
 
 /** The params of `tasks.run` for a list value or a server-side path. */
-export function taskListParams(listOrPath: unknown, options: TaskListOptions): Params {
-  const params: Params =
+export function taskListParams(
+  listOrPath: unknown,
+  options: TaskListOptions,
+): ParamsOf<"tasks.run"> {
+  const params: ParamsOf<"tasks.run"> =
     typeof listOrPath === "string" ? { path: listOrPath } : { list: listOrPath };
   if (options.baseDir !== undefined) params.base_dir = options.baseDir;
   if (options.runId !== undefined) params.run_id = options.runId;

@@ -1,8 +1,115 @@
-export * from "./errors.js";
-export * from "./hooks.js";
-export * from "./jsonrpc.js";
-export * from "./methods.js";
-export * from "./notifications.js";
-export * from "./results.js";
-export * from "./tasks.js";
-export * from "./version.js";
+/**
+ * `cc-executor/protocol`: the wire contract — method params and results, notifications, error
+ * codes, JSON-RPC envelopes. Listed by name, so that what the package exports is a decision.
+ */
+export { ErrorCode, type ErrorCodeValue, RpcError, type RpcErrorObject } from "./errors.js";
+export {
+  DEFAULT_OUTPUT_BYTES,
+  ExecutionKind,
+  HistoryGetParams,
+  type HistoryGetResult,
+  HistoryListParams,
+  type HistoryListResult,
+  type TimeoutSource,
+  type WireExecution,
+  type WireOutput,
+} from "./history.js";
+export type {
+  HookOutcome,
+  HookResultEntry,
+  HookStatusResult,
+  HookSummary,
+  HookWarningParams,
+  KindMetrics,
+  TaskRef,
+} from "./hooks.js";
+export {
+  failureFrame,
+  isResponse,
+  notificationFrame,
+  type RequestId,
+  type RpcFailure,
+  type RpcNotification,
+  type RpcRequest,
+  type RpcResponse,
+  type RpcSuccess,
+  successFrame,
+} from "./jsonrpc.js";
+export {
+  METHOD_NAMES,
+  METHOD_PARAMS,
+  type MethodName,
+  type Methods,
+  type ParamsOf,
+  type ParsedParamsOf,
+  type ResultOf,
+} from "./method-map.js";
+export {
+  ClaudeExecuteParams,
+  type ClaudeExecuteRequest,
+  ControlParams,
+  ControlType,
+  ExecuteParams,
+  type ExecuteRequest,
+  ExecutionStatus,
+  ExecutionsListParams,
+  FINAL_STATUSES,
+  type FinalStatus,
+  MAX_ARG_BYTES,
+  NoParams,
+  PongParams,
+  SubscribeParams,
+  UnsubscribeParams,
+} from "./methods.js";
+export type {
+  AuthFailedParams,
+  ClaudeCompletion,
+  ClaudeFailure,
+  ClaudeRetryParams,
+  ConnectedParams,
+  ExecutionRefParams,
+  HeartbeatParams,
+  NotificationMap,
+  NotificationName,
+  OutputStream,
+  ProcessCompletedParams,
+  ProcessErrorParams,
+  ProcessGapParams,
+  ProcessOutputParams,
+  ProcessStartedParams,
+  ProcessStatusParams,
+  RateLimitParams,
+  RootRefusalParams,
+  ServerShutdownParams,
+  TokenLimitParams,
+} from "./notifications.js";
+export type {
+  ControlResult,
+  ExecuteResult,
+  ExecutionSummary,
+  ExecutionsListResult,
+  PongResult,
+  ServerStatusResult,
+  SubscribeResult,
+  UnsubscribeResult,
+} from "./results.js";
+export {
+  RUN_ID,
+  type TaskAttemptWire,
+  type TaskCompletedParams,
+  type TasklistCompletedParams,
+  TaskRunStatus,
+  type TaskRunStatusName,
+  type TaskRunSummaryWire,
+  type TaskRunWire,
+  type TaskStartedParams,
+  TasksCancelParams,
+  TasksGetParams,
+  TasksListParams,
+  type TasksListResult,
+  TasksResumeParams,
+  TasksRunParams,
+  type TasksStartResult,
+  type TaskWire,
+} from "./tasks.js";
+export { CAPABILITIES, VERSION } from "./version.js";

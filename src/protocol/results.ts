@@ -46,6 +46,22 @@ export interface SubscribeResult {
   first_available_seq: number;
 }
 
+export interface UnsubscribeResult {
+  execution_id: string;
+  /** False when this connection was not following it. */
+  unsubscribed: boolean;
+}
+
+export interface ExecutionsListResult {
+  /** Newest submission first. */
+  executions: ExecutionSummary[];
+}
+
+/** `pong` as a request (old clients answer heartbeats with it); as a notification it gets none. */
+export interface PongResult {
+  status: "ok";
+}
+
 export interface ServerStatusResult {
   version: string;
   pid: number;

@@ -135,6 +135,11 @@ export interface TasksStartResult {
   run_dir: string;
 }
 
+/** What `tasks.list` answers: the newest runs first. */
+export interface TasksListResult {
+  runs: TaskRunSummaryWire[];
+}
+
 export interface TaskStartedParams {
   run_id: string;
   index: number;

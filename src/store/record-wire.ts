@@ -2,63 +2,19 @@
  * History records as clients see them (snake_case, ISO times, seconds where the protocol uses
  * seconds), shared by `history.list`/`history.get` and `cc-executor history … --json|export`.
  */
-import type { ExecutionStatus } from "../protocol/methods.js";
+import type { WireExecution, WireOutput } from "../protocol/history.js";
 import { EXECUTION_FIELDS, type ExecutionField } from "./execution-fields.js";
 import type { OutputView } from "./recorded-output.js";
 import type {
   ClaudeRunRecord,
   ConnectionRecord,
   Detection,
-  ExecutionKind,
   ExecutionRecord,
   HistoryStats,
-  TimeoutSource,
 } from "./store.js";
 
-export interface WireExecution {
-  execution_id: string;
-  kind: ExecutionKind;
-  command: string;
-  command_class: string;
-  cwd: string;
-  session_id: string | null;
-  peer: string | null;
-  host: string;
-  status: ExecutionStatus;
-  exit_code: number | null;
-  signal: string | null;
-  pid: number | null;
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  duration_ms: number | null;
-  /** Seconds, like `process.completed.execution_time`. */
-  execution_time: number | null;
-  stdout_bytes: number;
-  stderr_bytes: number;
-  timeout_seconds: number | null;
-  timeout_source: TimeoutSource;
-  idle_timeout_seconds: number | null;
-  spool_dir: string | null;
-  claude: {
-    session_id: string | null;
-    subtype: string | null;
-    is_error: boolean | null;
-    cost_usd: number | null;
-    num_turns: number | null;
-    usage: Record<string, unknown> | null;
-  } | null;
-  detections: Array<{ type: string; at: string; details: Record<string, unknown> }>;
-  error: string | null;
-}
-
-export interface WireOutput {
-  source: OutputView["source"];
-  encoding: OutputView["encoding"];
-  head: string;
-  tail: string;
-  omitted_bytes: number;
-}
+// The wire shapes are the protocol's (the client reads them); the CLI imports them from here too.
+export type { WireExecution, WireOutput };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);

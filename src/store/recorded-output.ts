@@ -6,13 +6,14 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { DEFAULT_OUTPUT_BYTES, type WireOutput } from "../protocol/history.js";
 import { cutAfter, cutBefore } from "../supervisor/output/utf8-cut.js";
 import { parseRecords } from "../supervisor/spool/spool-segment.js";
 import type { ExecutionRecord } from "./store.js";
 
 export interface OutputView {
-  source: "spool" | "stored" | "none";
-  encoding: "utf8" | "base64";
+  source: WireOutput["source"];
+  encoding: WireOutput["encoding"];
   head: string;
   /** Empty when `head` holds everything that is available. */
   tail: string;
@@ -20,7 +21,7 @@ export interface OutputView {
   omittedBytes: number;
 }
 
-export const DEFAULT_OUTPUT_BYTES = 1024 * 1024;
+export { DEFAULT_OUTPUT_BYTES };
 
 interface Segment {
   number: number;

@@ -7,18 +7,13 @@
  * Times are epoch milliseconds (`…AtMs`), durations milliseconds (`…Ms`). Records are written
  * whole: `apply` of an execution record replaces the stored one, its output included.
  */
-
+import type { ExecutionKind, TimeoutSource } from "../protocol/history.js";
 import type { ExecutionStatus } from "../protocol/methods.js";
 import type { CapturedOutput } from "../supervisor/output/output-capture.js";
 import type { TaskRunQuery, TaskRunRecord } from "./task-run-record.js";
 
-export type ExecutionKind = "command" | "claude";
-
-/**
- * Where the wall-clock limit of a run came from: the request's number, the learned estimate
- * (`timeout: "auto"`), the server default when "auto" had too few samples, or none at all.
- */
-export type TimeoutSource = "request" | "auto" | "auto-default" | "default" | "none";
+// Declared with the history wire shapes, which carry them too.
+export type { ExecutionKind, TimeoutSource };
 
 /** Claude's `result` event, as recorded (DESIGN §6). */
 export interface ClaudeRunRecord {

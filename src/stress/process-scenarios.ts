@@ -105,7 +105,7 @@ export const errorHandling = scenario("error-handling", "Error Handling", async 
   const parse = (await rawFrame(ctx.url, ctx.token, "{not json")) as { error?: { code: number } };
   o.metrics["Bad JSON"] = String(parse.error?.code);
   o.check(parse.error?.code === -32700, `bad JSON answered ${JSON.stringify(parse)}`);
-  const unknown = await errorCode(ctx.client.request("no.such.method", {}));
+  const unknown = await errorCode(ctx.client.requestRaw("no.such.method", {}));
   o.metrics["Unknown Method"] = String(unknown);
   o.check(unknown === -32601, `unknown method answered ${unknown}`);
   const empty = await errorCode(ctx.client.request("claude.execute", { prompt: "" }));

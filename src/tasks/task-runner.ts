@@ -12,12 +12,13 @@
  * template) is not. A failed task stops the list unless `continue_on_failure`.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { type ExecutionHandle, OutputCapture } from "../engine/execution-handle.js";
 import type { Logger } from "../log/logger.js";
+import { backoffMs } from "../protocol/backoff.js";
 import { MAX_ARG_BYTES } from "../protocol/methods.js";
 import type { TaskCompletedParams, TaskStartedParams } from "../protocol/tasks.js";
 import type { TaskAttempt, TaskRunRecord, TaskState } from "../store/task-run-record.js";
-import { retryBackoffMs, sleepUnlessWoken } from "./retry-backoff.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import type { RunJournal } from "./run-journal.js";
 import { newAttempt, recordAttempt } from "./task-attempt.js";
@@ -46,6 +47,10 @@ export interface RunnerDeps {
 }
 
 type TaskEnd = "completed" | "failed" | "stopped";
+
+/** Retries double from the list's `retry_delay` up to this, then wait up to 25 % more. */
+const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
+const RETRY_JITTER = 0.25;
 
 export class TaskRunner {
   /** The step running now, if any. */
@@ -151,14 +156,21 @@ export class TaskRunner {
       }
       if (this.stopReason) return this.stopped(index, attempt);
       if (n < budget) {
-        const delayMs = retryBackoffMs(record.list.retryDelayMs, n, this.deps.random);
+        const delayMs = backoffMs({
+          attempt: n,
+          baseMs: record.list.retryDelayMs,
+          maxMs: MAX_RETRY_DELAY_MS,
+          jitter: RETRY_JITTER,
+          random: this.deps.random,
+        });
         state.status = "waiting";
         await this.deps.journal.save(record);
         this.deps.emit("task.completed", {
           ...this.completedParams(index, attempt),
           retry_in_ms: delayMs,
         });
-        await sleepUnlessWoken(delayMs, this.wake.signal);
+        // A cancel or the server stopping cuts the wait short (the loop then sees why).
+        await sleep(delayMs, undefined, { signal: this.wake.signal }).catch(() => {});
         continue;
       }
       return this.failTask(index, attempt, fullResult, attempt.error);

@@ -1,12 +1,11 @@
 /** `control`: PAUSE / RESUME / CANCEL an execution (DESIGN §4). */
 import { ExecutionNotFoundError, InvalidRequestError } from "../../engine/errors.js";
 import type { ExecutionHandle } from "../../engine/execution-handle.js";
-import { ControlParams } from "../../protocol/methods.js";
 import type { ControlResult } from "../../protocol/results.js";
 import type { CallContext } from "../method-table.js";
 import { defineMethod } from "../method-table.js";
 
-export const control = defineMethod(ControlParams, (params, call): ControlResult => {
+export const control = defineMethod("control", (params, call): ControlResult => {
   const execution = findTarget(params.execution_id, call);
   const id = execution.id;
   call.server.audit.record({

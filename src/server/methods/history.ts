@@ -4,10 +4,8 @@
  * exist, else the head and tail the store kept, and says which.
  */
 import { ExecutionNotFoundError, InvalidRequestError } from "../../engine/errors.js";
-import { ExecutionStatus } from "../../protocol/methods.js";
-import * as z from "../../protocol/zod.js";
 import { toWireExecution, toWireOutput } from "../../store/record-wire.js";
-import { DEFAULT_OUTPUT_BYTES, readRecordedOutput } from "../../store/recorded-output.js";
+import { readRecordedOutput } from "../../store/recorded-output.js";
 import type { Store } from "../../store/store.js";
 import { parseSince } from "../../store/time-spec.js";
 import { defineMethod } from "../method-table.js";
@@ -20,32 +18,7 @@ export interface HistoryContext {
   flush(): Promise<unknown>;
 }
 
-const EXECUTION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export const HistoryListParams = z._default(
-  z.object({
-    limit: z._default(z.int().check(z.positive(), z.lte(1000)), 50),
-    offset: z._default(z.int().check(z.gte(0)), 0),
-    status: z.optional(z.union([ExecutionStatus, z.array(ExecutionStatus)])),
-    /** ISO 8601 time or epoch seconds. */
-    since: z.optional(z.union([z.string(), z.number()])),
-    kind: z.optional(z.enum(["command", "claude"])),
-  }),
-  { limit: 50, offset: 0 },
-);
-
-export const HistoryGetParams = z.object({
-  execution_id: z
-    .string()
-    .check(z.regex(EXECUTION_ID, "execution_id must be 1-128 characters of [A-Za-z0-9._:-]")),
-  /** Output beyond this is cut to its first and last halves. */
-  max_output_bytes: z._default(
-    z.int().check(z.positive(), z.lte(16 * 1024 * 1024)),
-    DEFAULT_OUTPUT_BYTES,
-  ),
-});
-
-export const historyList = defineMethod(HistoryListParams, async (params, call) => {
+export const historyList = defineMethod("history.list", async (params, call) => {
   const history = historyOf(call.server);
   let sinceMs: number | undefined;
   if (params.since !== undefined) {
@@ -66,7 +39,7 @@ export const historyList = defineMethod(HistoryListParams, async (params, call) 
   return { executions: records.map(toWireExecution), count: records.length };
 });
 
-export const historyGet = defineMethod(HistoryGetParams, async (params, call) => {
+export const historyGet = defineMethod("history.get", async (params, call) => {
   const history = historyOf(call.server);
   const id = params.execution_id;
   // A live execution's last output may still be on its way to the spool files.

@@ -1,9 +1,7 @@
 /** `server.status`, `executions.list`, `hook_status`, `pong`. */
 
-import { ExecutionsListParams, NoParams } from "../../protocol/methods.js";
 import type { HookStatusResult, ServerStatusResult } from "../../protocol/results.js";
 import { VERSION } from "../../protocol/version.js";
-import * as z from "../../protocol/zod.js";
 import { defineMethod } from "../method-table.js";
 import type { ServerContext } from "../server-context.js";
 import { executionSummary } from "../wire/execution-summary.js";
@@ -33,11 +31,11 @@ export function serverStatus(server: ServerContext): ServerStatusResult {
   };
 }
 
-export const serverStatusMethod = defineMethod(NoParams, (_params, call) =>
+export const serverStatusMethod = defineMethod("server.status", (_params, call) =>
   serverStatus(call.server),
 );
 
-export const executionsList = defineMethod(ExecutionsListParams, (params, call) => {
+export const executionsList = defineMethod("executions.list", (params, call) => {
   const status = params.status === undefined ? undefined : [params.status].flat();
   const executions = call.server.engine.list({ status, limit: params.limit });
   return { executions: executions.map(executionSummary) };
@@ -45,9 +43,9 @@ export const executionsList = defineMethod(ExecutionsListParams, (params, call) 
 
 /** The configured and built-in hooks, their counts and recent results (docs/hooks.md). */
 export const hookStatus = defineMethod(
-  NoParams,
+  "hook_status",
   (_params, call): HookStatusResult => call.server.hooks.status(),
 );
 
 /** Old clients answer heartbeats with `pong`; it needs no reply and gets none as a notification. */
-export const pong = defineMethod(z.unknown(), () => ({ status: "ok" }));
+export const pong = defineMethod("pong", () => ({ status: "ok" }));

@@ -1,11 +1,10 @@
 /** `subscribe` / `unsubscribe`: (re-)attach to an execution's stream after a seq (DESIGN §4). */
 import { ExecutionNotFoundError } from "../../engine/errors.js";
 import type { ExecutionHandle } from "../../engine/execution-handle.js";
-import { SubscribeParams, UnsubscribeParams } from "../../protocol/methods.js";
 import type { SubscribeResult } from "../../protocol/results.js";
 import { defineMethod } from "../method-table.js";
 
-export const subscribe = defineMethod(SubscribeParams, (params, call): SubscribeResult => {
+export const subscribe = defineMethod("subscribe", (params, call): SubscribeResult => {
   const execution = call.server.engine.get(params.execution_id);
   if (!execution) throw new ExecutionNotFoundError(`execution not found: ${params.execution_id}`);
   call.afterReply(() => call.connection.subscribe(execution, params.after_seq));
@@ -27,7 +26,7 @@ function firstAvailableSeq(execution: ExecutionHandle): number {
   return execution.output.window.firstSeq ?? execution.output.lastSeq + 1;
 }
 
-export const unsubscribe = defineMethod(UnsubscribeParams, (params, call) => ({
+export const unsubscribe = defineMethod("unsubscribe", (params, call) => ({
   execution_id: params.execution_id,
   unsubscribed: call.connection.unsubscribe(params.execution_id),
 }));

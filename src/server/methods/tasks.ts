@@ -5,14 +5,7 @@
  */
 import { resolve } from "node:path";
 import { ErrorCode, RpcError } from "../../protocol/errors.js";
-import {
-  TasksCancelParams,
-  TasksGetParams,
-  TasksListParams,
-  TasksResumeParams,
-  TasksRunParams,
-  type TasksStartResult,
-} from "../../protocol/tasks.js";
+import type { TasksRunParams, TasksStartResult } from "../../protocol/tasks.js";
 import { TaskListError } from "../../tasks/task-list-error.js";
 import type { ResolvedTaskList } from "../../tasks/task-list-schema.js";
 import { runDirOf, toRunSummary, toRunWire } from "../../tasks/task-run-wire.js";
@@ -20,7 +13,7 @@ import type { PendingRun, TaskWatcher } from "../../tasks/task-service.js";
 import { loadTasksRuntime } from "../../tasks/tasks-runtime-loader.js";
 import { type CallContext, defineMethod } from "../method-table.js";
 
-export const tasksRun = defineMethod(TasksRunParams, async (params, call) => {
+export const tasksRun = defineMethod("tasks.run", async (params, call) => {
   const list = await readList(params);
   const { tasks } = call.server;
   const pending = await tasks.start(list, {
@@ -31,7 +24,7 @@ export const tasksRun = defineMethod(TasksRunParams, async (params, call) => {
   return launchAfterReply(pending, call);
 });
 
-export const tasksResume = defineMethod(TasksResumeParams, async (params, call) => {
+export const tasksResume = defineMethod("tasks.resume", async (params, call) => {
   const pending = await call.server.tasks.resume(params.run_id, {
     sessionId: call.connection.sessionId,
     watcher: watcherOf(call, params.stream_output),
@@ -39,7 +32,7 @@ export const tasksResume = defineMethod(TasksResumeParams, async (params, call) 
   return launchAfterReply(pending, call);
 });
 
-export const tasksGet = defineMethod(TasksGetParams, async (params, call) => {
+export const tasksGet = defineMethod("tasks.get", async (params, call) => {
   const { tasks } = call.server;
   const record = await tasks.get(params.run_id);
   const wire = toRunWire(record, tasks.runsRoot);
@@ -51,12 +44,12 @@ export const tasksGet = defineMethod(TasksGetParams, async (params, call) => {
   return wire;
 });
 
-export const tasksCancel = defineMethod(TasksCancelParams, async (params, call) => {
+export const tasksCancel = defineMethod("tasks.cancel", async (params, call) => {
   const record = await call.server.tasks.cancel(params.run_id);
   return toRunSummary(record, call.server.tasks.runsRoot);
 });
 
-export const tasksList = defineMethod(TasksListParams, async (params, call) => {
+export const tasksList = defineMethod("tasks.list", async (params, call) => {
   const { tasks } = call.server;
   const statuses = params.status === undefined ? undefined : [params.status].flat();
   const records = await tasks.list({ limit: params.limit, statuses });
