@@ -12,6 +12,39 @@ import en from "zod/v4/locales/en.js";
 
 if (config().localeError === undefined) config(en());
 
+export type { infer, input, ZodMiniType } from "zod/mini";
 // Import it as a namespace (`import * as z from "./zod.js"`): a bundler resolves `z.string` to
-// the one export, which is what lets it leave the rest of zod out.
-export * from "zod/mini";
+// the one export, which is what lets it leave the rest of zod out. The parts of zod cc-executor
+// uses, by name: a new one is added here.
+export {
+  _default,
+  array,
+  boolean,
+  core,
+  enum,
+  gte,
+  int,
+  length,
+  literal,
+  looseObject,
+  lte,
+  maxLength,
+  minLength,
+  never,
+  nullable,
+  number,
+  object,
+  optional,
+  pipe,
+  positive,
+  prefault,
+  record,
+  refine,
+  regex,
+  strictObject,
+  string,
+  superRefine,
+  transform,
+  union,
+  unknown,
+} from "zod/mini";
