@@ -169,20 +169,16 @@ async function streamOnce(supervisor) {
   });
   // A subscriber-like listener on both sides, so both pay for delivering chunks.
   let received = 0;
-  execution.addListener({
-    output: (chunk) => (received += chunk.raw.length),
-    event() {},
-    completed() {},
-  });
-  const completion = await execution.done;
+  execution.addListener({ output: (chunk) => (received += chunk.raw.length) });
+  const result = await execution.done;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  if (completion.stdout_bytes !== bytes || received !== bytes)
+  if (result.stdoutBytes !== bytes || received !== bytes)
     throw new Error(`short stream: ${received}`);
   return {
     mibPerSecond: STREAM_MIB / seconds,
     cpuMsPerMib: (cpu.user + cpu.system) / 1000 / STREAM_MIB,
-    chunks: completion.last_seq,
+    chunks: result.lastSeq,
   };
 }
 
@@ -215,6 +211,7 @@ async function streamBench(store, dir) {
   }
   await Promise.all(sides.map(([, supervisor]) => supervisor.shutdown()));
   await recorder.close();
+  await batcher.close();
   const rate = (name) => runs[name].map((r) => r.mibPerSecond);
   const cpu = (name) => median(runs[name].map((r) => r.cpuMsPerMib));
   return {
