@@ -1,6 +1,6 @@
 /**
  * Is a command line a run of the Claude CLI? Checked on every `execute`, so it lives apart from
- * the Claude runtime, which is loaded only when one is (claude-runtime.ts).
+ * the Claude runtime, which is loaded only when one is (engine/claude-execution.ts).
  */
 
 /** Leading `NAME=value` words, then the program: is it the Claude CLI? */
