@@ -8,6 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../src/client/node.js";
 import { firstUserText, textReply } from "./fixtures/mock-anthropic/index.js";
 import { type ClaudeHarness, startClaudeHarness } from "./helpers/claude-server.js";
 import { eventually, pidsMatching, uniqueMarker } from "./helpers/processes.js";
@@ -53,6 +54,7 @@ describe("shell and module hooks", () => {
             timeout: 0.5,
           },
           { name: "crashes", command: "if grep -q crash-hook; then kill -SEGV $$; fi" },
+          { name: "unhurried", command: "if grep -q unhurried-hook; then sleep 1; fi" },
           { name: "rewrite", module: join(FIXTURES, "rewrite.mjs"), kinds: ["command"] },
         ],
         post: [
@@ -67,6 +69,19 @@ describe("shell and module hooks", () => {
   afterAll(async () => {
     await server.stop();
     for (const pid of pidsMatching(slowMarker)) process.kill(pid, "SIGKILL");
+  });
+
+  it("a start whose pre hooks outlast the client's request timeout is still followed to its end", async () => {
+    // The start's reply waits for the hooks; a client giving up on it would leave the
+    // execution running unfollowed. Starts wait as long as the connection lasts.
+    const client = await connect({ url: server.wsUrl, token: server.token, requestTimeoutMs: 200 });
+    try {
+      const result = await client.execute("echo unhurried-hook done");
+      expect(result).toMatchObject({ status: "completed", exitCode: 0 });
+      expect(result.stdout).toBe("unhurried-hook done\n");
+    } finally {
+      client.close();
+    }
   });
 
   it("a pre hook vetoes: -32001 with its reason, nothing runs", async () => {
@@ -148,6 +163,7 @@ describe("shell and module hooks", () => {
       "pre:no-forbidden",
       "pre:slow",
       "pre:crashes",
+      "pre:unhurried",
       "pre:rewrite",
       "post:builtin:metrics",
       "post:builtin:uuid-check",

@@ -90,13 +90,16 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
 
   private sendStart(): Promise<ExecuteResult | SubscribeResult> {
     const { request } = this;
+    // A start's reply waits for the pre hooks; giving up on it while the server goes on would
+    // leave the execution running unfollowed. A lost connection is what ends the wait (reattach).
+    const untimed = { timeoutMs: Number.POSITIVE_INFINITY };
     switch (request.method) {
       case "execute":
-        return this.rpc.request("execute", request.params);
+        return this.rpc.request("execute", request.params, untimed);
       case "claude.execute":
-        return this.rpc.request("claude.execute", request.params);
+        return this.rpc.request("claude.execute", request.params, untimed);
       case "subscribe":
-        return this.rpc.request("subscribe", request.params);
+        return this.rpc.request("subscribe", request.params, untimed);
     }
   }
 
@@ -108,7 +111,10 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
       await this.rpc.request(
         "subscribe",
         { execution_id: this.id, after_seq: this.lastSeq },
-        { onReply: () => this.emit({ type: "reattached", executionId: this.id }) },
+        {
+          timeoutMs: Number.POSITIVE_INFINITY,
+          onReply: () => this.emit({ type: "reattached", executionId: this.id }),
+        },
       );
       this.repeatCancelIfAborted();
     } catch (error) {
