@@ -7,8 +7,9 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { connect } from "../src/client/node.js";
+import { ErrorCode } from "../src/protocol/errors.js";
 import { firstUserText, textReply } from "./fixtures/mock-anthropic/index.js";
 import { type ClaudeHarness, startClaudeHarness } from "./helpers/claude-server.js";
 import { eventually, pidsMatching, uniqueMarker } from "./helpers/processes.js";
@@ -54,8 +55,12 @@ describe("shell and module hooks", () => {
             timeout: 0.5,
           },
           { name: "crashes", command: "if grep -q crash-hook; then kill -SEGV $$; fi" },
-          { name: "unhurried", command: "if grep -q unhurried-hook; then sleep 1; fi" },
           { name: "rewrite", module: join(FIXTURES, "rewrite.mjs"), kinds: ["command"] },
+          // Last, so that when hook_status counts its run the engine has decided on the start.
+          {
+            name: "unhurried",
+            command: `if grep -q unhurried-hook; then touch ${scratch}/unhurried-started; sleep 1; fi`,
+          },
         ],
         post: [
           {
@@ -82,6 +87,63 @@ describe("shell and module hooks", () => {
     } finally {
       client.close();
     }
+  });
+
+  /** How often the `unhurried` hook has run, from hook_status. */
+  async function unhurriedRuns(): Promise<number> {
+    const socket = await open(server);
+    const status = await socket.result<{ hooks: Params[] }>("hook_status");
+    socket.close();
+    return Number(status.hooks.find((h) => h.name === "unhurried")?.runs);
+  }
+
+  it("kill_on_disconnect: a client that leaves while the pre hooks run gets nothing started", async () => {
+    const hookStarted = join(scratch, "unhurried-started");
+    rmSync(hookStarted, { force: true });
+    const marker = join(scratch, "left-during-hooks");
+    const id = `left-during-hooks-${Date.now()}`;
+    const runsBefore = await unhurriedRuns();
+    const socket = await open(server);
+    socket.sendRaw(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "execute",
+        params: {
+          command: `echo unhurried-hook; touch ${marker}`,
+          execution_id: id,
+          kill_on_disconnect: true,
+        },
+      }),
+    );
+    expect(await eventually(() => existsSync(hookStarted))).toBe(true);
+    socket.close();
+    // The hook has ended (and the engine decided) once hook_status counts its run.
+    await vi.waitFor(async () => expect(await unhurriedRuns()).toBeGreaterThan(runsBefore), {
+      timeout: 10_000,
+      interval: 25,
+    });
+    const watcher = await open(server);
+    const reply = await watcher.call("history.get", { execution_id: id });
+    expect(reply.error?.code).toBe(ErrorCode.ExecutionNotFound);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("a task list canceled while its step's pre hooks run: the step never starts", async () => {
+    const hookStarted = join(scratch, "unhurried-started");
+    rmSync(hookStarted, { force: true });
+    const marker = join(scratch, "canceled-during-hooks");
+    const socket = await open(server);
+    const { run_id } = await socket.result<{ run_id: string }>("tasks.run", {
+      list: { tasks: [{ command: `echo unhurried-hook; touch ${marker}` }] },
+    });
+    expect(await eventually(() => existsSync(hookStarted))).toBe(true);
+    await socket.result("tasks.cancel", { run_id });
+    const done = await socket.waitFor((m) => m.method === "tasklist.completed");
+    expect(done.params).toMatchObject({ status: "canceled" });
+    const step = await socket.call("history.get", { execution_id: `${run_id}-t1-a1` });
+    expect(step.error?.code).toBe(ErrorCode.ExecutionNotFound);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("a pre hook vetoes: -32001 with its reason, nothing runs", async () => {
@@ -163,8 +225,8 @@ describe("shell and module hooks", () => {
       "pre:no-forbidden",
       "pre:slow",
       "pre:crashes",
-      "pre:unhurried",
       "pre:rewrite",
+      "pre:unhurried",
       "post:builtin:metrics",
       "post:builtin:uuid-check",
       "post:record",

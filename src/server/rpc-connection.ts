@@ -30,6 +30,8 @@ export class RpcConnection {
   private lastSignOfLifeMs = performance.now();
   private lastDeliveryMs = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** Aborted when the socket closes: ends what was started with `kill_on_disconnect`. */
+  private readonly gone = new AbortController();
   /** Requests are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve();
 
@@ -42,6 +44,11 @@ export class RpcConnection {
     this.outbound = new Outbound(socket, context.settings.clientHardCapBytes, () =>
       this.overflow(),
     );
+  }
+
+  /** For starts that end with this connection (`kill_on_disconnect`), even in their hooks. */
+  get closedSignal(): AbortSignal {
+    return this.gone.signal;
   }
 
   start(): void {
@@ -170,11 +177,7 @@ export class RpcConnection {
     this.outbound.wake();
     for (const subscription of this.subscriptions.values()) subscription.close();
     this.subscriptions.clear();
-    const mine = this.context.engine.list({
-      sessionId: this.sessionId,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
-    for (const execution of mine) if (execution.spec.killOnDisconnect) execution.cancel();
+    this.gone.abort(new Error("the client disconnected"));
     this.context.connections.delete(this);
     this.context.recorder.connectionClosed({
       sessionId: this.sessionId,

@@ -58,7 +58,10 @@ export class TaskRunner {
   private stopReason: "canceled" | "interrupted" | null = null;
   /** The try of the current task in this run (or resume): 1 … retries + 1. */
   private currentTry = 1;
+  /** Aborted by a cancel or the server stopping: cuts a retry's wait short. */
   private readonly wake = new AbortController();
+  /** Aborted by a cancel only: the step under way (even one still in its hooks) is canceled. */
+  private readonly canceling = new AbortController();
   private readonly now: () => number;
   private readonly startedMs: number;
 
@@ -96,7 +99,7 @@ export class TaskRunner {
     if (this.stopReason) return;
     this.stopReason = "canceled";
     this.wake.abort();
-    this.current?.cancel();
+    this.canceling.abort();
   }
 
   /** The server is stopping: it interrupts the step under way itself; no other starts. */
@@ -146,7 +149,6 @@ export class TaskRunner {
         return this.refused(index, attempt, (error as Error).message);
       }
       this.current = execution;
-      if (this.stopReason === "canceled") execution.cancel();
       const ended = await execution.done;
       this.current = null;
       const fullResult = recordAttempt(task, state, attempt, ended, capture, this.now());
@@ -185,9 +187,10 @@ export class TaskRunner {
     capture: OutputCapture,
   ): Promise<ExecutionHandle> {
     const { record, deps } = this;
-    const execution = await deps.steps.start(
-      stepRequest(record, index, text, attempt, capture, deps),
-    );
+    const execution = await deps.steps.start({
+      ...stepRequest(record, index, text, attempt, capture, deps),
+      signal: this.canceling.signal,
+    });
     deps.stepStarted(execution, index);
     return execution;
   }

@@ -21,6 +21,8 @@ export interface StepRequest {
   who: string;
   /** Hears the step from before its process starts (a command's output capture). */
   listener?: ExecutionListener;
+  /** The run is canceled: a step still in its pre hooks never starts; a running one is canceled. */
+  signal?: AbortSignal;
 }
 
 export interface TaskStepExecutor {
@@ -39,6 +41,7 @@ export function engineSteps(engine: ExecutionEngine): TaskStepExecutor {
         sessionId: null,
         who: step.who,
         listener: step.listener,
+        signal: step.signal,
       });
       return handle;
     },
