@@ -77,6 +77,35 @@ describe("history.list and history.get", () => {
       command_class: "cmd:echo hello",
     });
     expect(result.executions[0]).not.toHaveProperty("output");
+    // The key order is part of what `--json` and export print; keep it stable.
+    expect(Object.keys(result.executions[2] as object)).toEqual([
+      "execution_id",
+      "kind",
+      "command",
+      "command_class",
+      "cwd",
+      "session_id",
+      "peer",
+      "host",
+      "status",
+      "exit_code",
+      "signal",
+      "pid",
+      "created_at",
+      "started_at",
+      "ended_at",
+      "duration_ms",
+      "execution_time",
+      "stdout_bytes",
+      "stderr_bytes",
+      "timeout_seconds",
+      "timeout_source",
+      "idle_timeout_seconds",
+      "spool_dir",
+      "claude",
+      "detections",
+      "error",
+    ]);
   });
 
   it("filters by status, kind and since (ISO or epoch seconds)", async () => {

@@ -21,9 +21,15 @@ const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
 export function toWireExecution(record: ExecutionRecord): WireExecution {
   const wire: Record<string, unknown> = {};
-  for (const field of EXECUTION_FIELDS) wire[wireName(field)] = wireValue(field, record);
-  // Seconds, like `process.completed.execution_time`.
-  wire.execution_time = record.durationMs === null ? null : Math.round(record.durationMs) / 1000;
+  for (const field of EXECUTION_FIELDS) {
+    wire[wireName(field)] = wireValue(field, record);
+    // Right after duration_ms (where clients have always found it): the same in seconds, like
+    // `process.completed.execution_time`.
+    if (field.record === "durationMs") {
+      wire.execution_time =
+        record.durationMs === null ? null : Math.round(record.durationMs) / 1000;
+    }
+  }
   return wire as unknown as WireExecution;
 }
 
