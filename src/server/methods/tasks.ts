@@ -4,7 +4,7 @@
  * run goes on if it disconnects. The reply comes before the run's first notification.
  */
 import { resolve } from "node:path";
-import { ErrorCode, RpcError } from "../../protocol/errors.js";
+import { InvalidRequestError } from "../../engine/errors.js";
 import type { TasksRunParams, TasksStartResult } from "../../protocol/tasks.js";
 import { TaskListError } from "../../tasks/task-list-error.js";
 import type { ResolvedTaskList } from "../../tasks/task-list-schema.js";
@@ -68,7 +68,7 @@ async function readList(params: TasksRunParams): Promise<ResolvedTaskList> {
     });
   } catch (error) {
     if (error instanceof TaskListError) {
-      throw new RpcError(ErrorCode.InvalidParams, `Invalid task list: ${error.message}`, {
+      throw new InvalidRequestError(`Invalid task list: ${error.message}`, {
         issues: error.issues,
       });
     }
