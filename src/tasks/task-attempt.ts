@@ -1,6 +1,6 @@
 /**
  * One attempt of a task in the run's record: created before its step starts, then filled in
- * from the step's `process.completed` — status, time, cost, error — together with the task's
+ * from the step's domain result — status, time, cost, error — together with the task's
  * result as later tasks will see it.
  */
 import type { ExecutionResult, OutputCapture } from "../engine/execution-handle.js";

@@ -11,23 +11,14 @@ import type {
   ExecutionHandle,
   ExecutionListener,
   ExecutionResult,
-  ExecutionSpec,
   OutputChunk,
 } from "../../engine/execution-handle.js";
 import { commandClass } from "../../store/command-class.js";
-import type {
-  ClaudeRunRecord,
-  ExecutionRecord,
-  JournalEntry,
-  TimeoutSource,
-} from "../../store/store.js";
+import type { ClaudeRunRecord, ExecutionRecord, JournalEntry } from "../../store/store.js";
 import type { WriteBatcher } from "../../store/write-batcher.js";
 import { OutputCapture } from "../../supervisor/output/output-capture.js";
 import { processStartTicks, type ServerIdentity } from "../../supervisor/process/proc-stat.js";
 import { eventNotification } from "../wire/execution-notifications.js";
-
-/** Fields the spec may carry once the server passes them (see docs/history.md). */
-export type RecordedSpecExtras = { timeoutSource?: TimeoutSource; peer?: string | null };
 
 export interface TrackerContext {
   identity: ServerIdentity;
@@ -56,7 +47,7 @@ export class ExecutionTracker implements ExecutionListener {
     private readonly execution: ExecutionHandle,
     private readonly context: TrackerContext,
   ) {
-    const spec = execution.spec as ExecutionSpec & RecordedSpecExtras;
+    const { spec } = execution;
     const { identity } = context;
     const createdAtMs = context.now();
     this.record = {
@@ -66,7 +57,7 @@ export class ExecutionTracker implements ExecutionListener {
       commandClass: commandClass(spec.kind, spec.command),
       cwd: spec.spawn.cwd,
       sessionId: spec.sessionId,
-      peer: spec.peer ?? context.peerOf(spec.sessionId),
+      peer: context.peerOf(spec.sessionId),
       host: identity.host,
       status: execution.status,
       exitCode: null,

@@ -42,7 +42,7 @@ export class HistoryRecorder implements EngineObserver {
     this.now = options.now ?? Date.now;
   }
 
-  /** Supervisor hook: runs before the execution's process starts, so nothing is missed. */
+  /** The engine's observer: called before the execution's process starts, so nothing is missed. */
   created(execution: ExecutionHandle): void {
     const tracker = new ExecutionTracker(execution, {
       identity: this.identity,

@@ -6,20 +6,11 @@
 import { ExecutionNotFoundError, InvalidRequestError } from "../../engine/errors.js";
 import { toWireExecution, toWireOutput } from "../../store/record-wire.js";
 import { readRecordedOutput } from "../../store/recorded-output.js";
-import type { Store } from "../../store/store.js";
 import { parseSince } from "../../store/time-spec.js";
 import { defineMethod } from "../method-table.js";
-import type { ServerContext } from "../server-context.js";
-
-/** What the server context carries for these methods (`ServerContext.history`). */
-export interface HistoryContext {
-  store: Store;
-  /** Writes pending history now, so a query sees executions that just started or ended. */
-  flush(): Promise<unknown>;
-}
 
 export const historyList = defineMethod("history.list", async (params, call) => {
-  const history = historyOf(call.server);
+  const { store } = call.server.history;
   let sinceMs: number | undefined;
   if (params.since !== undefined) {
     const parsed = parseSince(params.since);
@@ -28,8 +19,9 @@ export const historyList = defineMethod("history.list", async (params, call) => 
     }
     sinceMs = parsed;
   }
-  await history.flush();
-  const records = await history.store.listExecutions({
+  // Pending writes first, so the query sees executions that just started or ended.
+  await call.server.recorder.flush();
+  const records = await store.listExecutions({
     limit: params.limit,
     offset: params.offset,
     statuses: params.status === undefined ? undefined : [params.status].flat(),
@@ -40,18 +32,14 @@ export const historyList = defineMethod("history.list", async (params, call) => 
 });
 
 export const historyGet = defineMethod("history.get", async (params, call) => {
-  const history = historyOf(call.server);
+  const { store } = call.server.history;
   const id = params.execution_id;
   // A live execution's last output may still be on its way to the spool files.
   await call.server.engine.get(id)?.spool?.flushed();
-  await history.flush();
-  const record = await history.store.getExecution(id);
+  await call.server.recorder.flush();
+  const record = await store.getExecution(id);
   if (!record) throw new ExecutionNotFoundError(`no execution ${id} in history`);
   const output = await readRecordedOutput(record, params.max_output_bytes);
   const { output: _stored, ...rest } = record;
   return { execution: toWireExecution(rest), output: toWireOutput(output) };
 });
-
-function historyOf(server: ServerContext): HistoryContext {
-  return { store: server.history.store, flush: () => server.recorder.flush() };
-}
