@@ -30,10 +30,10 @@ import type { ExecutionResult } from "../supervisor/execution/execution-result.j
 import type { OutputChunk } from "../supervisor/output/output-chunk.js";
 import { attemptFailure, resultFailure } from "./attempt-failure.js";
 import { AttemptState } from "./attempt-state.js";
-import { claudeSummary, sumCost } from "./claude-summary.js";
 import { detectionNotice, thinkingMessage } from "./claude-notices.js";
 import { retryNotice, retryPrompt } from "./claude-retry.js";
 import type { ClaudeRunOptions } from "./claude-run-options.js";
+import { claudeSummary, sumCost } from "./claude-summary.js";
 import { DeferredNotices } from "./deferred-notices.js";
 import {
   authMessage,
