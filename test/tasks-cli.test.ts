@@ -68,6 +68,37 @@ describe("cc-executor tasks run", () => {
     expect(exit.stdout).toMatch(/\[2\/3\] exit 5: failed in \d+ms — exited with code 5/);
     expect(exit.stdout).toMatch(/continue at task 2 with: cc-executor tasks resume \S+/);
     expect(exit.stdout).not.toContain("[3/3]");
+    const runId = /tasks resume (\S+)/.exec(exit.stdout)?.[1] as string;
+    const before = JSON.parse((await tasks(["status", runId, "--json"])).stdout);
+    // An ended run stays as it ended: cancel says so (a usage-class exit) and changes nothing.
+    const cancel = await tasks(["cancel", runId]);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toBe(`cc-executor: task run ${runId} has already ended (failed)\n`);
+    const after = JSON.parse((await tasks(["status", runId, "--json"])).stdout);
+    expect(after).toEqual(before);
+  });
+
+  it("counts tries per resume in TRIES, and shows no child escape sequences in status", async () => {
+    const flag = join(work.path, "second-time");
+    const path = list("tries.json", {
+      tasks: [
+        {
+          name: "flaky",
+          command: `if [ -e ${flag} ]; then printf '\\033]0;pwned\\007\\033[2Jdone\\n'; else touch ${flag}; exit 3; fi`,
+        },
+      ],
+    });
+    const first = await tasks(["run", path]);
+    expect(first.code).toBe(1);
+    const runId = /tasks resume (\S+)/.exec(first.stdout)?.[1] as string;
+    const resumed = await tasks(["resume", runId]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const status = await tasks(["status", runId]);
+    // Two tries in all, one allowed per run or resume: not "2/1".
+    expect(status.stdout).toMatch(/1\tcompleted\tcommand\t2 \(1 per resume\)\t/);
+    expect(status.stdout).toContain("\tflaky\tdone");
+    expect(status.stdout).not.toContain("\u001b");
+    expect(status.stdout).not.toContain("\u0007");
   });
 
   it("prints one JSON object per event with --json", async () => {

@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
 import type { TaskListRun, TaskListSummary } from "../client/task-list-run.js";
 import { homePaths } from "../config/home.js";
+import { ErrorCode } from "../protocol/errors.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-errors.js";
@@ -32,7 +33,9 @@ interface FollowFlags {
 }
 
 const EXIT: Record<string, number> = { completed: 0, failed: 1, canceled: 130, interrupted: 75 };
-const BAD_LIST = 2;
+/** A bad list, or a request that cannot be (resume of a completed run, cancel of an ended one). */
+const USAGE = 2;
+const NOT_FOUND = 4;
 const OWN_FAILURE = 125;
 
 export function registerTasksCommands(program: Command): void {
@@ -78,7 +81,7 @@ export function registerTasksCommands(program: Command): void {
         const record = id
           ? await store.getTaskRun(await findRunId(store, id))
           : ((await store.listTaskRuns({ limit: 1 }))[0] ?? null);
-        if (!record) throw new CliError(id ? `no task run ${id}` : "no task runs yet", 4);
+        if (!record) throw new CliError(id ? `no task run ${id}` : "no task runs yet", NOT_FOUND);
         const run = toRunWire(record, runsRoot);
         if (flags.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
         else process.stdout.write(renderRun(run, terminalOf(process.stdout)));
@@ -95,7 +98,7 @@ export function registerTasksCommands(program: Command): void {
       withStore(async (store, runsRoot) => {
         const limit = Number(flags.limit);
         if (!Number.isInteger(limit) || limit <= 0)
-          throw new CliError(`--limit: expected a positive integer, got ${flags.limit}`, 2);
+          throw new CliError(`--limit: expected a positive integer, got ${flags.limit}`, USAGE);
         const records = await store.listTaskRuns({ limit, statuses: statusesOf(flags.status) });
         const runs = records.map((record) => toRunSummary(record, runsRoot));
         if (flags.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
@@ -140,7 +143,7 @@ async function checkList(path: string) {
     return await loadTaskListFile(path);
   } catch (error) {
     if (error instanceof TaskListError) {
-      throw new CliError(`invalid task list\n${error.describe()}`, BAD_LIST);
+      throw new CliError(`invalid task list\n${error.describe()}`, USAGE);
     }
     throw error;
   }
@@ -204,11 +207,19 @@ async function follow(
   }
 }
 
-/** The server refused (bad list, unknown run) or the connection is gone: our failure. */
+/**
+ * The server refused — a bad list or request (a usage mistake: 2), an unknown run (4) — or the
+ * connection is gone: our failure (125).
+ */
 function ownFailure(error: unknown): never {
   if (error instanceof RemoteError) {
-    const issues = (error.data as { issues?: unknown[] } | undefined)?.issues;
-    throw new CliError(error.message, issues ? BAD_LIST : error.code === -32002 ? 4 : OWN_FAILURE);
+    const exitCode =
+      error.code === ErrorCode.InvalidParams
+        ? USAGE
+        : error.code === ErrorCode.ExecutionNotFound
+          ? NOT_FOUND
+          : OWN_FAILURE;
+    throw new CliError(error.message, exitCode);
   }
   if (error instanceof ConnectionLostError) throw new CliError(error.message, OWN_FAILURE);
   throw error;
@@ -219,8 +230,8 @@ async function findRunId(store: Store, id: string): Promise<string> {
   const matches = await store.findTaskRunIds(id, 5);
   if (matches.length === 1) return matches[0] as string;
   if (matches.length > 1)
-    throw new CliError(`${id} matches several runs: ${matches.join(", ")}…`, 2);
-  throw new CliError(`no task run ${id}`, 4);
+    throw new CliError(`${id} matches several runs: ${matches.join(", ")}…`, USAGE);
+  throw new CliError(`no task run ${id}`, NOT_FOUND);
 }
 
 function statusesOf(value: string | undefined): TaskRunStatus[] | undefined {
@@ -228,7 +239,10 @@ function statusesOf(value: string | undefined): TaskRunStatus[] | undefined {
   return value.split(",").map((raw) => {
     const status = raw.trim() as TaskRunStatus;
     if (!TASK_RUN_STATUSES.includes(status))
-      throw new CliError(`--status: unknown status ${raw} (${TASK_RUN_STATUSES.join(", ")})`, 2);
+      throw new CliError(
+        `--status: unknown status ${raw} (${TASK_RUN_STATUSES.join(", ")})`,
+        USAGE,
+      );
     return status;
   });
 }

@@ -2,6 +2,7 @@
  * `cc-executor tasks status [id]` and `tasks list`: task-list runs read from the store (SQLite in
  * the home, or Redis), so they work whether or not a server runs — after a crash too.
  */
+import { stripVTControlCharacters } from "node:util";
 import type { TaskRunSummaryWire, TaskRunWire } from "../protocol/tasks.js";
 import {
   type Column,
@@ -11,6 +12,7 @@ import {
   statusColour,
   type Terminal,
 } from "./history-format.js";
+import { displayLine } from "./terminal-style.js";
 
 const SHORT_ID = 22;
 
@@ -62,7 +64,8 @@ export function renderRun(run: TaskRunWire, terminal: Terminal): string {
       (run.ended_at ? ` · ended ${formatTime(run.ended_at)}` : ""),
     `results: ${run.run_dir}`,
   ];
-  if (run.error && run.status !== "completed") head.push(`error: ${run.error}`);
+  if (run.error && run.status !== "completed")
+    head.push(`error: ${stripVTControlCharacters(run.error)}`);
   if (run.status !== "completed" && run.status !== "running" && run.next_task !== null) {
     head.push(`continue at task ${run.next_task}: cc-executor tasks resume ${run.run_id}`);
   }
@@ -72,7 +75,7 @@ export function renderRun(run: TaskRunWire, terminal: Terminal): string {
       name: task.name ?? firstLine(task.text),
       kind: task.kind === "prompt" ? "claude" : "command",
       status: task.status,
-      attempts: task.attempts.length ? `${task.attempts.length}/${task.max_attempts}` : "-",
+      attempts: triesOf(task.attempts.length, task.max_attempts),
       duration: formatDuration(
         task.attempts.reduce((sum, a) => sum + (a.duration_ms ?? 0), 0) || null,
       ),
@@ -83,6 +86,13 @@ export function renderRun(run: TaskRunWire, terminal: Terminal): string {
   return `${head.join("\n")}\n\n${renderTable(TASK_COLUMNS, rows, terminal)}`;
 }
 
+/** "2/3"; past the budget only after a resume (each gives the task its budget again). */
+function triesOf(tries: number, maxTries: number): string {
+  if (tries === 0) return "-";
+  return tries <= maxTries ? `${tries}/${maxTries}` : `${tries} (${maxTries} per resume)`;
+}
+
+/** A child's first line as the terminal should show it: no escape or control characters. */
 function firstLine(text: string | null): string {
-  return (text ?? "").trim().split("\n")[0] ?? "";
+  return displayLine((text ?? "").trim().split("\n")[0] ?? "");
 }

@@ -1,13 +1,16 @@
 /**
- * `tasks cancel` of a run that does not run in this server: a run that stopped, or a leftover
- * `running` record whose server is gone, becomes `canceled`. A completed run cannot be, nor one
- * that still runs in another live server (cancel it there).
+ * `tasks cancel` of a run that does not run in this server: an interrupted run, or a leftover
+ * `running` record whose server is gone, becomes `canceled`. A run that has ended (completed,
+ * failed, canceled) stays exactly as it ended, and one that still runs in another live server
+ * is canceled there.
  */
 
 import type { ServerIdentity } from "../store/server-owner.js";
 import { ownerAlive } from "../store/server-owner.js";
 import type { TaskRunRecord } from "../store/task-run-record.js";
 import { markInterrupted } from "./run-journal.js";
+
+const ENDED = new Set(["completed", "failed", "canceled"]);
 
 /** Marks `record` (of run `runId`) canceled; returns why it cannot be (and changes nothing). */
 export function cancelStoredRun(
@@ -16,7 +19,7 @@ export function cancelStoredRun(
   identity: ServerIdentity,
   now: () => number,
 ): string | null {
-  if (record.status === "completed") return `task run ${runId} has completed`;
+  if (ENDED.has(record.status)) return `task run ${runId} has already ended (${record.status})`;
   // Not running here, so a record that names this process is a leftover, not a live run.
   if (
     record.status === "running" &&
