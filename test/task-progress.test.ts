@@ -124,6 +124,43 @@ describe("terminal progress", () => {
     expect(new Set(sequences)).toEqual(new Set([`${ESC}[2K`, `${ESC}[2m`, `${ESC}[22m`]));
   });
 
+  it("says waiting, with the next attempt and the time left, while a retry waits", () => {
+    let raw = "";
+    const progress = ttyProgress(
+      { isTTY: true, columns: 120, write: (text: string) => (raw += text) },
+      { output: true },
+    );
+    const first = { ...started(1, "flaky", "command"), max_attempts: 2 };
+    progress.event({ type: "task.started", runId: "r1", params: first });
+    progress.event({
+      type: "task.completed",
+      runId: "r1",
+      params: {
+        ...first,
+        status: "waiting",
+        attempt_status: "failed",
+        exit_code: 3,
+        duration_ms: 20,
+        cost_usd: null,
+        run_cost_usd: 0,
+        result_preview: null,
+        result_bytes: 0,
+        file: null,
+        error: "exited with code 3",
+        retry_in_ms: 30_000,
+      },
+    });
+    const status = screen(raw).at(-1) ?? "";
+    expect(status).toMatch(/^. \[1\/2\] flaky · waiting · attempt 2\/2 in (30|29)\.\ds$/);
+    progress.event({
+      type: "task.started",
+      runId: "r1",
+      params: { ...first, attempt: 2, execution_id: "r1-t1-a2" },
+    });
+    expect(screen(raw).at(-1)).toMatch(/^. \[1\/2\] flaky · attempt 2\/2 · \d+ms$/);
+    progress.close();
+  });
+
   it("writes no colour with NO_COLOR, and a finished task's preview without escape sequences", () => {
     process.env.NO_COLOR = "1";
     let raw = "";

@@ -89,9 +89,16 @@ describe("SIGKILL of the server during a task list", () => {
     // The claude process of task 2 died with its server (no orphan).
     expect(await eventually(() => pidsMatching("TASK TWO").length === 0, 15_000)).toBe(true);
 
+    const env = cliEnv(home);
+    // No server holds the run now: its record still says running, status says what is true.
+    const gone = await runCli(["tasks", "status", runId], { env });
+    expect(gone.stdout).toContain("status: interrupted (server gone) · 1 of 3 completed");
+    expect(gone.stdout).toContain(`continue at task 2: cc-executor tasks resume ${runId}`);
+    const listed = await runCli(["tasks", "list"], { env });
+    expect(listed.stdout).toContain(`${runId}\tinterrupted (server gone)\t1/3`);
+
     const second = await startServerProcess(SERVER_ENV, { home });
     cleanups.push(() => second.cleanup());
-    const env = cliEnv(home);
     const status = await runCli(["tasks", "status", runId, "--json"], { env });
     expect(JSON.parse(status.stdout)).toMatchObject({
       status: "interrupted",

@@ -13,7 +13,13 @@ export class RunView {
   total = 0;
   runId = "";
   costUsd = 0;
-  current: { params: TaskStartedParams; startedMs: number; lastLine: string } | null = null;
+  current: {
+    params: TaskStartedParams;
+    startedMs: number;
+    lastLine: string;
+    /** While a retry waits: when its next attempt starts (performance.now() ms). */
+    retryAtMs?: number;
+  } | null = null;
   readonly lines = new StepLines();
 
   label(index: number): string {

@@ -29,12 +29,20 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
     const current = view.current;
     if (!current) return;
     const p = current.params;
-    const elapsed = formatDuration(performance.now() - current.startedMs);
-    const parts = [
-      `${SPINNER[frame++ % SPINNER.length]} ${view.label(p.index)} ${taskName(p)}`,
-      p.attempt > 1 ? `attempt ${p.attempt}/${p.max_attempts}` : "running",
-      elapsed,
-    ];
+    const nowMs = performance.now();
+    const head = `${SPINNER[frame++ % SPINNER.length]} ${view.label(p.index)} ${taskName(p)}`;
+    const parts =
+      current.retryAtMs === undefined
+        ? [
+            head,
+            p.attempt > 1 ? `attempt ${p.attempt}/${p.max_attempts}` : "running",
+            formatDuration(nowMs - current.startedMs),
+          ]
+        : [
+            head,
+            "waiting",
+            `attempt ${p.attempt + 1}/${p.max_attempts} in ${formatDuration(Math.max(0, current.retryAtMs - nowMs))}`,
+          ];
     if (view.costUsd > 0) parts.push(money(view.costUsd));
     if (options.output && current.lastLine) parts.push(current.lastLine);
     const width = Math.max(20, (out.columns || 80) - 1);
@@ -97,6 +105,9 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
                 ? style("yellow", "↻")
                 : style("red", "✗");
           if (p.status !== "waiting") view.current = null;
+          else if (view.current && p.retry_in_ms !== undefined) {
+            view.current.retryAtMs = performance.now() + p.retry_in_ms;
+          }
           // The result preview and error are the child's text: no escape sequences either.
           print(`${mark} ${stripVTControlCharacters(completedLine(view, p))}`);
           return;

@@ -16,7 +16,9 @@ import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-errors.js";
 import { TASK_RUN_STATUSES, type TaskRunStatus } from "../store/task-run-record.js";
+import { currentServerIdentity as identity } from "../supervisor/process/proc-stat.js";
 import { loadTaskListFile } from "../tasks/load-task-list.js";
+import { asSeenNow } from "../tasks/run-liveness.js";
 import { TaskListError } from "../tasks/task-list-error.js";
 import { toRunSummary, toRunWire } from "../tasks/task-run-wire.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
@@ -82,7 +84,7 @@ export function registerTasksCommands(program: Command): void {
           ? await store.getTaskRun(await findRunId(store, id))
           : ((await store.listTaskRuns({ limit: 1 }))[0] ?? null);
         if (!record) throw new CliError(id ? `no task run ${id}` : "no task runs yet", NOT_FOUND);
-        const run = toRunWire(record, runsRoot);
+        const run = toRunWire(asSeenNow(record, identity(), Date.now()), runsRoot);
         if (flags.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
         else process.stdout.write(renderRun(run, terminalOf(process.stdout)));
       }),
@@ -100,7 +102,10 @@ export function registerTasksCommands(program: Command): void {
         if (!Number.isInteger(limit) || limit <= 0)
           throw new CliError(`--limit: expected a positive integer, got ${flags.limit}`, USAGE);
         const records = await store.listTaskRuns({ limit, statuses: statusesOf(flags.status) });
-        const runs = records.map((record) => toRunSummary(record, runsRoot));
+        const here = identity();
+        const runs = records.map((record) =>
+          toRunSummary(asSeenNow(record, here, Date.now()), runsRoot),
+        );
         if (flags.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         else process.stdout.write(renderTable(RUN_COLUMNS, runs, terminalOf(process.stdout)));
       }),

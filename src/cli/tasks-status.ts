@@ -4,6 +4,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { TaskRunSummaryWire, TaskRunWire } from "../protocol/tasks.js";
+import { SERVER_GONE_ERROR } from "../tasks/run-liveness.js";
 import {
   type Column,
   formatDuration,
@@ -19,12 +20,21 @@ const SHORT_ID = 22;
 export const RUN_COLUMNS: Column<TaskRunSummaryWire>[] = [
   { title: "CREATED", value: (r) => formatTime(r.created_at) },
   { title: "RUN", value: (r) => r.run_id, short: (r) => r.run_id.slice(0, SHORT_ID) },
-  { title: "STATUS", value: (r) => r.status, colour: (r) => statusColour(runColour(r.status)) },
+  {
+    title: "STATUS",
+    value: (r) => shownStatus(r),
+    colour: (r) => statusColour(runColour(r.status)),
+  },
   { title: "DONE", value: (r) => `${r.completed}/${r.total}` },
   { title: "FAILED", value: (r) => String(r.failed) },
   { title: "COST", value: (r) => (r.cost_usd ? `$${r.cost_usd.toFixed(4)}` : "-") },
   { title: "NAME", value: (r) => r.name ?? r.source ?? "-", flexible: true },
 ];
+
+/** The status, and why when no server holds a run its record still calls running. */
+function shownStatus(run: TaskRunSummaryWire): string {
+  return run.error === SERVER_GONE_ERROR ? `${run.status} (server gone)` : run.status;
+}
 
 /** Run statuses in the colours of execution statuses. */
 function runColour(status: string): string {
@@ -56,7 +66,7 @@ const TASK_COLUMNS: Column<TaskRow>[] = [
 export function renderRun(run: TaskRunWire, terminal: Terminal): string {
   const head = [
     `run ${run.run_id}${run.name ? ` — ${run.name}` : ""}`,
-    `status: ${run.status} · ${run.completed} of ${run.total} completed` +
+    `status: ${shownStatus(run)} · ${run.completed} of ${run.total} completed` +
       (run.failed ? ` · ${run.failed} failed` : "") +
       (run.cost_usd ? ` · $${run.cost_usd.toFixed(4)}` : "") +
       (run.resumes ? ` · resumed ${run.resumes}×` : ""),
