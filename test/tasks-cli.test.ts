@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliProcess, cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
 import { pidsMatching, uniqueMarker } from "./helpers/processes.js";
+import { startServerProcess } from "./helpers/server-process.js";
 import { tempDir } from "./helpers/store-fixtures.js";
 
 const home = tempDir("cce-tasks-cli-home-");
@@ -169,6 +170,29 @@ describe("cc-executor tasks run", () => {
     const exit = await tasks(["run", "--detach", path]);
     expect(exit.code).toBe(2);
     expect(exit.stderr).toContain("--detach needs a running server");
+  });
+});
+
+describe("cc-executor tasks run losing its server", () => {
+  it("says at once that it reconnects; on giving up prints the run and the resume line (exit 75)", async () => {
+    const server = await startServerProcess();
+    try {
+      const marker = uniqueMarker("lostserver");
+      const path = list("lost.json", { tasks: [{ command: `sleep 30 # ${marker}` }] });
+      const cliEnvOfServer = { ...cliEnv(server.home), CC_EXECUTOR_RECONNECT_TIMEOUT: "2" };
+      const cli = new CliProcess(["tasks", "run", path], { env: cliEnvOfServer, cwd: work.path });
+      await cli.waitForStdout(/\[1\/1\] .*: started/);
+      server.child.kill("SIGKILL");
+      await cli.waitForStdout(/connection to the server lost; reconnecting/);
+      const exit = await cli.exited;
+      expect(exit.code).toBe(75);
+      const runId = /^run ([^\s:]+)/.exec(exit.stdout)?.[1] as string;
+      expect(exit.stderr).toContain(`cc-executor: lost the server while run ${runId} ran`);
+      expect(exit.stderr).toContain(`continue it with: cc-executor tasks resume ${runId}`);
+      expect(exit.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await server.cleanup();
+    }
   });
 });
 

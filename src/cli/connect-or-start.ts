@@ -27,7 +27,11 @@ export async function connectOrStart(settings: Settings): Promise<ClientSession>
   const explicitUrl = process.env.CC_EXECUTOR_URL || null;
   const url = explicitUrl ?? readServerInfo(homePaths(settings.home).serverInfo)?.wsUrl ?? null;
   if (url !== null && (await answers(url))) {
-    const client = await connect({ home: settings.home, url });
+    const client = await connect({
+      home: settings.home,
+      url,
+      reconnect: { giveUpAfterMs: settings.reconnectTimeoutMs },
+    });
     return { client, server: null, close: async () => client.close() };
   }
   // Someone asked for that server by name: running the command elsewhere would surprise them.

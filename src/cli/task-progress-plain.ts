@@ -53,6 +53,9 @@ export function plainProgress(out: Out, options: ProgressOptions): TaskProgress 
         case "hook.warning":
           write(`hook ${event.params.hook} ${event.params.reason}: ${event.params.message}`);
           return;
+        case "disconnected":
+          write("connection to the server lost; reconnecting…");
+          return;
         case "reattached":
           write(`reconnected to run ${event.runId}`);
           return;

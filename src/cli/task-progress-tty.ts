@@ -120,6 +120,11 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
             ),
           );
           return;
+        case "disconnected":
+          // The step's state is unknown until the server answers again.
+          view.current = null;
+          print(style("yellow", "! connection to the server lost; reconnecting…"));
+          return;
         case "reattached":
           print(style("dim", `reconnected to run ${event.runId}`));
           return;

@@ -63,6 +63,7 @@ function jsonBody(event: TaskListEvent): Record<string, unknown> {
         not_run: summary.notRun,
       };
     }
+    case "disconnected":
     case "reattached":
       return { run_id: event.runId };
     default:

@@ -39,6 +39,8 @@ const EXIT: Record<string, number> = { completed: 0, failed: 1, canceled: 130, i
 const USAGE = 2;
 const NOT_FOUND = 4;
 const OWN_FAILURE = 125;
+/** As `run` and `claude` exit when the server stops under them. */
+const SERVER_STOPPED = 75;
 
 export function registerTasksCommands(program: Command): void {
   const tasks = program
@@ -203,7 +205,9 @@ async function follow(
   );
   try {
     for await (const event of run) progress.event(event);
-    const summary: TaskListSummary = await run.result.catch(ownFailure);
+    const summary: TaskListSummary = await run.result.catch((error: unknown) =>
+      ownFailure(lostServer(error, run.id)),
+    );
     return EXIT[summary.status] ?? 1;
   } finally {
     progress.close();
@@ -212,11 +216,23 @@ async function follow(
   }
 }
 
+/** The server went away for good while the run was followed: say where the run stands. */
+function lostServer(error: unknown, runId: string | null): unknown {
+  if (!(error instanceof ConnectionLostError) || runId === null) return error;
+  return new CliError(
+    `lost the server while run ${runId} ran: ${error.message}\n` +
+      `see where it stands: cc-executor tasks status ${runId}\n` +
+      `continue it with: cc-executor tasks resume ${runId}`,
+    SERVER_STOPPED,
+  );
+}
+
 /**
  * The server refused — a bad list or request (a usage mistake: 2), an unknown run (4) — or the
  * connection is gone: our failure (125).
  */
 function ownFailure(error: unknown): never {
+  if (error instanceof CliError) throw error;
   if (error instanceof RemoteError) {
     const exitCode =
       error.code === ErrorCode.InvalidParams

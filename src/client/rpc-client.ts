@@ -66,6 +66,7 @@ export class RpcClient {
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, Set<NotificationHandler>>();
   private readonly reconnectListeners = new Set<() => void>();
+  private readonly disconnectListeners = new Set<() => void>();
   private readonly closeListeners = new Set<(error: Error) => void>();
   private closedError: Error | null = null;
   private waitingForOpen: Array<{ resolve(): void; reject(error: Error): void }> = [];
@@ -172,6 +173,12 @@ export class RpcClient {
     return () => set.delete(handler);
   }
 
+  /** Called when an open connection drops and reconnecting begins. */
+  onDisconnect(listener: () => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
@@ -218,7 +225,9 @@ export class RpcClient {
           reject(connectFailure(this.url, detail, event.code));
           return;
         }
-        if (!this.closedError) void this.reconnectLoop();
+        if (this.closedError) return;
+        if (this.reconnect) for (const listener of this.disconnectListeners) listener();
+        void this.reconnectLoop();
       });
     });
   }

@@ -46,6 +46,8 @@ export type TaskListEvent =
     }
   | { type: "task.completed"; runId: string; params: TaskCompletedParams }
   | { type: "hook.warning"; runId: string; params: Record<string, unknown> }
+  /** The connection dropped; the client is reconnecting (then `reattached`, or the run fails). */
+  | { type: "disconnected"; runId: string }
   | { type: "reattached"; runId: string }
   | { type: "completed"; runId: string; summary: TaskListSummary };
 
@@ -100,6 +102,11 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
       }
     });
     on("process.output", (p) => this.output(p));
+    this.unsubscribers.push(
+      this.rpc.onDisconnect(() => {
+        if (this.runId !== null) this.queue.push({ type: "disconnected", runId: this.runId });
+      }),
+    );
     this.unsubscribers.push(this.rpc.onReconnect(() => void this.reattach()));
     this.unsubscribers.push(this.rpc.onClose((error) => this.fail(error)));
     options.signal?.addEventListener("abort", this.onAbort, { once: true });

@@ -66,6 +66,8 @@ export const Settings = z.object({
   claudeMaxUsageWaitMs: nonNegativeInt(12 * 3600 * 1000),
   /** `/ws/claude`: a run is killed after this long (DESIGN §6: 5 minutes). */
   claudeSocketTimeoutMs: positiveInt(300_000),
+  /** CLI commands that follow work on a server: how long they try to reach it again after a drop. */
+  reconnectTimeoutMs: positiveInt(60_000),
   /** Pre/post-execution hooks: the `hooks` key of cc-executor.config.json (docs/hooks.md). */
   hooks: z.prefault(HooksConfig, {}),
 });
@@ -122,6 +124,7 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   CC_EXECUTOR_CLAUDE_RETRY_MAX: ["claudeRetryMaxMs", secondsToMs],
   CC_EXECUTOR_CLAUDE_MAX_USAGE_WAIT: ["claudeMaxUsageWaitMs", secondsToMs],
   CC_EXECUTOR_CLAUDE_WS_TIMEOUT: ["claudeSocketTimeoutMs", secondsToMs],
+  CC_EXECUTOR_RECONNECT_TIMEOUT: ["reconnectTimeoutMs", secondsToMs],
 };
 
 /** Config-file keys that hold durations in seconds, mapped to their millisecond settings. */
@@ -138,4 +141,5 @@ export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
   claudeRetryMax: "claudeRetryMaxMs",
   claudeMaxUsageWait: "claudeMaxUsageWaitMs",
   claudeSocketTimeout: "claudeSocketTimeoutMs",
+  reconnectTimeout: "reconnectTimeoutMs",
 };
