@@ -121,6 +121,45 @@ describe("a task list of Claude tasks and a command, from a Markdown file", () =
   });
 });
 
+describe("a Claude answer over 64 KiB", () => {
+  it("is kept as its first and last 32 KiB around one marker, with its full size, and templated so", async () => {
+    // Multi-byte characters all along, so both cuts fall next to (or inside) one.
+    const answer = Array.from({ length: 6000 }, (_, i) => `line ${i + 1}: ünïcödé 😀`).join("\n");
+    const answerBytes = Buffer.byteLength(answer);
+    h.mock.setDefault(textReply(answer, { chunkChars: 4096 }));
+    const { runId, done } = await runAndWait({
+      list: {
+        env: h.env(),
+        tasks: [
+          { prompt: "Write a long answer" },
+          { command: "printf '%s' {{previous.result}} | wc -c" },
+        ],
+      },
+      base_dir: h.sandbox.cwd,
+    });
+    expect(done.status).toBe("completed");
+    const run = await h.socket.result<Params & { tasks: Params[] }>("tasks.get", { run_id: runId });
+    expect(run.tasks[0]?.result_bytes).toBe(answerBytes);
+    const result = String(run.tasks[0]?.result);
+    const match = /^([\s\S]*)\n\[… (\d+) bytes left out …\]\n([\s\S]*)$/.exec(result);
+    const [, head = "", omitted = "", tail = ""] = match ?? [];
+    const half = 32 * 1024;
+    // Whole characters only, at most 32 KiB each side, and the marker counts the rest exactly.
+    expect(result).not.toContain("\uFFFD");
+    expect(answer.startsWith(head)).toBe(true);
+    expect(answer.endsWith(tail)).toBe(true);
+    for (const side of [head, tail]) {
+      expect(Buffer.byteLength(side)).toBeLessThanOrEqual(half);
+      expect(Buffer.byteLength(side)).toBeGreaterThan(half - 4);
+    }
+    expect(Number(omitted)).toBe(answerBytes - Buffer.byteLength(head) - Buffer.byteLength(tail));
+    expect(run.tasks[1]?.result).toBe(String(Buffer.byteLength(result)));
+    // The run's folder keeps the whole answer, for people and for {{tasks.N.file}}.
+    const task1 = JSON.parse(readFileSync(join(String(run.run_dir), "task-1.json"), "utf8"));
+    expect(task1).toMatchObject({ result: answer, result_bytes: answerBytes });
+  });
+});
+
 describe("a failing Claude task", () => {
   const list = (continueOnFailure: boolean) => ({
     list: {

@@ -117,6 +117,33 @@ describe("tasks.run with shell commands", () => {
     expect(existsSync(evil)).toBe(false);
   });
 
+  it("keeps a result over 64 KiB as its first and last 32 KiB around one marker, with its full size", async () => {
+    const socket = await open();
+    // `seq 1 200000` writes 1,288,895 bytes: the result is that stdout, trimmed, cut once.
+    const stdout = `${Array.from({ length: 200_000 }, (_, i) => i + 1).join("\n")}\n`;
+    const half = 32 * 1024;
+    const omitted = stdout.length - 2 * half;
+    const expected = `${stdout.slice(0, half)}\n[… ${omitted} bytes of output left out …]\n${stdout.slice(-half).trimEnd()}`;
+    const { runId, done } = await runList(socket, {
+      tasks: [
+        { command: "seq 1 200000" },
+        // The templated result is exactly what the record keeps.
+        { command: "printf '%s' {{previous.result}} | wc -c" },
+      ],
+    });
+    expect(done.status).toBe("completed");
+    const run = await socket.result<{ tasks: Params[] }>("tasks.get", { run_id: runId });
+    expect(run.tasks[0]?.result_bytes).toBe(stdout.trimEnd().length);
+    expect(run.tasks[0]?.result).toBe(expected);
+    expect(run.tasks[1]?.result).toBe(String(Buffer.byteLength(expected)));
+    const completed = socket.messages.find(
+      (m) => m.method === "task.completed" && m.params?.run_id === runId && m.params?.index === 1,
+    );
+    expect(completed?.params?.result_bytes).toBe(stdout.trimEnd().length);
+    const json = JSON.parse(readFileSync(join(server.home, "runs", runId, "task-1.json"), "utf8"));
+    expect(json).toMatchObject({ result: expected, result_bytes: stdout.trimEnd().length });
+  });
+
   it("stops at a failed task, leaving the rest for a resume", async () => {
     const socket = await open();
     const { runId, done } = await runList(socket, {

@@ -9,6 +9,7 @@
  * subscriber of an execution shares one serialisation of each chunk.
  */
 import { ByteSlabs, type SlabRange } from "../runtime/byte-slabs.js";
+import { collectGarbageSoon } from "../runtime/collect-garbage.js";
 import type { OutputChunk, OutputEncoding } from "../supervisor/output/output-chunk.js";
 import { jsonStringMaxBytes, jsonStringOf, writeJsonString } from "./json-string.js";
 
@@ -36,7 +37,13 @@ const slabs = new ByteSlabs({
 let scratch = Buffer.alloc(0);
 const TRIM_AFTER_QUIET_MS = 5000;
 
-let lastChunk: OutputChunk | null = null;
+/**
+ * The chunk the last frame was built from, held weakly: its bytes are a view of the execution's
+ * whole window ring (8 MiB), which would otherwise stay alive after the execution ended and its
+ * window was cleared, making every later fork() copy its page tables (docs/benchmarks.md,
+ * "Spawn cost after a large stream").
+ */
+let lastChunk: WeakRef<OutputChunk> | null = null;
 let lastFrame: OutputFrame | null = null;
 let encodedSinceTrim = false;
 let trimTimer: NodeJS.Timeout | null = null;
@@ -47,12 +54,12 @@ export function outputFrame(
   chunk: OutputChunk,
   encoding: OutputEncoding,
 ): OutputFrame {
-  if (chunk !== lastChunk || !lastFrame) {
+  if (!lastFrame || lastChunk?.deref() !== chunk) {
     const frame = encode(executionIdJson, chunk, encoding);
     encodedSinceTrim = true;
     trimTimer ??= setInterval(trimWhenQuiet, TRIM_AFTER_QUIET_MS).unref();
     if (lastFrame) slabs.release(lastFrame.range);
-    lastChunk = chunk;
+    lastChunk = new WeakRef(chunk);
     lastFrame = frame;
   }
   slabs.retain(lastFrame.range);
@@ -69,7 +76,12 @@ function trimWhenQuiet(): void {
     encodedSinceTrim = false;
     return;
   }
+  if (lastFrame) slabs.release(lastFrame.range);
+  lastFrame = null;
+  lastChunk = null;
+  scratch = Buffer.alloc(0);
   slabs.trim();
+  collectGarbageSoon();
   if (trimTimer) clearInterval(trimTimer);
   trimTimer = null;
 }

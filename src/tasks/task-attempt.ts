@@ -7,7 +7,7 @@ import type { ExecutionResult, OutputCapture } from "../engine/execution-handle.
 import type { TaskAttempt, TaskState } from "../store/task-run-record.js";
 import type { ResolvedTask } from "./task-list-schema.js";
 import { failureOf } from "./task-outcome.js";
-import { bounded, captured } from "./task-result.js";
+import { answerResult, commandResult } from "./task-result.js";
 
 /** The next attempt of task `index` (its execution id numbers attempts over all resumes). */
 export function newAttempt(
@@ -29,7 +29,10 @@ export function newAttempt(
   };
 }
 
-/** Records how an attempt ended; returns the attempt's whole result text. */
+/**
+ * Records how an attempt ended; returns the result text for the run's files: Claude's whole
+ * answer, or a command's kept stdout (its whole output stays in the execution's history).
+ */
 export function recordAttempt(
   task: ResolvedTask,
   state: TaskState,
@@ -46,10 +49,12 @@ export function recordAttempt(
   attempt.costUsd = claude?.costUsd ?? null;
   attempt.error = failureOf(ended);
   if (attempt.costUsd !== null) state.costUsd = (state.costUsd ?? 0) + attempt.costUsd;
-  const full = task.kind === "command" ? captured(capture) : (claude?.result ?? "");
-  state.result = bounded(full);
-  state.resultBytes = Buffer.byteLength(full);
+  // A command's stdout was cut as it streamed; Claude's answer is whole until cut here.
+  const answer = claude?.result ?? "";
+  const result = task.kind === "command" ? commandResult(capture) : answerResult(answer);
+  state.result = result.text;
+  state.resultBytes = result.bytes;
   state.exitCode = ended.exitCode;
   state.claudeSessionId = claude?.sessionId ?? state.claudeSessionId;
-  return full;
+  return task.kind === "command" ? result.text : answer;
 }

@@ -6,11 +6,14 @@
  * little) up to about the capacity and is then reused: a child writing a gigabyte costs the same
  * memory as one writing ten megabytes, and the garbage collector never sees a buffer per chunk.
  */
+import { collectGarbageSoon } from "../../runtime/collect-garbage.js";
 import type { OutputChunk } from "./output-chunk.js";
 
 const MIN_RING_BYTES = 16 * 1024;
 /** Room past the capacity, so the wrap-around waste never pushes the window below it. */
 const RING_SLACK_BYTES = 64 * 1024;
+/** A ring this big, let go, is worth a full collection: its memory returns only through one. */
+const COLLECT_AFTER_RING_BYTES = 1024 * 1024;
 
 export class ReplayWindow {
   private chunks: OutputChunk[] = [];
@@ -76,6 +79,7 @@ export class ReplayWindow {
   }
 
   clear(): void {
+    if (this.ring.length >= COLLECT_AFTER_RING_BYTES) collectGarbageSoon();
     this.chunks = [];
     this.starts = [];
     this.head = 0;
