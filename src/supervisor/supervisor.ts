@@ -186,7 +186,8 @@ export class Supervisor {
       // Everything is on disk: late subscribers replay from the spool, and a retained
       // execution holds no output in memory (1000 of them could otherwise hold 8 MiB each).
       execution.output.window.clear();
-      this.spoolJanitor?.adopt(spool.dir, spool.sizeBytes);
+      // A run without output has no folder: nothing to keep, and no entry to count against the cap.
+      if (spool.sizeBytes > 0) this.spoolJanitor?.adopt(spool.dir, spool.sizeBytes);
       return;
     }
     // The spool lacks the end of the output: the memory window is the replay, and history has
