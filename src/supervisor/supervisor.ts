@@ -210,7 +210,14 @@ export class Supervisor {
 
   private retain(execution: Execution): void {
     const spool = execution.spool;
-    if (spool) void spool.finish().then(() => this.settleSpool(execution, spool));
+    // A folder that cannot be removed (permissions changed under us) must not take the server
+    // down as an unhandled rejection; the janitor finds it again at the next start.
+    if (spool) {
+      void spool
+        .finish()
+        .then(() => this.settleSpool(execution, spool))
+        .catch(() => {});
+    }
     this.ended.push(execution);
     while (this.ended.length > this.limits.retainEnded) {
       const evicted = this.ended.shift() as Execution;

@@ -88,11 +88,6 @@ export class Spool {
     return this.failure;
   }
 
-  /** Set when the total spool cap stopped spooling: output after `lastSeq` is not on disk. */
-  get stoppedReason(): string | null {
-    return this.stopped;
-  }
-
   /** True while the spool holds every chunk it was given (less what the per-execution cap dropped). */
   get complete(): boolean {
     return this.failure === null && this.stopped === null && !this.removed;
