@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DomainErrorCode } from "../runtime/domain-error.js";
 import { AdmissionError } from "./admission-error.js";
+import type { Execution } from "./execution/execution.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { Supervisor, type SupervisorLimits } from "./supervisor.js";
 
@@ -172,7 +173,7 @@ describe("Supervisor: ended executions whose spool is incomplete", () => {
       }),
     );
     supervisors.push(supervisor);
-    const executions = [];
+    const executions: Execution[] = [];
     for (let i = 0; i < 4; i++) {
       // 108,894 bytes each: two windows fit the bound, three do not.
       const { execution } = supervisor.submit(spec("seq 1 20000"));
