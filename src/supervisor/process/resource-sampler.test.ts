@@ -37,6 +37,32 @@ describe("GroupSampler", () => {
     }
   });
 
+  it("still counts a member orphaned after a sample saw it (no longer a descendant of the leader)", async () => {
+    const child = spawn(
+      "/bin/sh",
+      ["-c", "sh -c 'sleep 1000.828282 & sleep 2' & sleep 1000.828282"],
+      { detached: true, stdio: "ignore" },
+    );
+    const pgid = child.pid as number;
+    const groupSize = () =>
+      execFileSync("pgrep", ["-g", String(pgid)])
+        .toString()
+        .trim()
+        .split("\n").length;
+    try {
+      const sampler = new GroupSampler(pgid);
+      await waitForMembers(sampler, 5); // sh, inner sh, its two sleeps, the outer sleep
+      // The inner sh ends: its long sleep is reparented away from the leader's tree.
+      for (let i = 0; groupSize() > 3 && i < 400; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(groupSize()).toBe(3);
+      expect((await sampler.sample()).processCount).toBe(3);
+    } finally {
+      signalGroup(pgid, "SIGKILL");
+    }
+  });
+
   it("reports an empty group as no processes", async () => {
     const sample = await new GroupSampler(2 ** 22 + 12345).sample();
     expect(sample).toMatchObject({ processCount: 0, rssBytes: 0 });
