@@ -46,8 +46,15 @@ export const Settings = z.object({
   historyMaxAgeMs: nonNegativeInt(30 * 24 * 3600 * 1000),
   /** At most this many executions are kept; 0 means no limit. */
   historyMaxRows: nonNegativeInt(100_000),
-  /** Spool files of ended executions are deleted, oldest first, past this total. */
+  /**
+   * All spools together, of running and ended executions: ended ones are deleted, oldest first,
+   * to make room; when running ones alone reach it, their spools stop (docs/configuration.md).
+   */
   spoolTotalCapBytes: positiveInt(10 * 1024 * MiB),
+  /** Spool folders of ended executions kept at most; the oldest go first. 0: no limit. */
+  spoolMaxKept: nonNegativeInt(10_000),
+  /** Spool folders of executions that ended longer ago are deleted. 0: kept regardless of age. */
+  spoolMaxAgeMs: nonNegativeInt(7 * 24 * 3600 * 1000),
   /** `timeout: "auto"` and `estimated_seconds` use p90 of past runs × this. */
   timeoutMargin: z._default(z.number().check(z.positive()), 1.5),
   logLevel: z._default(z.enum(LOG_LEVEL_NAMES), "info"),
@@ -113,6 +120,8 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   CC_EXECUTOR_HISTORY_MAX_AGE: ["historyMaxAgeMs", secondsToMs],
   CC_EXECUTOR_HISTORY_MAX_ROWS: ["historyMaxRows", int],
   CC_EXECUTOR_SPOOL_TOTAL_CAP: ["spoolTotalCapBytes", int],
+  CC_EXECUTOR_SPOOL_MAX_KEPT: ["spoolMaxKept", int],
+  CC_EXECUTOR_SPOOL_MAX_AGE: ["spoolMaxAgeMs", secondsToMs],
   CC_EXECUTOR_TIMEOUT_MARGIN: ["timeoutMargin", (raw) => Number.parseFloat(raw)],
   LOG_LEVEL: ["logLevel", (raw) => raw.toLowerCase()],
   CC_EXECUTOR_CLAUDE_BIN: ["claudeBin", text],
@@ -135,6 +144,7 @@ export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
   drain: "drainMs",
   tailFlush: "tailFlushMs",
   historyMaxAge: "historyMaxAgeMs",
+  spoolMaxAge: "spoolMaxAgeMs",
   claudeResultGrace: "claudeResultGraceMs",
   claudeBackgroundWait: "claudeBackgroundWaitMs",
   claudeRetryBase: "claudeRetryBaseMs",

@@ -23,7 +23,10 @@ export type { OutputChunk } from "../supervisor/output/output-chunk.js";
 
 /** The output a late subscriber replays: the memory window, then the spool on disk. */
 export type OutputView = Pick<ExecutionOutput, "lastSeq" | "bytes" | "window">;
-export type SpoolView = Pick<Spool, "dir" | "read" | "backlogBytes" | "error" | "flushed">;
+export type SpoolView = Pick<
+  Spool,
+  "dir" | "read" | "backlogBytes" | "error" | "readableFromStart" | "flushed"
+>;
 
 export interface ExecutionHandle {
   readonly id: string;

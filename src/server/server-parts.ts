@@ -51,7 +51,8 @@ export async function startParts(
   const spoolJanitor = new SpoolJanitor({
     root: paths.spool,
     totalCapBytes: settings.spoolTotalCapBytes,
-    maxAgeMs: settings.historyMaxAgeMs,
+    maxKept: settings.spoolMaxKept,
+    maxAgeMs: settings.spoolMaxAgeMs,
   });
   await spoolJanitor.start();
   const supervisor = new Supervisor(
@@ -60,8 +61,10 @@ export async function startParts(
       maxPerConnection: settings.maxPerConnection,
       maxQueue: settings.maxQueue,
       retainEnded: settings.retainEnded,
+      // Ended executions whose spool is incomplete keep their window: at most eight windows' worth.
+      maxRetainedWindowBytes: 8 * settings.maxBufferBytes,
     },
-    (spec) => executionSettings(settings, paths.spool, spec, logger),
+    (spec) => executionSettings(settings, paths.spool, spec, logger, spoolJanitor),
     spoolJanitor,
   );
   const shellPath = resolveShell(settings.shell);

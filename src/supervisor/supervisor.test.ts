@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DomainErrorCode } from "../runtime/domain-error.js";
 import { AdmissionError } from "./admission-error.js";
+import type { Execution } from "./execution/execution.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { Supervisor, type SupervisorLimits } from "./supervisor.js";
 
@@ -145,3 +146,41 @@ async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<boo
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return check();
 }
+
+describe("Supervisor: ended executions whose spool is incomplete", () => {
+  it("keep their memory windows only up to `maxRetainedWindowBytes`, the oldest let go first", async () => {
+    // The spool root is a file: every spool fails, so each ended execution would keep its window.
+    writeFileSync(join(root, "not-a-folder"), "");
+    const supervisor = new Supervisor(
+      {
+        maxConcurrent: 16,
+        maxPerConnection: 16,
+        maxQueue: 100,
+        retainEnded: 100,
+        maxRetainedWindowBytes: 250_000,
+      },
+      (spec): ExecutionSettings => ({
+        killGraceMs: 300,
+        drainMs: 300,
+        statusIntervalMs: 60_000,
+        windowBytes: 1 << 20,
+        tailFlushMs: 10,
+        spool: {
+          dir: join(root, "not-a-folder", spec.id),
+          capBytes: 1 << 30,
+          segmentBytes: 1 << 20,
+        },
+      }),
+    );
+    supervisors.push(supervisor);
+    const executions: Execution[] = [];
+    for (let i = 0; i < 4; i++) {
+      // 108,894 bytes each: two windows fit the bound, three do not.
+      const { execution } = supervisor.submit(spec("seq 1 20000"));
+      await execution.done;
+      executions.push(execution);
+    }
+    const kept = () => executions.map((e) => e.output.window.retainedBytes > 0);
+    expect(await eventually(() => kept().join() === "false,false,true,true")).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ import { Execution } from "./execution/execution.js";
 import type { ExecutionSettings, ExecutionSpec } from "./execution/execution-spec.js";
 import { OutputPipePool } from "./output/output-pipes.js";
 import { Guardian } from "./process/guardian.js";
+import type { Spool } from "./spool/spool.js";
 import type { SpoolJanitor } from "./spool/spool-janitor.js";
 
 export interface SupervisorLimits {
@@ -16,6 +17,12 @@ export interface SupervisorLimits {
   maxQueue: number;
   /** Ended executions kept for subscribe/replay and listings; the oldest go first. */
   retainEnded: number;
+  /**
+   * Output held in memory by ended executions whose spool does not hold all of it (stopped by
+   * the total cap, or a write error): past this, the oldest let go of theirs (a replay then gets
+   * a `process.gap`). Default: no bound.
+   */
+  maxRetainedWindowBytes?: number;
 }
 
 export interface SupervisorObserver {
@@ -32,6 +39,9 @@ export class Supervisor {
   private readonly executions = new Map<string, Execution>();
   private readonly queue: Execution[] = [];
   private readonly ended: Execution[] = [];
+  /** Ended executions that keep their memory window (their spool is incomplete), oldest first. */
+  private keptWindows: Execution[] = [];
+  private keptWindowBytes = 0;
   private readonly observers: SupervisorObserver[] = [];
   private running = 0;
   /** Running or queued executions per connection, for the per-connection cap. */
@@ -126,6 +136,8 @@ export class Supervisor {
     // Every spool, also of executions that ended just before: their last writes may be under
     // way, and a stopped server leaves no write behind (its home may be removed right after).
     await Promise.all([...this.executions.values()].map((e) => e.spool?.finish()));
+    this.spoolJanitor?.stop();
+    await this.spoolJanitor?.idle();
     this.guardian.close();
     await this.outputPipes.close();
   }
@@ -169,21 +181,56 @@ export class Supervisor {
     }
   }
 
+  private async settleSpool(execution: Execution, spool: Spool): Promise<void> {
+    if (spool.complete) {
+      // Everything is on disk: late subscribers replay from the spool, and a retained
+      // execution holds no output in memory (1000 of them could otherwise hold 8 MiB each).
+      execution.output.window.clear();
+      // A run without output has no folder: nothing to keep, and no entry to count against the cap.
+      if (spool.sizeBytes > 0) this.spoolJanitor?.adopt(spool.dir, spool.sizeBytes);
+      return;
+    }
+    // The spool lacks the end of the output: the memory window is the replay, and history has
+    // the head and tail the store kept, so the partial files give back their disk now.
+    if (this.spoolJanitor) await spool.remove();
+    this.keepWindow(execution);
+  }
+
+  private keepWindow(execution: Execution): void {
+    if (this.executions.get(execution.id) !== execution) return; // evicted meanwhile
+    const max = this.limits.maxRetainedWindowBytes ?? Number.POSITIVE_INFINITY;
+    this.keptWindows.push(execution);
+    this.keptWindowBytes += execution.output.window.retainedBytes;
+    while (this.keptWindowBytes > max && this.keptWindows.length > 0) {
+      const oldest = this.keptWindows.shift() as Execution;
+      this.keptWindowBytes -= oldest.output.window.retainedBytes;
+      oldest.output.window.clear();
+    }
+  }
+
   private retain(execution: Execution): void {
     const spool = execution.spool;
+    // A folder that cannot be removed (permissions changed under us) must not take the server
+    // down as an unhandled rejection; the janitor finds it again at the next start.
     if (spool) {
-      void spool.finish().then(() => {
-        // Everything is on disk: late subscribers replay from the spool, and a retained
-        // execution holds no output in memory (1000 of them could otherwise hold 8 MiB each).
-        if (spool.error === null) execution.output.window.clear();
-        if (this.spoolJanitor) return this.spoolJanitor.adopt(spool.dir, spool.sizeBytes);
-      });
+      void spool
+        .finish()
+        .then(() => this.settleSpool(execution, spool))
+        .catch(() => {});
     }
     this.ended.push(execution);
     while (this.ended.length > this.limits.retainEnded) {
       const evicted = this.ended.shift() as Execution;
       this.executions.delete(evicted.id);
+      this.forgetWindow(evicted);
       if (!this.spoolJanitor) void evicted.spool?.remove();
     }
+  }
+
+  private forgetWindow(execution: Execution): void {
+    const index = this.keptWindows.indexOf(execution);
+    if (index < 0) return;
+    this.keptWindows.splice(index, 1);
+    this.keptWindowBytes -= execution.output.window.retainedBytes;
   }
 }

@@ -22,7 +22,7 @@ export const subscribe = defineMethod("subscribe", (params, call): SubscribeResu
  * the spool works. Without one, only the memory window is left.
  */
 function firstAvailableSeq(execution: ExecutionHandle): number {
-  if (execution.spool && execution.spool.error === null) return 1;
+  if (execution.spool?.readableFromStart) return 1;
   return execution.output.window.firstSeq ?? execution.output.lastSeq + 1;
 }
 

@@ -6,10 +6,15 @@
  * head (the first half of the cap) and a rolling tail, dropping whole middle segments; readers
  * asking for dropped output are told the gap. A write error (a full disk) stops spooling and is
  * reported; it never stops the execution or the live stream.
+ *
+ * With a budget (the server's total spool cap, spool-janitor.ts), each record's room is claimed
+ * first; a refused claim stops spooling the same way, with what was written kept: a reader gets
+ * the head from here, then a `process.gap`, then what the memory window still holds.
  */
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ByteSlabs, type SlabRange } from "../../runtime/byte-slabs.js";
+import type { SpoolBudget } from "./spool-janitor.js";
 import { readSegmentRecords } from "./spool-reader.js";
 import {
   RECORD_HEADER_BYTES,
@@ -24,8 +29,10 @@ export interface SpoolOptions {
   dir: string;
   capBytes: number;
   segmentBytes: number;
-  /** Told once when spooling stops on a write error, so an operator hears of a full disk. */
+  /** Told once when spooling stops (a write error, the total cap), so an operator hears of it. */
   onFailure?: (message: string) => void;
+  /** The server-wide budget every record's room is claimed from; none: only `capBytes` holds. */
+  budget?: SpoolBudget | null;
 }
 
 export interface SpoolRead {
@@ -64,6 +71,9 @@ export class Spool {
   private planned = 0;
   private droppedSegments = 0;
   private failure: string | null = null;
+  /** Why spooling stopped before the end with everything written so far kept (the total cap). */
+  private stopped: string | null = null;
+  private removed = false;
   private finished = false;
 
   constructor(private readonly options: SpoolOptions) {}
@@ -73,8 +83,19 @@ export class Spool {
     return this.backlog;
   }
 
+  /** A write error that stopped spooling. */
   get error(): string | null {
     return this.failure;
+  }
+
+  /** True while the spool holds every chunk it was given (less what the per-execution cap dropped). */
+  get complete(): boolean {
+    return this.failure === null && this.stopped === null && !this.removed;
+  }
+
+  /** True while output from seq 1 on can be read from here (up to where spooling stopped). */
+  get readableFromStart(): boolean {
+    return this.failure === null && !this.removed;
   }
 
   /** True once output has been dropped to respect the cap. */
@@ -96,8 +117,10 @@ export class Spool {
    * view of a reused buffer.
    */
   append(chunk: SpoolRecord): void {
-    if (this.failure !== null || this.finished) return;
+    if (this.failure !== null || this.stopped !== null || this.finished) return;
     const bytes = RECORD_HEADER_BYTES + chunk.raw.length;
+    const budget = this.options.budget;
+    if (budget && !budget.claim(bytes)) return this.stop(budget, chunk.seq);
     const segment = this.segmentFor(bytes);
     segment.plan(chunk.seq, chunk.raw.length);
     const range = this.slabs.reserve(bytes);
@@ -144,6 +167,7 @@ export class Spool {
    * full: a reader catching up through gigabytes reuses one buffer instead of making thousands.
    */
   async read(fromSeq: number, maxBytes: number, scratch: Buffer | null = null): Promise<SpoolRead> {
+    if (this.removed) return { records: [], gap: null };
     const index = this.segments.findIndex((s) => !s.deleted && s.lastSeq >= fromSeq);
     const segment = this.segments[index];
     if (!segment || segment.writtenBytes === 0) return { records: [], gap: null };
@@ -167,6 +191,9 @@ export class Spool {
 
   async remove(): Promise<void> {
     this.finished = true;
+    if (!this.removed) this.options.budget?.release(this.planned);
+    this.removed = true;
+    this.planned = 0;
     // Drop what is not written yet, but let a write already under way land first: sealing under
     // it would leave the file it is opening open for good, and it could re-create the folder.
     for (const write of this.queue) this.backlog -= write.bytes;
@@ -175,6 +202,13 @@ export class Spool {
     await this.flushed();
     for (const segment of this.segments) await this.seal(segment);
     await rm(this.options.dir, { recursive: true, force: true });
+  }
+
+  private stop(budget: SpoolBudget, seq: number): void {
+    this.stopped =
+      `total spool cap reached (${budget.capBytes} bytes across all executions): ` +
+      `output from seq ${seq} on is not spooled`;
+    this.options.onFailure?.(this.stopped);
   }
 
   private segmentFor(recordBytes: number): SpoolSegment {
@@ -204,6 +238,7 @@ export class Spool {
       if (this.queue.some((write) => write.segment === segment)) return;
       segment.deleted = true;
       this.planned -= segment.plannedBytes;
+      this.options.budget?.release(segment.plannedBytes);
       this.droppedSegments++;
       void this.seal(segment).then(() => rm(segment.path, { force: true }));
     }
