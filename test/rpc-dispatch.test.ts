@@ -73,9 +73,14 @@ async function dispatch(
     text,
     table,
     call,
-    (frame) => {
-      events.push("send");
-      frames.push(JSON.parse(frame));
+    {
+      send: (frame) => {
+        events.push("send");
+        frames.push(JSON.parse(frame));
+      },
+      backlogBytes: () => 0,
+      hardCapBytes: 64 * 1024 * 1024,
+      open: true,
     },
     logger,
   );
