@@ -17,8 +17,8 @@ import { Subscription } from "./subscription.js";
 
 /** Beats a backed-up peer may go without a pong and without output draining to it. */
 const BACKLOG_PATIENCE_BEATS = 6;
-/** Received text waiting to be handled past which the socket is read no further (~4 frames). */
-const INBOUND_PAUSE_CHARS = 4 * 1024 * 1024;
+/** Received frames waiting to be handled past which the socket is read no further (~one frame). */
+const INBOUND_PAUSE_BYTES = 64 * 1024;
 
 export class RpcConnection {
   readonly sessionId = randomUUID();
@@ -36,8 +36,8 @@ export class RpcConnection {
   private readonly gone = new AbortController();
   /** Requests are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve();
-  /** Text of frames received and not yet handled; past INBOUND_PAUSE_CHARS the socket is paused. */
-  private inboundChars = 0;
+  /** Bytes of frames received and not yet handled; past INBOUND_PAUSE_BYTES the socket is paused. */
+  private inboundBytes = 0;
   private readonly replies: ReplyChannel;
 
   constructor(
@@ -132,14 +132,19 @@ export class RpcConnection {
       );
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
-    // Frames wait here while earlier ones are handled (batches yield between items). A client
-    // sending faster than that is read no further until the queue drains: TCP holds it back.
-    this.inboundChars += text.length;
-    if (this.inboundChars > INBOUND_PAUSE_CHARS && !this.socket.isPaused) this.socket.pause();
+    // Frames wait here while earlier ones are handled (batches yield between items), as bytes
+    // off the V8 heap: strings waiting that long would be promoted and grow the old generation.
+    // A client sending faster than it is served is read no further until the queue drains.
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    this.inboundBytes += bytes.length;
+    if (this.inboundBytes > INBOUND_PAUSE_BYTES && !this.socket.isPaused) this.socket.pause();
     this.inbound = this.inbound.then(() =>
       dispatchText(
-        text,
+        bytes.toString(),
         this.methods,
         { connection: this, server: this.context },
         this.replies,
@@ -147,8 +152,8 @@ export class RpcConnection {
       )
         .catch((error) => this.context.logger.error({ err: error }, "dispatch failed"))
         .finally(() => {
-          this.inboundChars -= text.length;
-          if (this.inboundChars <= INBOUND_PAUSE_CHARS && this.socket.isPaused) {
+          this.inboundBytes -= bytes.length;
+          if (this.inboundBytes <= INBOUND_PAUSE_BYTES && this.socket.isPaused) {
             this.socket.resume();
           }
         }),
