@@ -72,8 +72,9 @@ describe("fuzz", () => {
     warmup.close();
     const startRss = server.rssBytes();
 
-    const shares: FuzzFrame[][] = Array.from({ length: CONNECTIONS }, () => []);
-    frames.forEach((frame, i) => shares[i % CONNECTIONS]?.push(frame));
+    const shares = Array.from({ length: CONNECTIONS }, (_, k) =>
+      frames.filter((_frame, i) => i % CONNECTIONS === k),
+    );
     const replies = (await Promise.all(shares.map((share, k) => pipeline(share, k)))).flat();
 
     expect(server.child.exitCode).toBeNull();

@@ -144,7 +144,7 @@ export class RpcConnection {
     if (this.inboundBytes > INBOUND_PAUSE_BYTES && !this.socket.isPaused) this.socket.pause();
     this.inbound = this.inbound.then(() =>
       dispatchText(
-        bytes.toString(),
+        bytes,
         this.methods,
         { connection: this, server: this.context },
         this.replies,

@@ -11,6 +11,7 @@ import { ErrorCode, RpcError } from "../protocol/errors.js";
 import { invalidParamsMessage } from "../protocol/invalid-params.js";
 import { failureFrame, type RequestId, successFrame } from "../protocol/jsonrpc.js";
 import type * as z from "../protocol/zod.js";
+import { batchExceeds } from "./batch-scan.js";
 import type { CallContext, MethodTable } from "./method-table.js";
 import { toRpcError } from "./wire/rpc-errors.js";
 
@@ -34,15 +35,20 @@ export interface ReplyChannel {
 }
 
 export async function dispatchText(
-  text: string,
+  frame: string | Buffer,
   table: MethodTable,
   call: Omit<CallContext, "afterReply">,
   channel: ReplyChannel,
   logger: Logger,
 ): Promise<void> {
+  const bytes = typeof frame === "string" ? Buffer.from(frame) : frame;
+  if (batchExceeds(bytes, MAX_BATCH_ITEMS)) {
+    channel.send(failureFrame(null, batchTooLarge()));
+    return;
+  }
   let message: unknown;
   try {
-    message = JSON.parse(text);
+    message = JSON.parse(frame.toString());
   } catch {
     channel.send(
       failureFrame(null, { code: ErrorCode.ParseError, message: "Parse error: invalid JSON" }),
@@ -73,12 +79,13 @@ async function dispatchBatch(
   after: Array<() => void>,
   logger: Logger,
 ): Promise<void> {
-  if (items.length === 0 || items.length > MAX_BATCH_ITEMS) {
-    const message =
-      items.length === 0
-        ? "Invalid Request: empty batch"
-        : `Invalid Request: a batch of ${items.length} items; at most ${MAX_BATCH_ITEMS} per batch`;
-    channel.send(failureFrame(null, { code: ErrorCode.InvalidRequest, message }));
+  if (items.length === 0) {
+    const empty = { code: ErrorCode.InvalidRequest, message: "Invalid Request: empty batch" };
+    channel.send(failureFrame(null, empty));
+    return;
+  }
+  if (items.length > MAX_BATCH_ITEMS) {
+    channel.send(failureFrame(null, batchTooLarge()));
     return;
   }
   const replies: string[] = [];
@@ -99,6 +106,13 @@ async function dispatchBatch(
     replyChars += frame.length;
   }
   if (replies.length > 0) channel.send(`[${replies.join(",")}]`);
+}
+
+function batchTooLarge() {
+  return {
+    code: ErrorCode.InvalidRequest,
+    message: `Invalid Request: a batch of more than ${MAX_BATCH_ITEMS} items; at most ${MAX_BATCH_ITEMS} per batch`,
+  };
 }
 
 function backlogFull(hardCapBytes: number, what: string) {
