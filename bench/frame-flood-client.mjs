@@ -26,7 +26,7 @@ const FRAMES = [
   `${"[".repeat(5000)}${"]".repeat(5000)}`,
   "\u0000\u0001garbage",
   JSON.stringify(request(1, "constructor", {})),
-];
+].map((text) => Buffer.from(text));
 
 let frames = 0;
 let stopping = false;
@@ -35,6 +35,9 @@ async function open() {
   const ws = new WebSocket(url, ["cc-executor"], {
     headers: { authorization: `Bearer ${token}` },
     perMessageDeflate: false,
+    // An all-zero mask: ws then skips masking, so this process spends little CPU on sending
+    // (the machine's cores are shared with the server and the stream's reader).
+    generateMask: (mask) => mask.fill(0),
   });
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
@@ -49,7 +52,7 @@ async function floodOne(ws, k) {
     if (waiting && data.toString().includes(`"id":"mark-${k}"`)) waiting();
   });
   for (let i = k; !stopping; i++) {
-    ws.send(FRAMES[i % FRAMES.length]);
+    ws.send(FRAMES[i % FRAMES.length], { binary: false });
     frames++;
     const answered = new Promise((resolve) => {
       waiting = resolve;

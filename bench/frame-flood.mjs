@@ -77,7 +77,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const result = await frameFloodBench(server, {
       totalBytes: 64 * 1024 * 1024,
-      rounds: quick ? 2 : 6,
+      rounds: quick ? 2 : 10,
     });
     console.log(
       `stream with a frame flood beside it / alone: ${result.ratio.toFixed(2)}× ` +
