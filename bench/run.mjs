@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { frameFloodBench } from "./frame-flood.mjs";
 import { batchBench, latencyBench } from "./latency.mjs";
 import { idleRss, slowReaderPeakRss } from "./memory.mjs";
 import {
@@ -173,6 +174,21 @@ row(
   `${(slow.peakRssBytes / 1e6).toFixed(1)} MB peak`,
   "≤ 100 MB",
   slow.peakRssBytes <= 100e6,
+);
+
+// Issue 15: hostile frames on other connections (full batches, a 1 MiB batch of 1s, broken JSON,
+// deep nesting; bench/frame-flood-client.mjs, two connections in a closed loop) beside a stream.
+const flood = await withServer({}, (server) =>
+  frameFloodBench(server, { totalBytes: sizes.stream / 4, rounds: 2 * sizes.rounds }),
+);
+console.log(
+  `stream with a frame flood beside it: ${fmtMB(flood.floodedRate)} vs ${fmtMB(flood.aloneRate)} alone (${flood.frames} hostile frames)`,
+);
+row(
+  "stream throughput, frame flood beside it / alone",
+  `${flood.ratio.toFixed(2)}×`,
+  "≥ 0.8×",
+  flood.ratio >= 0.8,
 );
 
 // Issue 15: a server that has streamed a lot starts its next commands as fast as a fresh one

@@ -9,7 +9,7 @@ import { ErrorCode, RpcError } from "../src/protocol/errors.js";
 import * as z from "../src/protocol/zod.js";
 import type { CallContext, MethodDefinition, MethodTable } from "../src/server/method-table.js";
 import type { RpcConnection } from "../src/server/rpc-connection.js";
-import { dispatchText } from "../src/server/rpc-dispatch.js";
+import { dispatchText, MAX_BATCH_ITEMS } from "../src/server/rpc-dispatch.js";
 import type { ServerContext } from "../src/server/server-context.js";
 
 /** A method outside the contract, as the dispatcher sees one. */
@@ -73,9 +73,14 @@ async function dispatch(
     text,
     table,
     call,
-    (frame) => {
-      events.push("send");
-      frames.push(JSON.parse(frame));
+    {
+      send: (frame) => {
+        events.push("send");
+        frames.push(JSON.parse(frame));
+      },
+      backlogBytes: () => 0,
+      hardCapBytes: 64 * 1024 * 1024,
+      open: true,
     },
     logger,
   );
@@ -183,5 +188,65 @@ describe("rpc-dispatch", () => {
     const { frames } = await dispatch(request(5, "later", { tag: "c" }));
     expect(frames).toHaveLength(1);
     expect(events).toEqual(["send", "after:c"]);
+  });
+
+  it(`a batch is counted before it is parsed: ${MAX_BATCH_ITEMS} items run, even with commas and brackets in strings and nested values; one more is refused whole`, async () => {
+    const item = (i: number) => ({
+      jsonrpc: "2.0",
+      id: i,
+      method: "echo",
+      params: { n: i, note: '",[{]}\\', nested: [[1, 2], { a: [3, 4] }] },
+    });
+    const full = Array.from({ length: MAX_BATCH_ITEMS }, (_, i) => item(i));
+    const { frames } = await dispatch(` \n${JSON.stringify(full)}`);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toHaveLength(MAX_BATCH_ITEMS);
+    const over = await dispatch(JSON.stringify([...full, item(MAX_BATCH_ITEMS)]));
+    expect(over.frames).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid Request: a batch of more than ${MAX_BATCH_ITEMS} items; at most ${MAX_BATCH_ITEMS} per batch`,
+        },
+      },
+    ]);
+  });
+
+  it("a batch whose replies pass the client's backlog limit: the reply that passes it and every request after are refused, unrun", async () => {
+    const frames: unknown[] = [];
+    events = [];
+    const big = (i: number) => ({
+      jsonrpc: "2.0",
+      id: i,
+      method: "later",
+      params: { tag: "x".repeat(400) },
+    });
+    await dispatchText(
+      JSON.stringify([
+        big(1),
+        big(2),
+        big(3),
+        { jsonrpc: "2.0", method: "later", params: { tag: "n" } },
+      ]),
+      table,
+      { connection: {} as RpcConnection, server: {} as ServerContext },
+      {
+        send: (frame) => frames.push(JSON.parse(frame)),
+        backlogBytes: () => 100,
+        hardCapBytes: 900,
+        open: true,
+      },
+      fakeLogger().logger,
+    );
+    const replies = frames[0] as Array<{ id: number; result?: unknown; error?: { code: number } }>;
+    expect(replies.map((r) => [r.id, r.error?.code ?? "ok"])).toEqual([
+      [1, "ok"],
+      [2, ErrorCode.LimitReached],
+      [3, ErrorCode.LimitReached],
+    ]);
+    // Item 2 ran (its reply was dropped); item 3 and the notification did not.
+    expect(events.filter((e) => e.startsWith("after:"))).toHaveLength(2);
   });
 });

@@ -5,12 +5,16 @@
  */
 
 import { LOG_LEVEL_NAMES } from "../log/logger.js";
+import { MAX_DURATION_MS, TOO_LONG_MS_MESSAGE } from "../protocol/durations.js";
 import * as z from "../protocol/zod.js";
 import { HooksConfig } from "./hooks-config.js";
 
 const MiB = 1024 * 1024;
 const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);
 const nonNegativeInt = (fallback: number) => z._default(z.int().check(z.gte(0)), fallback);
+/** A timer's delay: at most what setTimeout holds (protocol/durations.ts). */
+const timerMs = (fallback: number, min: 0 | 1 = 0) =>
+  z._default(z.int().check(z.gte(min), z.lte(MAX_DURATION_MS, TOO_LONG_MS_MESSAGE)), fallback);
 
 export const Settings = z.object({
   home: z.string(),
@@ -22,17 +26,17 @@ export const Settings = z.object({
   allowedOrigins: z._default(z.array(z.string()), []),
   /** ALLOWED_COMMANDS: when set, only these first words may run. */
   allowedCommands: z._default(z.nullable(z.array(z.string())), null),
-  heartbeatIntervalMs: positiveInt(20_000),
-  statusIntervalMs: positiveInt(30_000),
+  heartbeatIntervalMs: timerMs(20_000, 1),
+  statusIntervalMs: timerMs(30_000, 1),
   maxBufferBytes: positiveInt(8 * MiB),
   maxSessions: positiveInt(100),
   maxConcurrent: positiveInt(16),
   maxPerConnection: positiveInt(16),
   maxQueue: nonNegativeInt(1000),
   retainEnded: nonNegativeInt(1000),
-  killGraceMs: nonNegativeInt(5000),
-  drainMs: nonNegativeInt(2000),
-  tailFlushMs: nonNegativeInt(10),
+  killGraceMs: timerMs(5000),
+  drainMs: timerMs(2000),
+  tailFlushMs: timerMs(10),
   spoolCapBytes: positiveInt(2048 * MiB),
   spoolSegmentBytes: positiveInt(16 * MiB),
   maxPayloadBytes: positiveInt(1 * MiB),
@@ -61,20 +65,20 @@ export const Settings = z.object({
   claudeBin: z._default(z.nullable(z.string()), null),
   claudeAuth: z._default(z.enum(["subscription", "api-key"]), "subscription"),
   /** Claude runs (docs/claude.md): after a `result`, how long the CLI may take to exit. */
-  claudeResultGraceMs: nonNegativeInt(3000),
+  claudeResultGraceMs: timerMs(3000),
   /** After a `result`, how long background tasks the CLI still runs may keep it alive. */
-  claudeBackgroundWaitMs: nonNegativeInt(600_000),
+  claudeBackgroundWaitMs: timerMs(600_000),
   /** Extra attempts after a recoverable failure, unless a request says `retries`. */
   claudeRetries: z._default(z.int().check(z.gte(0), z.lte(20)), 2),
   /** Backoff before retry n: base × 2^(n-1), at most max, times a jitter of 1…1.25. */
-  claudeRetryBaseMs: nonNegativeInt(2000),
-  claudeRetryMaxMs: nonNegativeInt(60_000),
+  claudeRetryBaseMs: timerMs(2000),
+  claudeRetryMaxMs: timerMs(60_000),
   /** `wait_for_usage_reset` waits at most this long for a usage limit to reset. */
-  claudeMaxUsageWaitMs: nonNegativeInt(12 * 3600 * 1000),
+  claudeMaxUsageWaitMs: timerMs(12 * 3600 * 1000),
   /** `/ws/claude`: a run is killed after this long (DESIGN §6: 5 minutes). */
-  claudeSocketTimeoutMs: positiveInt(300_000),
+  claudeSocketTimeoutMs: timerMs(300_000, 1),
   /** CLI commands that follow work on a server: how long they try to reach it again after a drop. */
-  reconnectTimeoutMs: positiveInt(60_000),
+  reconnectTimeoutMs: timerMs(60_000, 1),
   /** Pre/post-execution hooks: the `hooks` key of cc-executor.config.json (docs/hooks.md). */
   hooks: z.prefault(HooksConfig, {}),
 });

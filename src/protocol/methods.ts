@@ -3,6 +3,7 @@
  * client derives its request types from them. Unknown fields are ignored, for forward
  * compatibility; wrong types are -32602 with the field named.
  */
+import { MAX_DURATION_SECONDS, TOO_LONG_SECONDS_MESSAGE } from "./durations.js";
 import * as z from "./zod.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,7 +27,10 @@ const argString = (what: string) =>
   );
 const nonEmptyArg = (what: string) => argString(what).check(z.minLength(1));
 
-const seconds = z.number().check(z.positive());
+/** Seconds a timer can hold (./durations.ts): a longer one would fire at once. */
+const seconds = z
+  .number()
+  .check(z.positive(), z.lte(MAX_DURATION_SECONDS, TOO_LONG_SECONDS_MESSAGE));
 const optionalSeconds = z.optional(seconds);
 /** Seconds, or "auto": the learned usual time of this command (p90 of past runs × margin). */
 const timeout = z.optional(z.union([seconds, z.literal("auto")]));

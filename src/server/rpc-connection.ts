@@ -11,12 +11,14 @@ import { failureFrame, notificationFrame } from "../protocol/jsonrpc.js";
 import { CAPABILITIES, VERSION } from "../protocol/version.js";
 import type { MethodTable } from "./method-table.js";
 import { Outbound } from "./outbound.js";
-import { dispatchText } from "./rpc-dispatch.js";
+import { dispatchText, type ReplyChannel } from "./rpc-dispatch.js";
 import type { ServerContext } from "./server-context.js";
 import { Subscription } from "./subscription.js";
 
 /** Beats a backed-up peer may go without a pong and without output draining to it. */
 const BACKLOG_PATIENCE_BEATS = 6;
+/** Received frames waiting to be handled past which the socket is read no further (~one frame). */
+const INBOUND_PAUSE_BYTES = 64 * 1024;
 
 export class RpcConnection {
   readonly sessionId = randomUUID();
@@ -34,6 +36,9 @@ export class RpcConnection {
   private readonly gone = new AbortController();
   /** Requests are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve();
+  /** Bytes of frames received and not yet handled; past INBOUND_PAUSE_BYTES the socket is paused. */
+  private inboundBytes = 0;
+  private readonly replies: ReplyChannel;
 
   constructor(
     private readonly socket: WebSocket,
@@ -44,6 +49,15 @@ export class RpcConnection {
     this.outbound = new Outbound(socket, context.settings.clientHardCapBytes, () =>
       this.overflow(),
     );
+    const outbound = this.outbound;
+    this.replies = {
+      send: (frame) => outbound.send(frame),
+      backlogBytes: () => outbound.pendingBytes,
+      hardCapBytes: context.settings.clientHardCapBytes,
+      get open() {
+        return outbound.open;
+      },
+    };
   }
 
   /** For starts that end with this connection (`kill_on_disconnect`), even in their hooks. */
@@ -118,15 +132,31 @@ export class RpcConnection {
       );
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
+    // Frames wait here while earlier ones are handled (batches yield between items), as bytes
+    // off the V8 heap: strings waiting that long would be promoted and grow the old generation.
+    // A client sending faster than it is served is read no further until the queue drains.
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    this.inboundBytes += bytes.length;
+    if (this.inboundBytes > INBOUND_PAUSE_BYTES && !this.socket.isPaused) this.socket.pause();
     this.inbound = this.inbound.then(() =>
       dispatchText(
-        text,
+        bytes,
         this.methods,
         { connection: this, server: this.context },
-        (frame) => this.outbound.send(frame),
+        this.replies,
         this.context.logger,
-      ).catch((error) => this.context.logger.error({ err: error }, "dispatch failed")),
+      )
+        .catch((error) => this.context.logger.error({ err: error }, "dispatch failed"))
+        .finally(() => {
+          this.inboundBytes -= bytes.length;
+          if (this.inboundBytes <= INBOUND_PAUSE_BYTES && this.socket.isPaused) {
+            this.socket.resume();
+          }
+        }),
     );
   }
 

@@ -13,6 +13,7 @@
  *       prompt: Create todo.py with add() and list()
  *     - command: python3 -c "import todo"
  */
+import { MAX_DURATION_SECONDS, TOO_LONG_SECONDS_MESSAGE } from "../protocol/durations.js";
 import * as z from "../protocol/zod.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,7 +42,9 @@ export function durationSeconds(value: unknown): unknown {
 const Seconds = z.pipe(
   z.transform(durationSeconds),
   // z.number() already rejects Infinity and NaN, with the message given here.
-  z.number({ error: SECONDS_HINT }).check(z.positive(SECONDS_HINT)),
+  z
+    .number({ error: SECONDS_HINT })
+    .check(z.positive(SECONDS_HINT), z.lte(MAX_DURATION_SECONDS, TOO_LONG_SECONDS_MESSAGE)),
 );
 
 /** `[Write, Read]`, or one string: "Write, Read" / "Write Read". */

@@ -3,7 +3,17 @@
  * status every `statusIntervalMs` of silence (DESIGN §4, §5). Output only stamps `lastOutputMs`;
  * timers re-check it when they fire instead of being reset per chunk, which keeps the hot path
  * free of timer work. Paused time counts for none of them.
+ *
+ * Limits past what setTimeout holds (2^31−1 ms) are refused where they come in; should one get
+ * here anyway (a learned `timeout: "auto"`), a timer waits at most that long and re-arms for the
+ * rest, instead of firing at once.
  */
+import { MAX_DURATION_MS } from "../../protocol/durations.js";
+
+/** A delay setTimeout keeps as given: never negative, never past 2^31−1 ms. */
+function timerDelay(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_DURATION_MS);
+}
 
 export interface TimerSettings {
   timeoutMs: number | null;
@@ -68,13 +78,7 @@ export class ExecutionTimers {
   }
 
   private arm(): void {
-    if (this.wallRemainingMs !== null) {
-      this.wallArmedAtMs = performance.now();
-      this.wall = setTimeout(
-        () => this.handlers.onTimeout("wall"),
-        Math.max(0, this.wallRemainingMs),
-      );
-    }
+    if (this.wallRemainingMs !== null) this.armWall(this.wallRemainingMs);
     // Silence before a pause still counts: arm for what is left of each limit, not all of it.
     const now = performance.now();
     const idleLimit = this.settings.idleTimeoutMs;
@@ -83,13 +87,22 @@ export class ExecutionTimers {
     this.armStatus(Math.max(0, this.settings.statusIntervalMs - (now - quietSinceMs)));
   }
 
+  private armWall(remainingMs: number): void {
+    this.wallRemainingMs = remainingMs;
+    this.wallArmedAtMs = performance.now();
+    this.wall = setTimeout(() => {
+      if (remainingMs <= MAX_DURATION_MS) return this.handlers.onTimeout("wall");
+      this.armWall(remainingMs - (performance.now() - this.wallArmedAtMs));
+    }, timerDelay(remainingMs));
+  }
+
   private armIdle(delayMs: number): void {
     this.idle = setTimeout(() => {
       const limit = this.settings.idleTimeoutMs as number;
       const silentMs = performance.now() - this.lastOutputMs;
       if (silentMs >= limit) this.handlers.onTimeout("idle");
       else this.armIdle(limit - silentMs);
-    }, delayMs);
+    }, timerDelay(delayMs));
   }
 
   private armStatus(delayMs: number): void {
@@ -105,7 +118,7 @@ export class ExecutionTimers {
       } else {
         this.armStatus(interval - (now - quietSinceMs));
       }
-    }, delayMs);
+    }, timerDelay(delayMs));
     this.status.unref();
   }
 

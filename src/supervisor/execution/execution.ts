@@ -5,6 +5,7 @@
  * once and produces the one result. Cancel and timeouts TERM the group, then KILL it after the
  * grace; pause and resume STOP/CONT the group and stop its clocks.
  */
+import { MAX_DURATION_MS } from "../../protocol/durations.js";
 import type { ExecutionStatus } from "../../protocol/methods.js";
 import type { OutputPipePool } from "../output/output-pipes.js";
 import { GroupChild } from "../process/group-child.js";
@@ -185,11 +186,15 @@ export class Execution {
     if (this.child && this.child.pid > 0) this.guardian.forget(this.child.pgid);
     this.child = null;
     this.timers.pause();
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.timers.resume();
-      this.spawnChild(spawn);
-    }, delayMs);
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.timers.resume();
+        this.spawnChild(spawn);
+        // A longer delay would fire at once (setTimeout holds 2^31−1 ms at most).
+      },
+      Math.min(delayMs, MAX_DURATION_MS),
+    );
   }
 
   pause(): boolean {

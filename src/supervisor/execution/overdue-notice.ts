@@ -4,6 +4,8 @@
  * execution-timers.ts. status-report.ts words the notice.
  */
 
+import { MAX_DURATION_MS } from "../../protocol/durations.js";
+
 /** Runs usually shorter than this get no "longer than usual" notice. */
 const MIN_OVERDUE_NOTICE_MS = 5000;
 
@@ -16,6 +18,8 @@ export class OverdueNotice {
   arm(usualMs: number | null | undefined): void {
     // Only worth saying for runs long enough that someone could be left wondering.
     if (usualMs === null || usualMs === undefined || usualMs < MIN_OVERDUE_NOTICE_MS) return;
+    // A timer cannot wait longer than 2^31−1 ms (it would fire at once): no notice then.
+    if (usualMs + 1 > MAX_DURATION_MS) return;
     this.timer = setTimeout(() => this.onOverdue(), usualMs + 1);
     this.timer.unref();
   }
