@@ -13,16 +13,19 @@ import type { MethodTable } from "./method-table.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
-import { PROTOCOL_NAME } from "./token-check.js";
+import { PROTOCOL_NAME, tokenOfferedWithoutProtocol } from "./token-check.js";
 
 const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
 
 const RPC_PATHS = new Set(["/ws/mcp", "/ws"]);
 const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
 };
+
+const TOKEN_WITHOUT_PROTOCOL = `subprotocol ${PROTOCOL_NAME} must be offered beside the token`;
 
 export type ExtraRoute = (socket: WebSocket, request: IncomingMessage) => void;
 
@@ -53,6 +56,10 @@ export class UpgradeHandler {
     const verdict = checkRequest(request, this.guard);
     if (!verdict.ok) {
       this.reject(socket, request, path, verdict.status, verdict.reason);
+      return;
+    }
+    if (tokenOfferedWithoutProtocol(request)) {
+      this.reject(socket, request, path, 400, TOKEN_WITHOUT_PROTOCOL);
       return;
     }
     const extra = this.extraRoutes.get(path);
