@@ -64,6 +64,7 @@ export async function startServer(
     logger,
     audit,
     connections: new Set(),
+    claudeSessions: new Set(),
     startedAtMs: performance.now(),
     port: 0,
     hooks,

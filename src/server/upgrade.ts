@@ -13,6 +13,7 @@ import type { MethodTable } from "./method-table.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
+import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
 import { PROTOCOL_NAME, tokenOfferedWithoutProtocol } from "./token-check.js";
 
 const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
@@ -77,14 +78,14 @@ export class UpgradeHandler {
   private acceptRpc(ws: WebSocket, request: IncomingMessage, path: string): void {
     const { context } = this;
     const peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
-    if (context.connections.size >= context.settings.maxSessions) {
+    if (sessionLimitReached(context)) {
       // Past the handshake (the peer is authenticated), so it is told in-band, then closed
       // with 1013 "try again later"; the audit trail records it like any other refusal.
       refuse(context.audit, request, path, "session limit reached");
       ws.send(
         failureFrame(null, {
           code: ErrorCode.LimitReached,
-          message: `session limit reached (${context.settings.maxSessions} connections)`,
+          message: sessionLimitMessage(context),
         }),
       );
       ws.close(1013, "session limit reached");
