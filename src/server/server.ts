@@ -12,6 +12,7 @@ import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
+import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connection-guard.js";
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
@@ -73,7 +74,10 @@ export async function startServer(
   routeHookWarnings(hooks, tasks, context.connections);
   // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
   // with 403 and an audit entry like every other bad Host (DESIGN §11).
-  const httpServer = createServer({ requireHostHeader: false });
+  const httpServer = createServer({ requireHostHeader: false, ...httpTimeouts(settings) });
+  guardConnections(httpServer, settings, (peer) =>
+    audit.record({ event: "refused", reason: TOO_MANY_CONNECTIONS, peer, path: "-" }),
+  );
   const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
     await tasks.close();
     await engine.shutdown();

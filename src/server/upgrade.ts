@@ -8,6 +8,7 @@ import type { WebSocket } from "ws";
 import { ErrorCode } from "../protocol/errors.js";
 import { failureFrame } from "../protocol/jsonrpc.js";
 import { requireCjs } from "../runtime/require-cjs.js";
+import { refusedAtConnect } from "./connection-guard.js";
 import { refuse } from "./http-routes.js";
 import type { MethodTable } from "./method-table.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
@@ -51,6 +52,7 @@ export class UpgradeHandler {
 
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
+    if (refusedAtConnect(socket)) return; // it has its 503 and is being dropped
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     // Host, Origin and token first, on every handshake: an unauthenticated or rebinding page
     // learns nothing, not even which paths exist.
@@ -115,5 +117,10 @@ export class UpgradeHandler {
       `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\nConnection: close\r\n` +
         `Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
+    // The socket left the http server's timeouts with the upgrade: a peer that neither reads
+    // nor closes its side must not keep it.
+    const timer = setTimeout(() => socket.destroy(), this.context.settings.socketIdleTimeoutMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
   }
 }
