@@ -10,6 +10,7 @@ import type { Settings } from "../config/settings.js";
 import { readOrCreateToken } from "../config/token.js";
 import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { limitRefusals } from "../log/refusal-audit.js";
 import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connection-guard.js";
@@ -52,9 +53,13 @@ export async function startServer(
   checkExposure(settings, logger);
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
-  const audit =
+  // Refusals are cut and counted whatever the log is: anyone can cause them (refusal-audit.ts).
+  const audit = limitRefusals(
     options.audit ??
-    openAuditLog(paths.auditLog, (error) => logger.error({ err: error }, "audit log write failed"));
+      openAuditLog(paths.auditLog, (error) =>
+        logger.error({ err: error }, "audit log write failed"),
+      ),
+  );
   const parts = await startParts(settings, paths, { logger, audit });
   const { engine, history, recorder, hooks, tasks } = parts;
   const context: ServerContext = {
