@@ -80,6 +80,17 @@ export async function startServer(
   // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
   // with 403 and an audit entry like every other bad Host (DESIGN §11).
   const httpServer = createServer({ requireHostHeader: false, ...httpTimeouts(settings) });
+  if (settings.maxConnectionsPerAddress <= settings.maxSessions) {
+    // Local clients all come from 127.0.0.1: they would meet the address cap (a bare 503)
+    // before MAX_SESSIONS (an in-band refusal) and the HTTP routes would have no room left.
+    logger.warn(
+      {
+        maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+        maxSessions: settings.maxSessions,
+      },
+      "CC_EXECUTOR_MAX_CONNECTIONS_PER_ADDRESS is not above MAX_SESSIONS",
+    );
+  }
   guardConnections(httpServer, settings, (peer) =>
     audit.record({ event: "refused", reason: TOO_MANY_CONNECTIONS, peer, path: "-" }),
   );
