@@ -129,6 +129,21 @@ describe("token", () => {
     expect(headers["sec-websocket-protocol"]).toBe("cc-executor");
   });
 
+  it("a token subprotocol offered without cc-executor beside it → 400, never a 101 without a protocol", async () => {
+    const reason = "subprotocol cc-executor must be offered beside the token";
+    await expectRefused({ protocols: [`cc-executor.token.${token}`] }, 400, reason);
+    await expectRefused({ protocols: ["chat", `cc-executor.token.${token}`] }, 400, reason);
+    // Even when a Bearer header carries the token too: the offer itself breaks the contract.
+    await expectRefused({ token, protocols: [`cc-executor.token.${token}`] }, 400, reason);
+    await expectRefused(
+      { path: "/ws/claude", protocols: [`cc-executor.token.${token}`] },
+      400,
+      reason,
+    );
+    // A wrong token is still told as such first.
+    await expectRefused({ protocols: ["cc-executor.token.0123"] }, 401, "wrong token");
+  });
+
   it("the /ws alias is guarded the same way; unknown paths are refused only after the guard", async () => {
     await expectRefused({ path: "/ws" }, 401, "missing token");
     await expectUpgraded({ path: "/ws", token });

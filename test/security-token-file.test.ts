@@ -134,7 +134,7 @@ describe("the token never reaches a child", () => {
 });
 
 describe("audit log", () => {
-  it("is 0600 JSON lines with refusals, executions and exits — never the token or env values", async () => {
+  it("is 0600 JSON lines with refusals (in their own file), executions and exits — never the token or env values", async () => {
     const home = freshHome();
     const settings = SettingsSchema.parse({ home, port: 0, logLevel: "silent", shell: "bash" });
     const server = await startServer(settings, { logger: silentLogger });
@@ -151,10 +151,13 @@ describe("audit log", () => {
     await server.close();
     stopped = true;
 
-    const path = join(home, "logs", "audit.jsonl");
-    expect(existsSync(path)).toBe(true);
-    expect(mode(path)).toBe(0o600);
-    const text = readFileSync(path, "utf8");
+    // Refusals are kept in a file of their own, so that they cannot rotate the others out.
+    const paths = ["audit.jsonl", "audit-refusals.jsonl"].map((name) => join(home, "logs", name));
+    for (const path of paths) {
+      expect(existsSync(path)).toBe(true);
+      expect(mode(path)).toBe(0o600);
+    }
+    const text = paths.map((path) => readFileSync(path, "utf8")).join("");
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.slice(1));
     expect(text).not.toContain("hunter2-xyz");

@@ -30,6 +30,10 @@ export const Settings = z.object({
   statusIntervalMs: timerMs(30_000, 1),
   maxBufferBytes: positiveInt(8 * MiB),
   maxSessions: positiveInt(100),
+  /** A connection not yet a WebSocket that is idle or has not sent its headers this long is closed. */
+  socketIdleTimeoutMs: timerMs(5000, 1),
+  /** TCP connections open at once from one remote address; past it a 503 (counts WebSockets). */
+  maxConnectionsPerAddress: positiveInt(256),
   maxConcurrent: positiveInt(16),
   maxPerConnection: positiveInt(16),
   maxQueue: nonNegativeInt(1000),
@@ -110,6 +114,8 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   CC_EXECUTOR_STATUS_INTERVAL: ["statusIntervalMs", secondsToMs],
   MAX_BUFFER_SIZE: ["maxBufferBytes", int],
   MAX_SESSIONS: ["maxSessions", int],
+  CC_EXECUTOR_SOCKET_IDLE_TIMEOUT: ["socketIdleTimeoutMs", secondsToMs],
+  CC_EXECUTOR_MAX_CONNECTIONS_PER_ADDRESS: ["maxConnectionsPerAddress", int],
   CC_EXECUTOR_MAX_CONCURRENT: ["maxConcurrent", int],
   CC_EXECUTOR_MAX_PER_CONNECTION: ["maxPerConnection", int],
   CC_EXECUTOR_MAX_QUEUE: ["maxQueue", int],
@@ -144,6 +150,7 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
 export const FILE_SECONDS_KEYS: Record<string, keyof Settings> = {
   heartbeatInterval: "heartbeatIntervalMs",
   statusInterval: "statusIntervalMs",
+  socketIdleTimeout: "socketIdleTimeoutMs",
   killGrace: "killGraceMs",
   drain: "drainMs",
   tailFlush: "tailFlushMs",

@@ -1,16 +1,28 @@
 /**
  * The audit trail (DESIGN §11): refused handshakes with their reason, every execution (command,
  * cwd, who), signals and exits, as JSON lines in `logs/audit.jsonl` (0600). It records what
- * was run and by whom, never the token or environment values. The file is rotated by size
- * (`audit.jsonl.1` … `.N`), so a client hammering the server with refused handshakes cannot fill
- * the disk.
+ * was run and by whom, never the token or environment values. Files are rotated by size
+ * (`audit.jsonl.1` … `.N`), so nothing fills the disk.
+ *
+ * Refusals go to a file of their own, `audit-refusals.jsonl`, with its own size budget: anyone
+ * can be refused (no token is needed for that), so a flood of refusals may rotate older
+ * refusals out, but never the records of what was run.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import { jsonLine } from "./json-line.js";
+import { openRotatingFile, type RotatingFile, type Rotation } from "./rotating-file.js";
 
 export type AuditEvent =
   | { event: "refused"; reason: string; peer: string; path: string }
+  | {
+      /** Refusals of one reason past the rate that is recorded one by one (refusal-audit.ts). */
+      event: "refused_summary";
+      reason: string;
+      count: number;
+      since: string;
+      until: string;
+      /** The first distinct peer addresses among them (at most a few). */
+      peers: string[];
+    }
   | { event: "connected"; session_id: string; peer: string; path: string }
   | { event: "disconnected"; session_id: string }
   | {
@@ -36,76 +48,59 @@ export interface AuditLog {
   close(): void;
 }
 
-export interface AuditRotation {
-  /** The file is rotated once it reaches this size. */
-  maxBytes: number;
-  /** Rotated files kept beside the current one (at least 1). */
-  keepFiles: number;
-}
+export type AuditRotation = Rotation;
 
 export const DEFAULT_AUDIT_ROTATION: AuditRotation = { maxBytes: 16 * 1024 * 1024, keepFiles: 3 };
+export const DEFAULT_REFUSALS_ROTATION: AuditRotation = { maxBytes: 4 * 1024 * 1024, keepFiles: 1 };
+
+/** `…/audit.jsonl` → `…/audit-refusals.jsonl` */
+export function refusalsPathFor(auditPath: string): string {
+  return auditPath.replace(/(\.jsonl)?$/, "-refusals.jsonl");
+}
+
+const isRefusal = (entry: AuditEvent): boolean =>
+  entry.event === "refused" || entry.event === "refused_summary";
 
 /**
- * Opens (appends to) the audit file. A write that fails (a full disk) is reported through
- * `onError` and never thrown at the caller: auditing must not break the request it records.
+ * Opens (appends to) the audit file; the refusals file is opened with the first refusal. A write
+ * that fails (a full disk) is reported through `onError` and never thrown at the caller: auditing
+ * must not break the request it records.
  */
 export function openAuditLog(
   path: string,
   onError: (error: unknown) => void = () => {},
   rotation: AuditRotation = DEFAULT_AUDIT_ROTATION,
+  refusals: { path: string; rotation: AuditRotation } = {
+    path: refusalsPathFor(path),
+    rotation: DEFAULT_REFUSALS_ROTATION,
+  },
 ): AuditLog {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  // Synchronous appends: an audit line is on disk when record() returns, even if the server is
-  // killed right after, and close() has no write in flight to lose. Audit lines are few (one
-  // per connection, execution, signal, exit), so this costs nothing on the output path.
-  let fd: number | null = openSync(path, "a", 0o600);
-  let sizeBytes = fstatSync(fd).size;
-  // Renames first, while the old file stays open: if any step fails, lines still go somewhere.
-  const rotate = (): void => {
-    sizeBytes = 0; // after a failure, the next attempt comes another maxBytes later
-    let shiftFailure: unknown = null;
+  const main = openRotatingFile(path, rotation, onError);
+  let refusalFile: RotatingFile | null = null;
+  let closed = false;
+  const refusalsFile = (): RotatingFile | null => {
+    if (refusalFile) return refusalFile;
     try {
-      for (let n = rotation.keepFiles - 1; n >= 1; n--) {
-        renameIfPresent(`${path}.${n}`, `${path}.${n + 1}`);
-      }
+      refusalFile = openRotatingFile(refusals.path, refusals.rotation, onError);
     } catch (error) {
-      shiftFailure = error; // bounding the current file matters more than keeping older ones
+      onError(error);
     }
-    renameIfPresent(path, `${path}.1`);
-    const next = openSync(path, "a", 0o600);
-    closeSync(fd as number);
-    fd = next;
-    if (shiftFailure) throw shiftFailure;
+    return refusalFile;
   };
   return {
     // Sockets can still report (e.g. "disconnected") after the server closed the log.
     record: (entry) => {
-      if (fd === null) return;
-      try {
-        if (sizeBytes >= rotation.maxBytes) rotate();
-      } catch (error) {
-        onError(error);
-      }
-      try {
-        sizeBytes += writeSync(fd, jsonLine({ time: new Date().toISOString() }, entry, undefined));
-      } catch (error) {
-        onError(error);
-      }
+      if (closed) return;
+      const line = jsonLine({ time: new Date().toISOString() }, entry, undefined);
+      if (isRefusal(entry)) refusalsFile()?.write(line);
+      else main.write(line);
     },
     close: () => {
-      if (fd === null) return;
-      closeSync(fd);
-      fd = null;
+      closed = true;
+      main.close();
+      refusalFile?.close();
     },
   };
-}
-
-function renameIfPresent(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
 }
 
 export const noAudit: AuditLog = { record: () => {}, close: () => {} };

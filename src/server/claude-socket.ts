@@ -5,8 +5,9 @@
  *
  * server → `{"info":"send {prompt,meta}"}`; client → `{"prompt":"…","meta":"TASK-123"}`.
  * Close codes: 1000 the run completed; 1008 invalid JSON or fields; 1011 the run failed, timed
- * out (default 5 min) or could not start, after an `{"error":"…"}` frame. Closing the socket
- * kills the run's process group.
+ * out (default 5 min) or could not start, after an `{"error":"…"}` frame; 1013 past MAX_SESSIONS,
+ * which these sockets share with `/ws/mcp`, after an `{"error":"session limit reached …"}` frame.
+ * Closing the socket kills the run's process group; so does a peer that stops answering pings.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -19,7 +20,10 @@ import type {
 } from "../engine/execution-handle.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import * as z from "../protocol/zod.js";
+import { refuse } from "./http-routes.js";
+import { watchLiveness } from "./peer-liveness.js";
 import type { ServerContext } from "./server-context.js";
+import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
 
 export const CLAUDE_SOCKET_PATH = "/ws/claude";
 export const MAX_PROMPT_BYTES = 8192;
@@ -41,6 +45,13 @@ export const ClaudeSocketRequest = z.object({
 
 export function claudeSocketRoute(context: ServerContext) {
   return (ws: WebSocket, request: IncomingMessage): void => {
+    if (sessionLimitReached(context)) {
+      // Authenticated already, so told in-band like /ws/mcp; 1013 is "try again later".
+      refuse(context.audit, request, CLAUDE_SOCKET_PATH, "session limit reached");
+      ws.send(JSON.stringify({ error: sessionLimitMessage(context) }));
+      ws.close(1013, "session limit reached");
+      return;
+    }
     new ClaudeSocket(ws, request, context).start();
   };
 }
@@ -55,6 +66,7 @@ class ClaudeSocket implements ExecutionListener {
   private readonly decoder = new TextDecoder("utf-8");
   private readonly peer: string;
   private readonly sessionId = randomUUID();
+  private stopLiveness: () => void = () => {};
 
   constructor(
     private readonly ws: WebSocket,
@@ -65,6 +77,7 @@ class ClaudeSocket implements ExecutionListener {
   }
 
   start(): void {
+    this.context.claudeSessions.add(this.sessionId);
     this.context.audit.record({
       event: "connected",
       session_id: this.sessionId,
@@ -73,6 +86,7 @@ class ClaudeSocket implements ExecutionListener {
     });
     this.ws.on("message", (data, isBinary) => void this.receive(data, isBinary));
     this.ws.on("close", () => this.onClose());
+    this.stopLiveness = watchLiveness(this.ws, this.context.settings.heartbeatIntervalMs);
     this.send(JSON.stringify({ info: "send {prompt,meta}" }));
   }
 
@@ -149,6 +163,8 @@ class ClaudeSocket implements ExecutionListener {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopLiveness();
+    this.context.claudeSessions.delete(this.sessionId);
     this.context.audit.record({ event: "disconnected", session_id: this.sessionId });
     this.gone.abort();
   }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuditLog } from "../log/audit-log.js";
+import { refusedAtConnect } from "./connection-guard.js";
 import { serverStatus } from "./methods/status.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
@@ -14,6 +15,7 @@ export function handleHttp(
   context: ServerContext,
   guard: GuardOptions,
 ): void {
+  if (refusedAtConnect(request.socket)) return; // it has its 503 and is being dropped
   const path = (request.url ?? "/").split("?")[0];
   const open = path === "/healthz";
   const verdict = checkRequest(request, { ...guard, requireToken: guard.requireToken && !open });

@@ -19,6 +19,8 @@ export interface ServerContext {
   logger: Logger;
   audit: AuditLog;
   connections: Set<RpcConnection>;
+  /** Session ids of open `/ws/claude` sockets: they count against MAX_SESSIONS too. */
+  claudeSessions: Set<string>;
   startedAtMs: number;
   port: number;
   /** Pre/post-execution hooks (docs/hooks.md); the engine runs the pre hooks. */

@@ -10,8 +10,10 @@ import type { Settings } from "../config/settings.js";
 import { readOrCreateToken } from "../config/token.js";
 import { type AuditLog, openAuditLog } from "../log/audit-log.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { limitRefusals } from "../log/refusal-audit.js";
 import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
+import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connection-guard.js";
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
@@ -51,9 +53,13 @@ export async function startServer(
   checkExposure(settings, logger);
   const paths = ensureHome(settings.home);
   const token = settings.auth === "token" ? readOrCreateToken(paths.token).token : null;
-  const audit =
+  // Refusals are cut and counted whatever the log is: anyone can cause them (refusal-audit.ts).
+  const audit = limitRefusals(
     options.audit ??
-    openAuditLog(paths.auditLog, (error) => logger.error({ err: error }, "audit log write failed"));
+      openAuditLog(paths.auditLog, (error) =>
+        logger.error({ err: error }, "audit log write failed"),
+      ),
+  );
   const parts = await startParts(settings, paths, { logger, audit });
   const { engine, history, recorder, hooks, tasks } = parts;
   const context: ServerContext = {
@@ -64,6 +70,7 @@ export async function startServer(
     logger,
     audit,
     connections: new Set(),
+    claudeSessions: new Set(),
     startedAtMs: performance.now(),
     port: 0,
     hooks,
@@ -72,7 +79,21 @@ export async function startServer(
   routeHookWarnings(hooks, tasks, context.connections);
   // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
   // with 403 and an audit entry like every other bad Host (DESIGN §11).
-  const httpServer = createServer({ requireHostHeader: false });
+  const httpServer = createServer({ requireHostHeader: false, ...httpTimeouts(settings) });
+  if (settings.maxConnectionsPerAddress <= settings.maxSessions) {
+    // Local clients all come from 127.0.0.1: they would meet the address cap (a bare 503)
+    // before MAX_SESSIONS (an in-band refusal) and the HTTP routes would have no room left.
+    logger.warn(
+      {
+        maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+        maxSessions: settings.maxSessions,
+      },
+      "CC_EXECUTOR_MAX_CONNECTIONS_PER_ADDRESS is not above MAX_SESSIONS",
+    );
+  }
+  guardConnections(httpServer, settings, (peer) =>
+    audit.record({ event: "refused", reason: TOO_MANY_CONNECTIONS, peer, path: "-" }),
+  );
   const port = await listen(httpServer, settings.port, settings.host).catch(async (error) => {
     await tasks.close();
     await engine.shutdown();

@@ -27,6 +27,17 @@ export function offeredProtocols(request: IncomingMessage): string[] {
 }
 
 /**
+ * A browser offers the token beside `cc-executor`, and the server selects that one. An offer of
+ * the token alone would leave the 101 without a protocol (DESIGN §11): such a handshake is refused.
+ */
+export function tokenOfferedWithoutProtocol(request: IncomingMessage): boolean {
+  const offered = offeredProtocols(request);
+  return (
+    offered.some((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX)) && !offered.includes(PROTOCOL_NAME)
+  );
+}
+
+/**
  * A Bearer header wins; any other Authorization scheme (e.g. Basic added by a proxy in front of
  * a browser) is not ours, so the subprotocol is still looked at.
  */

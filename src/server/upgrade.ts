@@ -8,21 +8,26 @@ import type { WebSocket } from "ws";
 import { ErrorCode } from "../protocol/errors.js";
 import { failureFrame } from "../protocol/jsonrpc.js";
 import { requireCjs } from "../runtime/require-cjs.js";
+import { refusedAtConnect } from "./connection-guard.js";
 import { refuse } from "./http-routes.js";
 import type { MethodTable } from "./method-table.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
-import { PROTOCOL_NAME } from "./token-check.js";
+import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
+import { PROTOCOL_NAME, tokenOfferedWithoutProtocol } from "./token-check.js";
 
 const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
 
 const RPC_PATHS = new Set(["/ws/mcp", "/ws"]);
 const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
 };
+
+const TOKEN_WITHOUT_PROTOCOL = `subprotocol ${PROTOCOL_NAME} must be offered beside the token`;
 
 export type ExtraRoute = (socket: WebSocket, request: IncomingMessage) => void;
 
@@ -47,12 +52,17 @@ export class UpgradeHandler {
 
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
+    if (refusedAtConnect(socket)) return; // it has its 503 and is being dropped
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     // Host, Origin and token first, on every handshake: an unauthenticated or rebinding page
     // learns nothing, not even which paths exist.
     const verdict = checkRequest(request, this.guard);
     if (!verdict.ok) {
       this.reject(socket, request, path, verdict.status, verdict.reason);
+      return;
+    }
+    if (tokenOfferedWithoutProtocol(request)) {
+      this.reject(socket, request, path, 400, TOKEN_WITHOUT_PROTOCOL);
       return;
     }
     const extra = this.extraRoutes.get(path);
@@ -70,14 +80,14 @@ export class UpgradeHandler {
   private acceptRpc(ws: WebSocket, request: IncomingMessage, path: string): void {
     const { context } = this;
     const peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
-    if (context.connections.size >= context.settings.maxSessions) {
+    if (sessionLimitReached(context)) {
       // Past the handshake (the peer is authenticated), so it is told in-band, then closed
       // with 1013 "try again later"; the audit trail records it like any other refusal.
       refuse(context.audit, request, path, "session limit reached");
       ws.send(
         failureFrame(null, {
           code: ErrorCode.LimitReached,
-          message: `session limit reached (${context.settings.maxSessions} connections)`,
+          message: sessionLimitMessage(context),
         }),
       );
       ws.close(1013, "session limit reached");
@@ -107,5 +117,10 @@ export class UpgradeHandler {
       `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\nConnection: close\r\n` +
         `Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
+    // The socket left the http server's timeouts with the upgrade: a peer that neither reads
+    // nor closes its side must not keep it.
+    const timer = setTimeout(() => socket.destroy(), this.context.settings.socketIdleTimeoutMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
   }
 }

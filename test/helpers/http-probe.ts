@@ -24,6 +24,8 @@ export interface ProbeOptions {
   protocols?: string[];
   /** Sent as Authorization: Bearer. */
   token?: string | null;
+  /** The source address to connect from (any 127.x.y.z is this machine). */
+  localAddress?: string;
 }
 
 export function probe(port: number, options: ProbeOptions = {}): Promise<ProbeResult> {
@@ -46,6 +48,7 @@ export function probe(port: number, options: ProbeOptions = {}): Promise<ProbeRe
       headers,
       setHost: false,
       agent: false,
+      localAddress: options.localAddress,
     });
     req.on("upgrade", (res, socket) => {
       socket.destroy();
