@@ -53,7 +53,7 @@ export function checkHome(root: string): void {
   if (!stats.isDirectory())
     throw new HomeError(`home ${root} is not a directory; remove it, ${USE_ANOTHER}`);
   const reason = untrustedReason(root, stats);
-  if (reason) throw new HomeError(`refusing the home: ${reason}, ${USE_ANOTHER}`);
+  if (reason) throw new HomeError(`not using it as the home: ${reason}, ${USE_ANOTHER}`);
 }
 
 /** Creates the home (0700) and its logs folder if missing, after checking it (checkHome). */

@@ -24,7 +24,7 @@ export function readTrustedFile(path: string): Buffer | null {
       throw new SettingsError(`${path} is not a regular file; remove it or rename it`);
     }
     const reason = untrustedReason(path, stats);
-    if (reason) throw new SettingsError(`refusing to read settings from ${reason}`);
+    if (reason) throw new SettingsError(`not reading settings: ${reason}`);
     return readFileSync(fd);
   } catch (error) {
     if (error instanceof SettingsError) throw error;
