@@ -84,6 +84,7 @@ describe("non-loopback binds", () => {
         port: 0,
         host,
         auth: "none",
+        authSource: "--no-auth",
         logLevel: "silent",
       });
       const attempt = startServer(settings, { logger: createLogger("silent"), audit: noAudit });

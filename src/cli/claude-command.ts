@@ -14,6 +14,7 @@ import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { type ClaudePrinter, humanPrinter, jsonPrinter } from "./claude-output.js";
 import { CliError } from "./cli-error.js";
+import { CLOSED_PIPE_EXIT_CODE, pipeClosed, whenPipeCloses } from "./closed-pipe.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
 
@@ -96,11 +97,14 @@ async function claudeCommand(prompt: string, flags: ClaudeFlags): Promise<number
   const session = await connectOrStart(settingsFromFlags({})).catch(ownFailure);
   const stream = session.client.claudeStream(prompt, options);
   const stopListening = cancelOnInterrupt(() => stream.cancel());
+  // The reader went away (`| head`): cancel the run, end quietly once it has ended.
+  const stopWatchingPipe = whenPipeCloses(() => void stream.cancel().catch(() => {}));
   try {
-    for await (const item of stream) show(printer, item);
+    for await (const item of stream) if (!pipeClosed()) show(printer, item);
     const result = await stream.result.catch(ownFailure);
-    return exitCodeOf(result);
+    return pipeClosed() ? CLOSED_PIPE_EXIT_CODE : exitCodeOf(result);
   } finally {
+    stopWatchingPipe();
     stopListening();
     await session.close();
   }

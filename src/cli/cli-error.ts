@@ -11,9 +11,15 @@ export class CliError extends Error {
 
 /**
  * Errors from below the CLI whose message already tells the user what to do (a token file to
- * fix). Matched by name so that a command that never reads the token does not load its module.
+ * fix, a home or history file to move). Matched by name so that a command that never reads the token does not load its module.
  */
-const PLAIN_ERROR_NAMES = new Set(["TokenFileError"]);
+const PLAIN_ERROR_NAMES = new Set([
+  "TokenFileError",
+  "HomeError",
+  "SettingsError",
+  "StoreUnavailableError",
+  "StartError",
+]);
 
 /** The message and exit code to print plainly, or null for an error that deserves its stack. */
 export function plainError(error: unknown): { message: string; exitCode: number } | null {

@@ -73,7 +73,7 @@ function checkToken(settings: Settings): CheckResult {
     return {
       name: "token",
       level: "warn",
-      message: "authentication is off (CC_EXECUTOR_AUTH=none)",
+      message: `authentication is off (${settings.authSource ?? 'auth "none" in the settings'})`,
     };
   }
   const path = homePaths(settings.home).token;

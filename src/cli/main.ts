@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
 import { requireCjs } from "../runtime/require-cjs.js";
 import { plainError } from "./cli-error.js";
+import { watchForClosedPipes } from "./closed-pipe.js";
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,7 @@ function groupsFor(word: string | undefined): Array<() => Promise<Register>> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  watchForClosedPipes();
   const { Command } = requireCjs("commander") as typeof import("commander");
   const program = new Command()
     .name("cc-executor")

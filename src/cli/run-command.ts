@@ -10,6 +10,7 @@ import type { ExecutionResult } from "../client/events.js";
 import { signalNumber } from "../supervisor/process/process-group.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
+import { CLOSED_PIPE_EXIT_CODE, pipeClosed, whenPipeCloses } from "./closed-pipe.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
 
@@ -44,20 +45,29 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
       ? parseSeconds(flags.idleTimeout, "--idle-timeout") * 1000
       : undefined,
     killOnDisconnect: true,
+    // Bytes, not text: binary output comes out exactly as the command wrote it.
+    outputEncoding: "base64" as const,
   };
   const settings = settingsFromFlags({});
   const session = await connectOrStart(settings).catch(ownFailure);
   const stream = session.client.stream(command, options);
   const stopListening = cancelOnInterrupt(() => stream.cancel());
+  // The reader went away (`| head -1`): cancel the command, end quietly once it has ended.
+  const stopWatchingPipe = whenPipeCloses(() => void stream.cancel().catch(() => {}));
   try {
     for await (const event of stream) {
+      if (pipeClosed()) continue;
       if (event.type === "output")
-        (event.stream === "stdout" ? process.stdout : process.stderr).write(event.data);
+        (event.stream === "stdout" ? process.stdout : process.stderr).write(
+          Buffer.from(event.data, "base64"),
+        );
       else if (event.type === "error") process.stderr.write(`cc-executor: ${event.error}\n`);
       else if (event.type === "status") process.stderr.write(`cc-executor: ${event.message}\n`);
     }
-    return exitCodeOf(await stream.result.catch(ownFailure));
+    const result = await stream.result.catch(ownFailure);
+    return pipeClosed() ? CLOSED_PIPE_EXIT_CODE : exitCodeOf(result);
   } finally {
+    stopWatchingPipe();
     stopListening();
     await session.close();
   }

@@ -23,6 +23,7 @@ import { TaskListError } from "../tasks/task-list-error.js";
 import { toRunSummary, toRunWire } from "../tasks/task-run-wire.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
+import { whenPipeCloses } from "./closed-pipe.js";
 import { type ClientSession, connectOrStart } from "./connect-or-start.js";
 import { renderTable, terminalOf } from "./history-format.js";
 import { settingsFromFlags } from "./settings-from-flags.js";
@@ -188,8 +189,8 @@ async function follow(
   }
   // A reader that goes away (`| head`) silences the progress, never the run.
   let muted = false;
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") muted = true;
+  const stopWatchingPipe = whenPipeCloses(() => {
+    muted = true;
   });
   const out = {
     isTTY: process.stdout.isTTY,
@@ -211,6 +212,7 @@ async function follow(
     return EXIT[summary.status] ?? 1;
   } finally {
     progress.close();
+    stopWatchingPipe();
     stopListening();
     await session.close();
   }

@@ -1,21 +1,26 @@
-/** Reads the settings from their sources in priority order and validates them once. */
-import { existsSync, readFileSync } from "node:fs";
+/**
+ * Reads the settings from their sources in priority order and validates them once. Files are
+ * read only when trusted (trusted-file.ts, DESIGN §11); the home is checked before its config.
+ */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { requireCjs } from "../runtime/require-cjs.js";
+import { checkHome } from "./home.js";
 import { ENV_NAMES, FILE_SECONDS_KEYS, Settings, type SettingsInput } from "./settings.js";
+import { SettingsError } from "./settings-error.js";
+import { readTrustedFile } from "./trusted-file.js";
 
 const { parse: parseDotenv } = requireCjs("dotenv") as typeof import("dotenv");
+
+export { SettingsError };
 
 export interface LoadOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** CLI flags, highest priority. */
   overrides?: Partial<SettingsInput>;
-}
-
-export class SettingsError extends Error {
-  override name = "SettingsError";
+  /** How the CLI flag that turned auth off is spelled, for the warning (default --no-auth). */
+  authFlag?: string;
 }
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -26,17 +31,26 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const dotenvPath = join(cwd, ".env");
-  const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const dotenvBytes = readTrustedFile(dotenvPath);
+  const dotenv = dotenvBytes ? parseDotenv(dotenvBytes) : {};
   const envHome = env.CC_EXECUTOR_HOME ?? dotenv.CC_EXECUTOR_HOME;
   const home = options.overrides?.home ?? (envHome ? resolve(cwd, envHome) : defaultHome({}));
-  const merged: Record<string, unknown> = {
-    home,
-    ...readConfigFile(cwd, home),
-    ...fromEnv(dotenv, ".env"),
-    ...fromEnv(env, "environment"),
-    ...stripUndefined(options.overrides ?? {}),
-  };
+  const config = readConfigFile(cwd, resolve(cwd, home));
+  const overrides = stripUndefined(options.overrides ?? {});
+  const layers: Array<[string, Record<string, unknown>]> = [
+    [config.path ? `"auth": "none" in ${config.path}` : "", config.values],
+    [`CC_EXECUTOR_AUTH=none in ${dotenvPath}`, fromEnv(dotenv, dotenvPath)],
+    ["CC_EXECUTOR_AUTH=none in the environment", fromEnv(env, "the environment")],
+    [options.authFlag ?? "--no-auth", overrides],
+  ];
+  const merged: Record<string, unknown> = { home };
+  let authSource: string | undefined;
+  for (const [source, values] of layers) {
+    Object.assign(merged, values);
+    if ("auth" in values) authSource = values.auth === "none" ? source : undefined;
+  }
   merged.home = resolve(cwd, String(merged.home));
+  merged.authSource = authSource;
   const parsed = Settings.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -45,30 +59,44 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   return parsed.data;
 }
 
-function readConfigFile(cwd: string, home: string): Record<string, unknown> {
-  for (const path of [
-    join(cwd, "cc-executor.config.json"),
-    join(home, "cc-executor.config.json"),
-  ]) {
-    if (!existsSync(path)) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new SettingsError(`${path}: not valid JSON (${(error as Error).message})`);
-    }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      throw new SettingsError(`${path}: must hold a JSON object`);
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      const msKey = FILE_SECONDS_KEYS[key];
-      if (msKey && typeof value === "number") out[msKey] = Math.round(value * 1000);
-      else out[key] = value;
-    }
-    return out;
+/** cc-executor.config.json from the cwd, else from the home (after checking the home). */
+function readConfigFile(
+  cwd: string,
+  home: string,
+): { path: string | null; values: Record<string, unknown> } {
+  const inCwd = join(cwd, "cc-executor.config.json");
+  let path = inCwd;
+  let bytes = readTrustedFile(inCwd);
+  checkHomeForSettings(home);
+  if (bytes === null) {
+    path = join(home, "cc-executor.config.json");
+    bytes = readTrustedFile(path);
   }
-  return {};
+  if (bytes === null) return { path: null, values: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new SettingsError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new SettingsError(`${path}: must hold a JSON object`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const msKey = FILE_SECONDS_KEYS[key];
+    if (msKey && typeof value === "number") values[msKey] = Math.round(value * 1000);
+    else if (key !== "authSource") values[key] = value;
+  }
+  return { path, values };
+}
+
+function checkHomeForSettings(home: string): void {
+  try {
+    checkHome(home);
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
 }
 
 function fromEnv(
@@ -81,7 +109,7 @@ function fromEnv(
     if (raw === undefined || raw === "") continue;
     const value = parse(raw);
     if (typeof value === "number" && !Number.isFinite(value)) {
-      throw new SettingsError(`${name} in the ${label} must be a number, got "${raw}"`);
+      throw new SettingsError(`${name} in ${label} must be a number, got "${raw}"`);
     }
     out[key] = value;
   }

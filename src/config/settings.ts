@@ -22,6 +22,8 @@ export const Settings = z.object({
   host: z._default(z.string(), "127.0.0.1"),
   shell: z._default(z.enum(["zsh", "bash", "sh", "default"]), "default"),
   auth: z._default(z.enum(["token", "none"]), "token"),
+  /** Where `auth: "none"` came from (a flag, the environment, which file), for the warning. */
+  authSource: z.optional(z.string()),
   allowedHosts: z._default(z.array(z.string()), []),
   allowedOrigins: z._default(z.array(z.string()), []),
   /** ALLOWED_COMMANDS: when set, only these first words may run. */

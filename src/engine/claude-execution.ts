@@ -18,9 +18,11 @@ export async function claudeExecution(
   params: ClaudeExecuteParams,
   id: string,
   context: PrepareContext,
+  /** The `env` the client sent (before the pre-hooks): what ALLOWED_COMMANDS judges. */
+  clientEnv: ClaudeExecuteParams["env"],
 ): Promise<PreparedExecution> {
   const { settings } = context;
-  checkAllowedCommand("claude", params.env, settings.allowedCommands);
+  checkAllowedCommand("claude", clientEnv, settings.allowedCommands);
   const cwd = existingDirectory(params.cwd);
   const authMode = params.auth_mode ?? settings.claudeAuth;
   const timeout = await context.estimator.decide(params.timeout, "claude", params.prompt);

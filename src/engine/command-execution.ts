@@ -13,15 +13,20 @@ import { loadClaudeExecution } from "./lazy-runtimes.js";
 import type { PrepareContext, PreparedExecution } from "./prepared-execution.js";
 import { existingDirectory } from "./request-checks.js";
 
+/**
+ * `params` are the request after the pre-hooks; `clientEnv` is the `env` the client sent, the
+ * one ALLOWED_COMMANDS judges (the server's own hooks, such as the venv one, may set PATH).
+ */
 export async function commandExecution(
   params: ExecuteParams,
   id: string,
   context: PrepareContext,
+  clientEnv: ExecuteParams["env"],
 ): Promise<PreparedExecution> {
   const { settings } = context;
   const command = params.command.trim();
   if (command.length === 0) throw new CommandNotAllowedError("command is empty");
-  checkAllowedCommand(command, params.env, settings.allowedCommands);
+  checkAllowedCommand(command, clientEnv, settings.allowedCommands);
   const cwd = existingDirectory(params.cwd);
   const timeout = await context.estimator.decide(params.timeout, "command", command);
   const [file, args] = shellArgv(command, {

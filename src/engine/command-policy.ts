@@ -15,9 +15,18 @@ import { CommandNotAllowedError } from "./errors.js";
 /** Shell syntax that chains, substitutes, groups, redirects or evaluates: refused with a list. */
 const SHELL_SYNTAX = /[;&|`<>(){}\n\r]|\$\{|\$\[/;
 
-/** Variables that make a shell source a file, change how the first word resolves, or load code. */
+/**
+ * Variables refused in a request's `env` while a list is set (docs/security.md lists them with
+ * the reasons): ones that make the shell source a file or resolve the first word elsewhere
+ * (PATH, BASH_ENV, ENV, ZDOTDIR, and HOME, where zsh finds .zshenv); ones that load code into
+ * a program (LD_*, GCONV_PATH, NODE_OPTIONS, PYTHONPATH…); ones that name a program for a
+ * program to run (GIT_SSH_COMMAND and every GIT_*, EDITOR, PAGER, *_ASKPASS…); and
+ * XDG_CONFIG_HOME, which swaps the config files (git's among them) that can name such programs.
+ */
 const RISKY_ENV = new Set([
+  // the shell: what it sources, how it resolves and splits the command
   "PATH",
+  "HOME",
   "BASH_ENV",
   "ENV",
   "ZDOTDIR",
@@ -27,16 +36,40 @@ const RISKY_ENV = new Set([
   "IFS",
   "CDPATH",
   "GLOBIGNORE",
+  "XDG_CONFIG_HOME",
+  // code loaded into a program
+  "GCONV_PATH",
+  "LOCPATH",
   "NODE_OPTIONS",
+  "NODE_PATH",
   "PYTHONPATH",
   "PYTHONHOME",
   "PYTHONSTARTUP",
+  "PYTHONUSERBASE",
   "PERL5OPT",
   "PERL5LIB",
+  "PERLLIB",
+  "PERL5DB",
   "RUBYOPT",
   "RUBYLIB",
+  "JAVA_TOOL_OPTIONS",
+  "_JAVA_OPTIONS",
+  "JDK_JAVA_OPTIONS",
+  "LUA_INIT",
+  "LUA_PATH",
+  "LUA_CPATH",
+  // a program another program runs
+  "EDITOR",
+  "VISUAL",
+  "PAGER",
+  "MANPAGER",
+  "BROWSER",
+  "LESSOPEN",
+  "LESSCLOSE",
+  "SSH_ASKPASS",
+  "SUDO_ASKPASS",
 ]);
-const RISKY_ENV_PREFIXES = ["LD_", "DYLD_", "BASH_FUNC_"];
+const RISKY_ENV_PREFIXES = ["LD_", "DYLD_", "BASH_FUNC_", "GIT_"];
 
 function notAllowed(message: string): CommandNotAllowedError {
   return new CommandNotAllowedError(`${message} (ALLOWED_COMMANDS is set)`);

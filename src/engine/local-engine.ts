@@ -104,13 +104,13 @@ export class LocalEngine implements ExecutionEngine {
       const params = parsedRequest(ExecuteParams, request.params);
       const id = params.execution_id ?? randomUUID();
       const hooked = await hooks.before("command", params, id, context.origin);
-      return commandExecution(hooked, id, prepareContext);
+      return commandExecution(hooked, id, prepareContext, params.env);
     }
     const params = parsedRequest(ClaudeExecuteParams, request.params);
     const id = params.execution_id ?? randomUUID();
     const hooked = await hooks.before("claude", params, id, context.origin);
     const { claudeExecution } = await loadClaudeExecution();
-    return claudeExecution(hooked, id, prepareContext);
+    return claudeExecution(hooked, id, prepareContext, params.env);
   }
 
   private audit(prepared: PreparedExecution, who: string | undefined): void {

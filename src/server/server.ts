@@ -156,20 +156,26 @@ function checkExposure(settings: Settings, logger: Logger): void {
   if (isLoopbackHost(settings.host)) {
     if (settings.auth === "none") {
       logger.warn(
-        "AUTHENTICATION IS OFF (--no-auth): any local process or web page can run commands",
+        { source: authOffSource(settings) },
+        `AUTHENTICATION IS OFF (${authOffSource(settings)}): any local process or web page can run commands`,
       );
     }
     return;
   }
   if (settings.auth === "none") {
     throw new StartError(
-      `refusing to serve ${settings.host} without a token: --no-auth is loopback only`,
+      `refusing to serve ${settings.host} without a token: ${authOffSource(settings)} is loopback only`,
     );
   }
   logger.warn(
     { host: settings.host },
     "listening beyond loopback: only the token protects this server",
   );
+}
+
+/** What turned the token check off: the flag, the environment, or the file that says so. */
+export function authOffSource(settings: Pick<Settings, "authSource">): string {
+  return settings.authSource ?? 'auth "none" in the settings';
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -8,6 +8,7 @@ import type { Settings } from "../config/settings.js";
 import { MemoryStore } from "./memory-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
+import { StoreUnavailableError } from "./store-errors.js";
 
 export interface OpenStoreOptions {
   /** Use the in-memory store whatever the settings say. */
@@ -29,7 +30,28 @@ export async function openStore(
       connectTimeoutMs: options.redisConnectTimeoutMs,
     });
   }
-  return new SqliteStore(ensureHome(settings.home).historyDb);
+  const path = ensureHome(settings.home).historyDb;
+  try {
+    return new SqliteStore(path);
+  } catch (error) {
+    throw unusableDatabase(path, error);
+  }
+}
+
+/** A history file SQLite cannot open or read, said in one line with what to do. */
+function unusableDatabase(path: string, error: unknown): StoreUnavailableError {
+  const code = (error as { code?: string }).code ?? "";
+  const message = (error as Error).message;
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+    return new StoreUnavailableError(
+      `${path} is not a readable history database (${message}); move it aside ` +
+        `(mv ${path} ${path}.bad) and cc-executor starts a new one`,
+    );
+  }
+  return new StoreUnavailableError(
+    `cannot open the history database ${path} (${code || message}); check that it is a file ` +
+      `you can read and write, or move it aside (mv ${path} ${path}.bad)`,
+  );
 }
 
 /** Where the history lives, for logs and `doctor` (never the Redis password). */

@@ -55,6 +55,14 @@ export interface CliExit {
   stderr: string;
 }
 
+export interface CliOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as another user (the test must run as root). */
+  uid?: number;
+  gid?: number;
+}
+
 export class CliProcess {
   stdout = "";
   stderr = "";
@@ -62,10 +70,12 @@ export class CliProcess {
   private readonly child: ChildProcess;
   private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
 
-  constructor(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
+  constructor(args: string[], options: CliOptions) {
     this.child = spawn(process.execPath, [CLI_PATH, ...args], {
       env: options.env,
       cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child.stdout?.setEncoding("utf8").on("data", (text: string) => {
@@ -122,10 +132,7 @@ export class CliProcess {
 }
 
 /** Runs the CLI to its end. */
-export function runCli(
-  args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string },
-): Promise<CliExit> {
+export function runCli(args: string[], options: CliOptions): Promise<CliExit> {
   return new CliProcess(args, options).exited;
 }
 

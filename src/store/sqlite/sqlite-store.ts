@@ -57,6 +57,19 @@ export class SqliteStore implements Store {
   constructor(path: string, options: SqliteOptions = {}) {
     if (path !== ":memory:") createPrivateFile(path);
     this.db = new BetterSqlite3(path);
+    try {
+      this.setUp(options);
+    } catch (error) {
+      this.db.close(); // a file that is no database: leave no handle open
+      throw error;
+    }
+    this.statements = prepareStatements(this.db);
+    this.applyAll = this.db.transaction((ops: readonly WriteOp[]) => {
+      for (const op of ops) this.applyOne(op);
+    });
+  }
+
+  private setUp(options: SqliteOptions): void {
     this.db.pragma("journal_mode = WAL");
     // WAL + NORMAL survives a killed process (only power loss can cost the last commits).
     this.db.pragma("synchronous = NORMAL");
@@ -66,10 +79,6 @@ export class SqliteStore implements Store {
     // OS page cache serves those reads. 2 MiB is SQLite's own default (docs/benchmarks.md).
     this.db.pragma("cache_size = -2000");
     migrate(this.db);
-    this.statements = prepareStatements(this.db);
-    this.applyAll = this.db.transaction((ops: readonly WriteOp[]) => {
-      for (const op of ops) this.applyOne(op);
-    });
   }
 
   async apply(ops: readonly WriteOp[]): Promise<void> {
