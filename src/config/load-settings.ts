@@ -51,12 +51,7 @@ function readConfigFile(cwd: string, home: string): Record<string, unknown> {
     join(home, "cc-executor.config.json"),
   ]) {
     if (!existsSync(path)) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new SettingsError(`${path}: not valid JSON (${(error as Error).message})`);
-    }
+    const raw = parseConfigText(path, readFileSync(path, "utf8"));
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       throw new SettingsError(`${path}: must hold a JSON object`);
     }
@@ -69,6 +64,26 @@ function readConfigFile(cwd: string, home: string): Record<string, unknown> {
     return out;
   }
   return {};
+}
+
+/**
+ * The config file is JSON with comments (`//`, `/* *\/`) and trailing commas allowed, as
+ * tsconfig.json and VS Code's settings are: `cc-executor init` writes one that explains itself.
+ * Read with jsonc-parser (VS Code's own); an error names the line and column.
+ */
+function parseConfigText(path: string, text: string): unknown {
+  const jsonc = requireCjs("jsonc-parser") as typeof import("jsonc-parser");
+  const errors: import("jsonc-parser").ParseError[] = [];
+  const value = jsonc.parse(text, errors, { allowTrailingComma: true });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset).split("\n");
+    const where = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    throw new SettingsError(
+      `${path}: not valid JSON (${jsonc.printParseErrorCode(first.error)} at ${where})`,
+    );
+  }
+  return value;
 }
 
 function fromEnv(
