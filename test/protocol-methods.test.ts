@@ -407,11 +407,13 @@ describe("hook_status, pong, executions.list, server.status", () => {
       ]);
       expect(all.executions[2]).toEqual({
         execution_id: bad.id,
+        kind: "command",
         command: "exit 2",
         status: "failed",
         pid: expect.any(Number),
         pgid: expect.any(Number),
         cwd: process.cwd(),
+        submitted_at: expect.any(String),
         started_at: expect.any(String),
         ended_at: expect.any(String),
         exit_code: 2,

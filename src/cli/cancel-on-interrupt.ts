@@ -17,3 +17,21 @@ export function cancelOnInterrupt(cancel: () => Promise<unknown>, notice?: strin
     process.off("SIGTERM", onInterrupt);
   };
 }
+
+/**
+ * Ctrl-C (or SIGTERM) while watching something that is not ours (`tasks watch`): stop watching
+ * at once (exit 130) and leave it running.
+ */
+export function stopWatchingOnInterrupt(beforeExit: () => void): () => void {
+  const onInterrupt = () => {
+    beforeExit();
+    process.stderr.write("\ncc-executor: stopped watching; the run goes on\n");
+    process.exit(130);
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  return () => {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+  };
+}

@@ -41,7 +41,7 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
   ];
 }
 
-function checkNode(): CheckResult {
+export function checkNode(): CheckResult {
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   const supported =
     major > (MIN_NODE[0] as number) || (major === MIN_NODE[0] && minor >= (MIN_NODE[1] as number));
@@ -136,7 +136,7 @@ async function checkStore(settings: Settings): Promise<CheckResult> {
   }
 }
 
-function checkClaude(settings: Settings): CheckResult {
+export function checkClaude(settings: Settings): CheckResult {
   const claude = findClaude(settings.claudeBin, PACKAGE_ROOT);
   if (!claude) {
     return {

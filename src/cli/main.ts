@@ -23,6 +23,10 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   claude: async () => (await import("./claude-command.js")).registerClaudeCommand,
   stress: async () => (await import("./stress-command.js")).registerStressCommand,
   tasks: async () => (await import("./tasks-command.js")).registerTasksCommands,
+  logs: async () => (await import("./logs-command.js")).registerLogsCommand,
+  ps: async () => (await import("./ps-command.js")).registerPsCommand,
+  cancel: async () => (await import("./cancel-command.js")).registerCancelCommand,
+  init: async () => (await import("./init-command.js")).registerInitCommand,
 };
 
 function groupsFor(word: string | undefined): Array<() => Promise<Register>> {

@@ -17,8 +17,13 @@ export function plainProgress(out: Out, options: ProgressOptions): TaskProgress 
           view.total = event.total;
           view.runId = event.runId;
           write(
-            `run ${event.runId}${event.name ? ` "${event.name}"` : ""}: ${event.total} tasks` +
-              (event.startTask > 1 ? `, continuing at task ${event.startTask}` : ""),
+            `${event.attached ? "watching run" : "run"} ${event.runId}` +
+              `${event.name ? ` "${event.name}"` : ""}: ${event.total} tasks` +
+              (event.attached
+                ? `, at task ${event.startTask}`
+                : event.startTask > 1
+                  ? `, continuing at task ${event.startTask}`
+                  : ""),
           );
           return;
         case "task.started": {

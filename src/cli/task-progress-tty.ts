@@ -68,7 +68,11 @@ export function ttyProgress(out: Out, options: ProgressOptions): TaskProgress {
           print(
             style("bold", `▶ ${event.name ?? "task list"}`) +
               style("dim", ` · run ${event.runId} · ${event.total} tasks`) +
-              (event.startTask > 1 ? style("dim", ` · continuing at task ${event.startTask}`) : ""),
+              (event.attached
+                ? style("dim", ` · watching from task ${event.startTask}`)
+                : event.startTask > 1
+                  ? style("dim", ` · continuing at task ${event.startTask}`)
+                  : ""),
           );
           return;
         case "task.started":

@@ -45,6 +45,7 @@ function jsonBody(event: TaskListEvent): Record<string, unknown> {
         name: event.name,
         total: event.total,
         start_task: event.startTask,
+        ...(event.attached ? { attached: true } : {}),
       };
     case "output":
       return {

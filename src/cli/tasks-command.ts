@@ -1,5 +1,6 @@
 /**
- * `cc-executor tasks run <file> | resume <id> | status [id] | list | cancel <id> | check <file>`
+ * `cc-executor tasks run <file> | resume <id> | watch <id> | status [id] | list | cancel <id> |
+ * check <file>`
  * (DESIGN §7, §8, docs/tasks.md). `run` and `resume` use the running server, or one inside this
  * process; they show live progress and exit 0 when every task completed, 1 when one failed,
  * 130 when canceled (Ctrl-C cancels), 75 when the server stopped, 2 for a bad list.
@@ -21,7 +22,7 @@ import { loadTaskListFile } from "../tasks/load-task-list.js";
 import { asSeenNow } from "../tasks/run-liveness.js";
 import { TaskListError } from "../tasks/task-list-error.js";
 import { toRunSummary, toRunWire } from "../tasks/task-run-wire.js";
-import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
+import { cancelOnInterrupt, stopWatchingOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
 import { whenPipeCloses } from "./closed-pipe.js";
 import { type ClientSession, connectOrStart } from "./connect-or-start.js";
@@ -73,6 +74,22 @@ export function registerTasksCommands(program: Command): void {
     .action(async (id: string, flags: FollowFlags) => {
       process.exitCode = await follow(flags, false, (session) =>
         session.client.resumeTaskList(id, { streamOutput: flags.output }),
+      );
+    });
+
+  tasks
+    .command("watch")
+    .description("show the live progress of a run started elsewhere (--detach, MCP) to its end")
+    .argument("<id>", "run id (or a unique prefix)")
+    .option("--json", "print one JSON object per event")
+    .option("--no-output", "do not show the steps' output")
+    .action(async (id: string, flags: FollowFlags) => {
+      // Ctrl-C stops watching; the run is not ours to cancel (tasks cancel does that).
+      process.exitCode = await follow(
+        flags,
+        false,
+        (session) => session.client.watchTaskList(id, { streamOutput: flags.output }),
+        "detach",
       );
     });
 
@@ -162,6 +179,7 @@ async function follow(
   flags: FollowFlags,
   detach: boolean,
   start: (session: ClientSession) => TaskListRun,
+  onInterrupt: "cancel" | "detach" = "cancel",
 ): Promise<number> {
   const session = await connectOrStart(settingsFromFlags({})).catch(ownFailure);
   if (detach && session.server) {
@@ -177,7 +195,8 @@ async function follow(
       const started = await run.started;
       process.stdout.write(
         `run ${started.run_id} started (${started.total} tasks)\n` +
-          `follow it:  cc-executor tasks status ${started.run_id}\n` +
+          `watch it:   cc-executor tasks watch ${started.run_id}\n` +
+          `status:     cc-executor tasks status ${started.run_id}\n` +
           `cancel it:  cc-executor tasks cancel ${started.run_id}\n`,
       );
       return 0;
@@ -200,10 +219,13 @@ async function follow(
     write: (text: string) => muted || process.stdout.write(text),
   };
   const progress = progressFor(Boolean(flags.json), out, { output: flags.output });
-  const stopListening = cancelOnInterrupt(
-    () => run.cancel(),
-    "\ncc-executor: canceling the run (Ctrl-C again to quit at once)\n",
-  );
+  const stopListening =
+    onInterrupt === "cancel"
+      ? cancelOnInterrupt(
+          () => run.cancel(),
+          "\ncc-executor: canceling the run (Ctrl-C again to quit at once)\n",
+        )
+      : stopWatchingOnInterrupt(() => progress.close());
   try {
     for await (const event of run) progress.event(event);
     const summary: TaskListSummary = await run.result.catch((error: unknown) =>

@@ -80,7 +80,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
       return;
     }
     try {
-      this.acknowledge(await this.sendStart());
+      await this.sendStart();
     } catch (error) {
       // A lost connection is recovered by reattach() — unless the client is closed for good,
       // when no reattach will ever come. Anything else ends this execution.
@@ -92,7 +92,13 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
     const { request } = this;
     // A start's reply waits for the pre hooks; giving up on it while the server goes on would
     // leave the execution running unfollowed. A lost connection is what ends the wait (reattach).
-    const untimed = { timeoutMs: Number.POSITIVE_INFINITY };
+    // The reply is taken on arrival, before the notifications read with it: else a
+    // `process.started` in the same read would settle `started` first, without the reply's
+    // fields (for `attach`, the subscribe reply's status and last_seq).
+    const untimed = {
+      timeoutMs: Number.POSITIVE_INFINITY,
+      onReply: (reply: ExecuteResult | SubscribeResult) => this.acknowledge(reply),
+    };
     switch (request.method) {
       case "execute":
         return this.rpc.request("execute", request.params, untimed);

@@ -33,7 +33,15 @@ export interface TaskListOptions {
 }
 
 export type TaskListEvent =
-  | { type: "started"; runId: string; name: string | null; total: number; startTask: number }
+  | {
+      type: "started";
+      runId: string;
+      name: string | null;
+      total: number;
+      startTask: number;
+      /** True when watching a run that was already under way (`watchTaskList`, `tasks watch`). */
+      attached?: boolean;
+    }
   | { type: "task.started"; runId: string; params: TaskStartedParams }
   | {
       type: "output";
@@ -169,7 +177,11 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
         start_task: reply.next_task ?? reply.total + 1,
         run_dir: reply.run_dir,
       });
-      if (reply.status !== "running") void this.completeFrom(reply);
+      if (reply.status !== "running") {
+        void this.completeFrom(reply);
+        return;
+      }
+      this.attachedTo(reply);
       return;
     }
     this.startedSettle.resolve(reply);
@@ -180,6 +192,38 @@ export class TaskListRun implements AsyncIterable<TaskListEvent> {
       total: reply.total,
       startTask: reply.start_task,
     });
+  }
+
+  /**
+   * Watching a run under way: say so, and present its current task as started, so that its
+   * output (which the server now sends) is routed and shown like that of the tasks to come.
+   */
+  private attachedTo(run: TaskRunWire): void {
+    const current = run.tasks.find((t) => t.status === "running" || t.status === "waiting");
+    this.queue.push({
+      type: "started",
+      runId: run.run_id,
+      name: run.name,
+      total: run.total,
+      startTask: current?.index ?? run.next_task ?? run.total + 1,
+      attached: true,
+    });
+    const attempt = current?.attempts.at(-1);
+    if (!current || !attempt || current.status !== "running") return;
+    const firstLine = current.name ?? current.text.trim().split("\n")[0] ?? "";
+    this.taskStarted({
+      run_id: run.run_id,
+      index: current.index,
+      total: run.total,
+      name: current.name,
+      title: firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine,
+      kind: current.kind,
+      // The wire counts attempts over every resume, the live count within this one: the
+      // nearest honest figure that never reads "attempt 3 of 2".
+      attempt: Math.min(attempt.attempt, current.max_attempts),
+      max_attempts: current.max_attempts,
+      execution_id: attempt.execution_id,
+    } satisfies TaskStartedParams as unknown as Params);
   }
 
   private mine(params: Params): boolean {

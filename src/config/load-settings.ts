@@ -73,12 +73,7 @@ function readConfigFile(
     bytes = readTrustedFile(path);
   }
   if (bytes === null) return { path: null, values: {} };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString("utf8"));
-  } catch (error) {
-    throw new SettingsError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const raw = parseConfigText(path, bytes.toString("utf8"));
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new SettingsError(`${path}: must hold a JSON object`);
   }
@@ -97,6 +92,26 @@ function checkHomeForSettings(home: string): void {
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }
+}
+
+/**
+ * The config file is JSON with comments (`//`, `/* *\/`) and trailing commas allowed, as
+ * tsconfig.json and VS Code's settings are: `cc-executor init` writes one that explains itself.
+ * Read with jsonc-parser (VS Code's own); an error names the line and column.
+ */
+function parseConfigText(path: string, text: string): unknown {
+  const jsonc = requireCjs("jsonc-parser") as typeof import("jsonc-parser");
+  const errors: import("jsonc-parser").ParseError[] = [];
+  const value = jsonc.parse(text, errors, { allowTrailingComma: true });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset).split("\n");
+    const where = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    throw new SettingsError(
+      `${path}: not valid JSON (${jsonc.printParseErrorCode(first.error)} at ${where})`,
+    );
+  }
+  return value;
 }
 
 function fromEnv(

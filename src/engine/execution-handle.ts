@@ -36,6 +36,7 @@ export interface ExecutionHandle {
   readonly pid: number | null;
   readonly exitCode: number | null;
   readonly signal: string | null;
+  readonly submittedAt: Date;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
   readonly isFinal: boolean;

@@ -18,11 +18,13 @@ export interface ControlResult {
 
 export interface ExecutionSummary {
   execution_id: string;
+  kind: "command" | "claude";
   command: string;
   status: ExecutionStatus;
   pid: number | null;
   pgid: number | null;
   cwd: string;
+  submitted_at: string;
   started_at: string | null;
   ended_at: string | null;
   exit_code: number | null;

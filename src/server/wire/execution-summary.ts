@@ -5,11 +5,13 @@ import type { ExecutionSummary } from "../../protocol/results.js";
 export function executionSummary(execution: ExecutionHandle): ExecutionSummary {
   return {
     execution_id: execution.id,
+    kind: execution.spec.kind,
     command: execution.spec.command,
     status: execution.status,
     pid: execution.pid,
     pgid: execution.pid,
     cwd: execution.spec.spawn.cwd,
+    submitted_at: execution.submittedAt.toISOString(),
     started_at: execution.startedAt?.toISOString() ?? null,
     ended_at: execution.endedAt?.toISOString() ?? null,
     exit_code: execution.exitCode,

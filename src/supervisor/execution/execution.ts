@@ -36,6 +36,8 @@ export class Execution {
   pid: number | null = null;
   exitCode: number | null = null;
   signal: string | null = null;
+  /** When it was submitted (queued or started at once): how long a queued one has waited. */
+  readonly submittedAt = new Date();
   startedAt: Date | null = null;
   endedAt: Date | null = null;
   error: string | null = null;
