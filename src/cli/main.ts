@@ -22,6 +22,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   claude: async () => (await import("./claude-command.js")).registerClaudeCommand,
   stress: async () => (await import("./stress-command.js")).registerStressCommand,
   tasks: async () => (await import("./tasks-command.js")).registerTasksCommands,
+  mcp: async () => (await import("./mcp-command.js")).registerMcpCommand,
 };
 
 function groupsFor(word: string | undefined): Array<() => Promise<Register>> {
