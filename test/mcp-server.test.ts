@@ -5,7 +5,7 @@
  * mock Messages API (the server's environment points it there). Progress comes every 200 ms here
  * (CC_EXECUTOR_MCP_PROGRESS_INTERVAL_MS; the default is 10 s).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -29,6 +29,7 @@ import {
 } from "./helpers/mcp-client.js";
 import { eventually, pidAlive, pidsMatching, uniqueMarker } from "./helpers/processes.js";
 import { type ServerProcess, startServerProcess } from "./helpers/server-process.js";
+import { tempDir } from "./helpers/test-server.js";
 
 const PROGRESS_MS = "200";
 
@@ -297,6 +298,68 @@ describe("task lists", () => {
     }
     expect(seen.some((p) => p.message?.includes("'nap two'"))).toBe(true);
     await watcher.close();
+  });
+});
+
+describe("cancel", () => {
+  it("stops a running task list and returns its final state; no step process is left", async () => {
+    const marker = uniqueMarker("mcplistcancel");
+    const started = await m.call("start_task_list", {
+      tasks: [{ command: `sleep 30; echo ${marker}` }, { command: "echo never" }],
+    });
+    const runId = String(structuredOf(started).run_id);
+    expect(await eventually(() => pidsMatching(marker).length > 0)).toBe(true);
+    const canceled = await m.call("cancel", { run_id: runId });
+    expect(canceled.isError).toBeFalsy();
+    expect(structuredOf(canceled)).toEqual({ run_id: runId, status: "canceled" });
+    expect(await eventually(() => pidsMatching(marker).length === 0)).toBe(true);
+    const run = structuredOf(await m.call("get_task_run", { run_id: runId }));
+    expect(run.tasks?.map((t) => t.status)).toEqual(["canceled", "pending"]);
+  });
+
+  it("cancelling a run_task_list call cancels the run", async () => {
+    const marker = uniqueMarker("mcplistabort");
+    const controller = new AbortController();
+    let progressed = false;
+    const call = m.call(
+      "run_task_list",
+      { tasks: [{ command: `sleep 30; echo ${marker}` }] },
+      {
+        signal: controller.signal,
+        onprogress: () => {
+          progressed = true;
+        },
+      },
+    );
+    call.catch(() => {});
+    expect(await eventually(() => progressed && pidsMatching(marker).length > 0)).toBe(true);
+    controller.abort();
+    expect(await eventually(() => pidsMatching(marker).length === 0)).toBe(true);
+    const runs = structuredOf(await m.call("list_runs", { limit: 3 }));
+    expect((runs.runs as Array<Record<string, unknown>>)[0]?.status).toBe("canceled");
+  });
+});
+
+describe("with no server running", () => {
+  it("starts one in the background that outlives the MCP server", async () => {
+    const home = tempDir("cce-mcp-home-");
+    let serverPid: number | null = null;
+    try {
+      const alone = await startMcp(home, { env: { CC_EXECUTOR_PORT: "0" } });
+      const result = await alone.call("run_task", { command: "echo first task" });
+      expect(structuredOf(result)).toMatchObject({ status: "completed", exit_code: 0 });
+      serverPid = (JSON.parse(readFileSync(join(home, "server.json"), "utf8")) as { pid: number })
+        .pid;
+      await alone.close();
+      expect(await eventually(() => !pidAlive(alone.pid))).toBe(true);
+      expect(pidAlive(serverPid)).toBe(true);
+    } finally {
+      if (serverPid !== null) {
+        process.kill(serverPid, "SIGTERM");
+        await eventually(() => !pidAlive(serverPid as number), 15_000);
+      }
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,13 +12,25 @@ import { createLogger } from "../log/logger.js";
 import { progressIntervalFromEnv } from "../mcp/progress-reporter.js";
 import { serveStdio } from "../mcp/serve-stdio.js";
 import { probeHealth } from "./health-probe.js";
+import { type InstallFlags, mcpInstall } from "./mcp-install.js";
 import { startDetached } from "./server-detach.js";
 import { settingsFromFlags } from "./settings-from-flags.js";
 
 export function registerMcpCommand(program: Command): void {
-  program
+  const mcp = program
     .command("mcp")
-    .description("the MCP server on stdio, for Claude Code (claude mcp add cc-executor -- …)")
+    .description("the MCP server on stdio, for Claude Code (see: cc-executor mcp install)");
+  mcp
+    .command("install")
+    .description("print the `claude mcp add` line that registers cc-executor with Claude Code")
+    .option("--scope <scope>", "Claude Code's config scope: local (default), user or project")
+    .option("--apply", "run the line (needs `claude` on PATH, or CC_EXECUTOR_CLAUDE_BIN)")
+    .action(async (flags: InstallFlags) => {
+      await mcpInstall(flags, settingsFromFlags({}).claudeBin);
+    });
+  mcp
+    .command("serve", { isDefault: true })
+    .description("serve MCP on stdin/stdout (what `cc-executor mcp` does)")
     .action(async () => {
       const settings = settingsFromFlags({});
       const log = createLogger(settings.logLevel === "info" ? "warn" : settings.logLevel);
