@@ -119,6 +119,11 @@ describe("the tools", () => {
     ).toEqual(["run_id", "wait"]);
     const prompts = await m.client.listPrompts();
     expect(prompts.prompts.map((p) => p.name)).toEqual(["orchestrate"]);
+    const guide = await m.client.getPrompt({ name: "orchestrate" });
+    expect(guide.messages[0]?.content).toEqual({
+      type: "text",
+      text: readFileSync(new URL("../docs/orchestrating.md", import.meta.url), "utf8"),
+    });
   });
 });
 

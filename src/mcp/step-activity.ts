@@ -60,8 +60,10 @@ export class StepActivity {
             ? `waiting for the usage reset at ${clockTime(reset * 1000)}`
             : "usage limit reached";
       } else {
-        const what = params.error_type === "overloaded" ? "API overloaded (529)" : "rate limit";
-        this.phase = `retrying after a ${what}`;
+        this.phase =
+          params.error_type === "overloaded"
+            ? "retrying, the API is overloaded (529)"
+            : "retrying after a rate limit";
       }
       return;
     }

@@ -70,5 +70,6 @@ export function formatDuration(ms: number | null): string {
 }
 
 export function formatCost(usd: number | null): string {
-  return usd === null ? "" : `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+  if (usd === null) return "";
+  return `$${usd.toFixed(usd >= 0.01 ? 2 : 4)}`;
 }
