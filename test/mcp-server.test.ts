@@ -17,6 +17,7 @@ import {
 import {
   firstUserText,
   type MockAnthropic,
+  rateLimitError,
   startMockAnthropic,
   textReply,
 } from "./fixtures/mock-anthropic/index.js";
@@ -196,6 +197,23 @@ describe("run_task", () => {
     expect(seen.some((p) => /'What is 2\+2\?': Claude thinking, \d+ s/.test(p.message ?? ""))).toBe(
       true,
     );
+  });
+
+  it("says in the progress when Claude is retrying after a rate limit", async () => {
+    mock.enqueue(rateLimitError({ retryAfterSeconds: 1 }), textReply("Done after waiting."));
+    const seen: Progress[] = [];
+    const result = await m.call(
+      "run_task",
+      { prompt: "Be patient" },
+      { onprogress: (p) => seen.push(p) },
+    );
+    expect(structuredOf(result)).toMatchObject({
+      status: "completed",
+      result: "Done after waiting.",
+    });
+    expect(
+      seen.some((p) => /'Be patient': retrying after a rate limit, \d+ s/.test(p.message ?? "")),
+    ).toBe(true);
   });
 
   it("cancels the execution when the call is cancelled, leaving no process", async () => {
