@@ -159,6 +159,7 @@ describe("run_task", () => {
     expect(Buffer.byteLength(String(out.output_tail))).toBeLessThanOrEqual(20 * 1024);
     expect(String(out.output_tail).trimEnd().endsWith("END")).toBe(true);
     expect(textOf(result)).toContain(`cc-executor history show ${out.execution_id}`);
+    expect(out.note).toContain(`cc-executor history show ${out.execution_id}`);
   });
 
   it("sends progress while a task runs: rising, naming the task and its state", async () => {

@@ -131,8 +131,11 @@ function commandOutcome(run: ExecutionResult, tail: OutputTail): CallToolResult 
         ? `signal ${run.signal}`
         : (run.error ?? "no exit code");
   const head = `Command ${run.status} (${how}) in ${formatDuration(run.durationMs)}; execution_id ${run.executionId}.`;
+  const where = `all of it: \`cc-executor history show ${run.executionId}\``;
+  if (tail.truncated)
+    structured.note = `output_tail is its last ${OUTPUT_TAIL_BYTES / 1024} KB; ${where}`;
   const note = tail.truncated
-    ? `--- last ${OUTPUT_TAIL_BYTES / 1024} KB of the output; all of it: \`cc-executor history show ${run.executionId}\` ---`
+    ? `--- last ${OUTPUT_TAIL_BYTES / 1024} KB of the output; ${where} ---`
     : "--- output ---";
   const body = output === "" ? "(no output)" : `${note}\n${output}`;
   if (run.success) return success(`${head}\n${body}`, structured);

@@ -162,6 +162,8 @@ export const TaskResultOutput = z.object({
   output_tail: z.optional(z.string()),
   /** Whether output_tail is cut (the whole output is in history). */
   truncated: z.boolean(),
+  /** When cut: where the whole output is (Claude Code shows a model only this JSON). */
+  note: z.optional(z.string()),
   error: z.nullable(z.string()),
 });
 export type TaskResultOutput = z.infer<typeof TaskResultOutput>;
