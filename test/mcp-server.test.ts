@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CcExecutorClient, connect } from "../src/client/node.js";
 import {
   CLAUDE_BIN,
   type ClaudeSandbox,
@@ -61,6 +62,16 @@ beforeEach(() => {
   mock.setDefault(textReply("OK"));
 });
 
+/** A client SDK connection to the server, for looking at records the MCP tools summarize. */
+async function connectToServer<T>(use: (client: CcExecutorClient) => Promise<T>): Promise<T> {
+  const client = await connect({ url: server.wsUrl, token: server.token, reconnect: false });
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
+
 function mcp(): Promise<McpProcess> {
   return startMcp(server.home, {
     cwd: sandbox.cwd,
@@ -95,6 +106,7 @@ describe("the tools", () => {
         "model",
         "prompt",
         "timeout_seconds",
+        "verify",
         "verify_uuid",
       ].sort(),
     );
@@ -160,6 +172,32 @@ describe("run_task", () => {
     expect(String(out.output_tail).trimEnd().endsWith("END")).toBe(true);
     expect(textOf(result)).toContain(`cc-executor history show ${out.execution_id}`);
     expect(out.note).toContain(`cc-executor history show ${out.execution_id}`);
+  });
+
+  it("runs a task's verify check: the result stands when it passes, is an error when it fails", async () => {
+    const file = `out-${Date.now()}.txt`;
+    const passed = await m.call("run_task", {
+      command: `echo hello > ${file}; echo wrote it`,
+      verify: `grep -q hello ${file} && grep -q "wrote it" "$CC_EXECUTOR_TASK_RESULT_FILE"`,
+    });
+    expect(passed.isError, textOf(passed)).toBeFalsy();
+    expect(structuredOf(passed)).toMatchObject({
+      status: "completed",
+      verify: { passed: true, exit_code: 0 },
+    });
+    const failed = await m.call("run_task", {
+      command: "echo done",
+      verify: "echo 3 tests failing; exit 4",
+    });
+    expect(failed.isError).toBe(true);
+    expect(structuredOf(failed)).toMatchObject({
+      status: "failed",
+      verify: { passed: false, exit_code: 4, output_tail: "3 tests failing\n" },
+    });
+    expect(textOf(failed)).toContain("3 tests failing");
+    expect(textOf(failed)).toMatch(
+      /check failed: `echo 3 tests failing; exit 4` exited with code 4/,
+    );
   });
 
   it("sends progress while a task runs: rising, naming the task and its state", async () => {
@@ -276,6 +314,34 @@ describe("task lists", () => {
     }
     expect(seen.every((p) => p.total === 3)).toBe(true);
     expect(seen.some((p) => p.message?.includes("task 2/3 'second'"))).toBe(true);
+  });
+
+  it("retries a task whose verify check fails, and passes its result on only once it passes", async () => {
+    const tries = join(sandbox.cwd, `tries-${Date.now()}`);
+    const result = await m.call("run_task_list", {
+      tasks: [
+        {
+          name: "flaky",
+          command: `echo try >> ${tries}; echo "made $(wc -l < ${tries})"`,
+          // Fails the first attempt (one line so far), passes the second; it reads the result.
+          verify: `test "$(wc -l < ${tries})" -ge 2 && grep -q made "$CC_EXECUTOR_TASK_RESULT_FILE" || { echo "only $(wc -l < ${tries}) tries"; exit 1; }`,
+          retries: 2,
+        },
+        { name: "after", command: "echo passed on: {{previous.result}}" },
+      ],
+    });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const out = structuredOf(result);
+    expect(out.tasks?.map((t) => t.summary)).toEqual(["made 2", "passed on: made 2"]);
+    const run = await connectToServer((client) =>
+      client.request("tasks.get", { run_id: String(out.run_id) }),
+    );
+    const attempts = run.tasks[0]?.attempts ?? [];
+    expect(attempts.map((a) => [a.status, a.reason ?? null])).toEqual([
+      ["failed", "verify_failed"],
+      ["completed", null],
+    ]);
+    expect(attempts[0]?.error).toContain("only 1 tries");
   });
 
   it("start_task_list survives the MCP server; a new one finds the finished list", async () => {

@@ -16,6 +16,7 @@ import type { ToolContext, ToolExtra } from "./tool-context.js";
 import { progressSender } from "./tool-context.js";
 import { describeError, failure, formatCost, formatDuration, success } from "./tool-results.js";
 import type { RunTaskInput, TaskResultOutput } from "./tool-schemas.js";
+import { type CheckOutcome, runCheck } from "./verify-check.js";
 
 type Args = { [K in keyof typeof RunTaskInput]: z.infer<(typeof RunTaskInput)[K]> };
 
@@ -69,19 +70,57 @@ export async function runTask(
         else if (item.type === "notice") activity.notice(item.notice.method, item.notice.params);
         else if (item.type === "started") activity.notice("process.started", {});
       }
-      return claudeOutcome(await stream.result);
+      const run = await stream.result;
+      const outcome = claudeOutcome(run);
+      if (outcome.isError || !args.verify) return outcome;
+      activity.phase = "verifying";
+      const check = await runCheck(client, args.verify, {
+        cwd,
+        result: run.result ?? "",
+        signal: extra.signal,
+      });
+      return verified(outcome, check);
     }
     const tail = new OutputTail();
     const stream = client.stream(text, { cwd, timeoutMs, signal: extra.signal });
     for await (const event of stream) {
       if (event.type === "output") tail.push(event.data);
     }
-    return commandOutcome(await stream.result, tail);
+    const outcome = commandOutcome(await stream.result, tail);
+    if (outcome.isError || !args.verify) return outcome;
+    activity.phase = "verifying";
+    const check = await runCheck(client, args.verify, {
+      cwd,
+      result: tail.toString(),
+      signal: extra.signal,
+    });
+    return verified(outcome, check);
   } catch (error) {
     return failure(`run_task could not run the ${kind}: ${describeError(error)}`);
   } finally {
     reporter.stop();
   }
+}
+
+/** The task's result with its check: unchanged but for `verify` when it passed, else an error. */
+function verified(outcome: CallToolResult, check: CheckOutcome): CallToolResult {
+  const structured = { ...(outcome.structuredContent as TaskResultOutput), verify: check };
+  if (check.passed) return success(textOf(outcome), structured);
+  structured.status = "failed";
+  structured.error = `verify_failed: the check \`${check.command}\` ${check.exit_code !== null ? `exited with code ${check.exit_code}` : check.status}`;
+  const lines = [
+    `The task completed, but its check failed: \`${check.command}\` ${check.exit_code !== null ? `exited with code ${check.exit_code}` : check.status} (execution_id ${check.execution_id}).`,
+    check.output_tail
+      ? `Check output (last 4 KB):\n${check.output_tail}`
+      : "The check printed nothing.",
+    "Fix the cause, or call run_task again (with a more precise prompt) and the same verify.",
+    `--- the task's result ---\n${textOf(outcome)}`,
+  ];
+  return failure(lines.join("\n\n"), structured);
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
 }
 
 function claudeOutcome(run: ClaudeResult): CallToolResult {

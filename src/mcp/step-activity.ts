@@ -10,7 +10,8 @@ import { type ClaudeEvent, parseClaudeLine } from "../protocol/stream-json.js";
 type Params = Record<string, unknown>;
 
 export class StepActivity {
-  private phase: string;
+  /** What it is doing now; `describe()` adds the time. */
+  phase: string;
   private readonly lines = new LineSplitter();
 
   constructor(

@@ -64,6 +64,9 @@ export const RunTaskInput = {
         ),
       ),
   ),
+  verify: optionalText(
+    "A shell command run in the task's cwd after it completed (e.g. `npm test`, `test -s out.md`), with $CC_EXECUTOR_TASK_RESULT_FILE holding the task's result. A non-zero exit makes the result an error with the check's output: the task is done only when the check passes.",
+  ),
 };
 
 /** One task of a list, as docs/tasks.md has it; the server checks it in full. */
@@ -85,6 +88,9 @@ const TaskItem = z.union([
     permission_mode: optionalText("e.g. `acceptEdits`."),
     retries: z.optional(z.int().check(z.describe("Further attempts of a failed task (0–20)."))),
     verify_uuid: z.optional(z.boolean()),
+    verify: optionalText(
+      "A check run after each attempt that completed; non-zero fails the attempt, and `retries` apply. $CC_EXECUTOR_TASK_RESULT_FILE holds the attempt's result.",
+    ),
     continue_on_failure: z.optional(z.boolean()),
     env: z.optional(z.record(z.string(), z.string())),
   }),
@@ -164,6 +170,17 @@ export const TaskResultOutput = z.object({
   truncated: z.boolean(),
   /** When cut: where the whole output is (Claude Code shows a model only this JSON). */
   note: z.optional(z.string()),
+  /** The `verify` check, when one was given and the task completed. */
+  verify: z.optional(
+    z.object({
+      command: z.string(),
+      passed: z.boolean(),
+      status: z.string(),
+      exit_code: nullableNumber,
+      execution_id: z.string(),
+      output_tail: z.string(),
+    }),
+  ),
   error: z.nullable(z.string()),
 });
 export type TaskResultOutput = z.infer<typeof TaskResultOutput>;
