@@ -468,11 +468,19 @@ describe("bad input is an error result, and the server keeps serving", () => {
     writeFileSync(file, "# A list\n\nTask 1: do it\ntimout: 5\n");
     const bad = await m.call("run_task_list", { file: "bad-list.md" });
     expect(bad.isError).toBe(true);
-    expect(textOf(bad)).toContain(`${file}:4`);
+    expect(textOf(bad)).toContain(
+      `${file}:4: tasks.1.timout: unknown setting (did you mean timeout?)`,
+    );
+    expect(textOf(bad).split(`${file}:4`)).toHaveLength(2); // said once
     const wrongType = await m.call("run_task", { command: 42 });
     expect(wrongType.isError).toBe(true);
     const unknownRun = await m.call("get_task_run", { run_id: "nosuchrun" });
     expect(unknownRun.isError).toBe(true);
+    expect(textOf(unknownRun)).toContain("nosuchrun");
+    const noCwd = await m.call("run_task", { command: "true", cwd: "no/such/dir" });
+    expect(noCwd.isError).toBe(true);
+    expect(textOf(noCwd)).toContain(join(sandbox.cwd, "no/such/dir"));
+
     // Still serving.
     const ok = await m.call("run_task", { command: "echo still here" });
     expect(structuredOf(ok).output_tail).toContain("still here");

@@ -79,7 +79,9 @@ export async function runTaskList(
     const started = await run.started;
     progress.begin(started.total, started.start_task);
   } catch (error) {
-    return failure(`The task list was not started: ${describeError(error)}`);
+    return failure(
+      `The task list was not started: ${describeError(error)}\nFix that, then call the tool again.`,
+    );
   }
   return followToEnd(client, run, ctx, extra, { progress, stopOnAbort: false });
 }
@@ -105,7 +107,9 @@ export async function startTaskList(args: ListArgs, ctx: ToolContext): Promise<C
       out,
     );
   } catch (error) {
-    return failure(`The task list was not started: ${describeError(error)}`);
+    return failure(
+      `The task list was not started: ${describeError(error)}\nFix that, then call the tool again.`,
+    );
   }
 }
 

@@ -30,9 +30,11 @@ interface Issue {
 /** An error from the client SDK or the server, as a model should read it, or null if unknown. */
 export function describeError(error: unknown): string {
   if (error instanceof RemoteError) {
-    const issues = issuesOf(error.data);
-    if (issues.length === 0) return error.message;
-    return [error.message.split("\n")[0] ?? error.message, ...issues.map(issueLine)].join("\n");
+    // The message usually lists the issues already; add those it does not.
+    const missing = issuesOf(error.data)
+      .map(issueLine)
+      .filter((line) => !error.message.includes(line));
+    return [error.message, ...missing].join("\n");
   }
   if (error instanceof RequestTimeoutError) {
     return `the cc-executor server did not answer in time (${error.message}); it may be overloaded — try again`;
