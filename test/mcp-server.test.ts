@@ -368,10 +368,15 @@ describe("task lists", () => {
 
   it("a second client re-attaches with wait: true and gets progress until the list ends", async () => {
     const watcher = await mcp();
+    // Task 1 runs until the watcher has re-attached (its first progress creates the file).
+    const go = join(sandbox.cwd, `go-${Date.now()}`);
     const started = await m.call("start_task_list", {
       tasks: [
-        { name: "nap one", command: "sleep 1" },
-        { name: "nap two", command: "sleep 1; echo rested" },
+        {
+          name: "nap one",
+          command: `for i in $(seq 300); do [ -f ${go} ] && break; sleep 0.1; done; echo woke`,
+        },
+        { name: "nap two", command: "sleep 0.5; echo rested" },
       ],
     });
     const runId = String(structuredOf(started).run_id);
@@ -379,14 +384,22 @@ describe("task lists", () => {
     const waited = await watcher.call(
       "get_task_run",
       { run_id: runId, wait: true },
-      { onprogress: (p) => seen.push(p) },
+      {
+        onprogress: (p) => {
+          seen.push(p);
+          writeFileSync(go, "");
+        },
+      },
     );
     expect(structuredOf(waited)).toMatchObject({ status: "completed", completed: 2 });
-    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(structuredOf(waited).tasks?.map((t) => t.summary)).toEqual(["woke", "rested"]);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < seen.length; i++) {
       expect(seen[i]?.progress).toBeGreaterThan(seen[i - 1]?.progress as number);
     }
-    expect(seen.some((p) => p.message?.includes("'nap two'"))).toBe(true);
+    expect(seen.every((p) => p.total === 2)).toBe(true);
+    expect(seen[0]?.message).toMatch(/^task 1\/2 'nap one': running, \d+ s$/);
+    expect(seen.some((p) => p.message?.includes("task 2/2 'nap two'"))).toBe(true);
     await watcher.close();
   });
 });
