@@ -7,9 +7,8 @@ import type { CcExecutorClient } from "../client/node.js";
 import type { TaskListRun, TaskListSummary } from "../client/task-list-run.js";
 import type { TaskRunWire } from "../protocol/tasks.js";
 import type { ProgressReporter, ProgressSnapshot } from "./progress-reporter.js";
-import { titleOf } from "./run-task.js";
 import { StepActivity } from "./step-activity.js";
-import { formatCost } from "./tool-results.js";
+import { formatCost, titleOf } from "./tool-results.js";
 
 /** Notifications of a step's execution that change what the step is doing. */
 const STEP_NOTICES = ["process.started", "error.rate_limit_exceeded", "claude.retry"];

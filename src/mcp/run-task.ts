@@ -14,7 +14,14 @@ import { ProgressReporter } from "./progress-reporter.js";
 import { StepActivity } from "./step-activity.js";
 import type { ToolContext, ToolExtra } from "./tool-context.js";
 import { progressSender } from "./tool-context.js";
-import { describeError, failure, formatCost, formatDuration, success } from "./tool-results.js";
+import {
+  describeError,
+  failure,
+  formatCost,
+  formatDuration,
+  success,
+  titleOf,
+} from "./tool-results.js";
 import type { RunTaskInput, TaskResultOutput } from "./tool-schemas.js";
 import { type CheckOutcome, runCheck } from "./verify-check.js";
 
@@ -183,10 +190,4 @@ function commandOutcome(run: ExecutionResult, tail: OutputTail): CallToolResult 
       ? "It hit its time limit: call run_task again with a larger timeout_seconds."
       : "Read the output, fix the cause, then call run_task again.";
   return failure(`${head}\n${advice}\n${body}`, structured);
-}
-
-/** The first line of a prompt or command, short enough for a progress message. */
-export function titleOf(text: string, max = 60): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

@@ -4,7 +4,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { TaskRunWire, TaskWire } from "../protocol/tasks.js";
-import { failure, formatCost, formatDuration, success } from "./tool-results.js";
+import { failure, formatCost, formatDuration, success, titleOf } from "./tool-results.js";
 import type { TaskRunOutput, TaskSummaryOutput } from "./tool-schemas.js";
 
 const SUMMARY_LINES = 3;
@@ -65,7 +65,7 @@ function taskRunText(run: TaskRunWire, out: TaskRunOutput): string {
     const facts = [formatDuration(task.duration_ms), formatCost(task.cost_usd)]
       .filter((part) => part !== "" && part !== "?")
       .join(", ");
-    const label = task.name ?? titleLine(run.tasks[task.index - 1]?.text ?? "");
+    const label = task.name ?? titleOf(run.tasks[task.index - 1]?.text ?? "");
     const summary = task.summary ? `: ${task.summary.replace(/\n/g, "\n   ")}` : "";
     lines.push(`${task.index}. [${task.status}] ${label}${facts ? ` (${facts})` : ""}${summary}`);
   }
@@ -83,9 +83,4 @@ function nextStep(run: TaskRunWire): string {
     default:
       return `To continue at the first unfinished task once the cause is fixed: \`cc-executor tasks resume ${run.run_id}\` (or call run_task_list again to start over).`;
   }
-}
-
-function titleLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length <= 60 ? line : `${line.slice(0, 59)}…`;
 }

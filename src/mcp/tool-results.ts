@@ -75,3 +75,9 @@ export function formatCost(usd: number | null): string {
   if (usd === null) return "";
   return `$${usd.toFixed(usd >= 0.01 ? 2 : 4)}`;
 }
+
+/** The first line of a prompt or command, short enough for a progress message. */
+export function titleOf(text: string, max = 60): string {
+  const line = text.trim().split("\n")[0] ?? "";
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
