@@ -206,7 +206,12 @@ row(
   afterStream.extraMs <= AFTER_STREAM_TARGET_MS,
 );
 
-for (const script of ["history-bench.mjs", "claude-overhead.mjs", "tasklist-overhead.mjs"]) {
+for (const script of [
+  "history-bench.mjs",
+  "claude-overhead.mjs",
+  "tasklist-overhead.mjs",
+  "mcp-overhead.mjs",
+]) {
   const path = join(ROOT, "bench", script);
   if (!existsSync(path)) continue;
   console.log(`\n--- ${script}`);

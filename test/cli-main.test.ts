@@ -12,7 +12,7 @@ import { tempDir } from "./helpers/test-server.js";
 
 const BIN = fileURLToPath(new URL("../bin/cc-executor.mjs", import.meta.url));
 
-const GROUPS = ["server", "run", "token", "history", "doctor", "claude", "stress", "tasks"];
+const GROUPS = ["server", "run", "token", "history", "doctor", "claude", "stress", "tasks", "mcp"];
 
 describe("cc-executor entry", () => {
   beforeAll(() => requireBuiltCli());

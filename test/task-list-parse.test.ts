@@ -34,6 +34,25 @@ async function issuesOf(path: string): Promise<string[]> {
 }
 
 describe("Markdown task lists", () => {
+  it("reads `verify` as a setting: the list's default, a task's own winning", async () => {
+    const path = file(
+      "md",
+      [
+        "---",
+        "verify: test -s out.txt",
+        "---",
+        "Task 1: Write out.txt",
+        "Task 2: Write the tests",
+        "verify: npm test",
+      ].join("\n"),
+    );
+    const list = await loadTaskListFile(path);
+    expect(list.tasks.map((t) => t.verify)).toEqual(["test -s out.txt", "npm test"]);
+    expect(await issuesOf(file("md", "Task 1: x\nverfy: true\n"))).toEqual([
+      expect.stringMatching(/^2: .*verify/),
+    ]);
+  });
+
   it("reads `Task N:` items with settings lines, a title, and a shell fence", async () => {
     const path = file(
       "md",

@@ -27,6 +27,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   ps: async () => (await import("./ps-command.js")).registerPsCommand,
   cancel: async () => (await import("./cancel-command.js")).registerCancelCommand,
   init: async () => (await import("./init-command.js")).registerInitCommand,
+  mcp: async () => (await import("./mcp-command.js")).registerMcpCommand,
 };
 
 function groupsFor(word: string | undefined): Array<() => Promise<Register>> {

@@ -15,7 +15,12 @@ const READY_TIMEOUT_MS = 15_000;
  */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=2"];
 
-export async function startDetached(settings: Settings, argv: string[]): Promise<void> {
+/** `report` gets the "started" lines (default: stdout; `cc-executor mcp` keeps stdout for MCP). */
+export async function startDetached(
+  settings: Settings,
+  argv: string[],
+  report: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   const paths = ensureHome(settings.home);
   const logPath = join(paths.logs, "server.log");
   const log = openSync(logPath, "a", 0o600);
@@ -35,7 +40,7 @@ export async function startDetached(settings: Settings, argv: string[]): Promise
     if (child.exitCode !== null) break;
     const info = readServerInfo(paths.serverInfo);
     if (info && info.pid === child.pid && (await probeHealth(connectHost(info.host), info.port))) {
-      process.stdout.write(
+      report(
         `cc-executor started in the background: pid ${info.pid}, ${info.url}\nlogs: ${logPath}\n`,
       );
       return;

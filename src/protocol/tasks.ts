@@ -67,6 +67,8 @@ export interface TaskAttemptWire {
   duration_ms: number | null;
   cost_usd: number | null;
   error: string | null;
+  /** `verify_failed`: the execution completed but the task's `verify` check did not pass. */
+  reason?: "verify_failed";
 }
 
 export interface TaskWire {

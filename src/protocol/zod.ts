@@ -21,6 +21,7 @@ export {
   array,
   boolean,
   core,
+  describe,
   enum,
   gte,
   int,

@@ -22,6 +22,11 @@ export interface ResolvedTask {
   maxTurns: number | null;
   retries: number;
   verifyUuid: boolean;
+  /**
+   * A shell command run in the task's cwd after an attempt that otherwise completed; non-zero
+   * fails the attempt (DESIGN §7). Absent in records written before it existed.
+   */
+  verify?: string | null;
   env: Record<string, string> | null;
   continueOnFailure: boolean;
   /** Where the task starts in its file, when it came from one. */
@@ -80,6 +85,8 @@ export interface TaskAttempt {
   durationMs: number | null;
   costUsd: number | null;
   error: string | null;
+  /** Why a completed execution still failed the attempt: its `verify` check did not pass. */
+  reason?: "verify_failed";
 }
 
 export interface TaskState {

@@ -132,6 +132,7 @@ export function resolveTaskList(value: unknown, options: ResolveOptions): Resolv
       maxTurns: task.max_turns ?? list.max_turns ?? null,
       retries: task.retries ?? list.retries ?? 0,
       verifyUuid: task.verify_uuid ?? list.verify_uuid ?? false,
+      verify: task.verify ?? list.verify ?? null,
       env: list.env || task.env ? { ...list.env, ...task.env } : null,
       continueOnFailure: task.continue_on_failure ?? list.continue_on_failure,
       line: source?.lineOf(["tasks", index]) ?? null,

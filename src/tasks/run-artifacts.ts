@@ -69,6 +69,13 @@ export class RunArtifacts {
     this.write(`task-${index + 1}.md`, markdown(record, task, state, fullResult));
   }
 
+  /** An attempt's whole result, for its `verify` check to read (CC_EXECUTOR_TASK_RESULT_FILE). */
+  writeAttemptResult(index: number, attempt: number, fullResult: string): string {
+    const name = `task-${index + 1}.attempt-${attempt}.result`;
+    this.write(name, fullResult);
+    return join(this.dir, name);
+  }
+
   writeRun(record: TaskRunRecord): void {
     const { list: _list, ...rest } = record;
     this.write("run.json", `${JSON.stringify(rest, null, 2)}\n`);

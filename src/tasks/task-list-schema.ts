@@ -82,6 +82,8 @@ const taskSettings = {
   max_turns: z.optional(z.int().check(z.positive())),
   retries: z.optional(z.int().check(z.gte(0), z.lte(20))),
   verify_uuid: z.optional(z.boolean()),
+  /** A check run after each attempt that completed; non-zero fails the attempt (DESIGN §7). */
+  verify: z.optional(NonEmpty),
   env: z.optional(EnvMap),
 };
 

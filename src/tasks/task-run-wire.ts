@@ -69,6 +69,7 @@ export function toRunWire(record: TaskRunRecord, runsRoot: string): TaskRunWire 
         duration_ms: a.durationMs,
         cost_usd: a.costUsd,
         error: a.error,
+        ...(a.reason ? { reason: a.reason } : {}),
       })),
     };
   });

@@ -31,7 +31,8 @@ import {
 import { runOutcome, succeeded } from "./task-outcome.js";
 import { RESULT_MAX_BYTES } from "./task-result.js";
 import { renderTaskText, stepRequest } from "./task-step-input.js";
-import type { TaskStepExecutor } from "./task-steps.js";
+import type { StepRequest, TaskStepExecutor } from "./task-steps.js";
+import { verifyAttempt } from "./task-verify.js";
 
 export interface RunnerDeps {
   journal: RunJournal;
@@ -141,9 +142,10 @@ export class TaskRunner {
         );
       }
       const capture = new OutputCapture("utf8", RESULT_MAX_BYTES / 2, RESULT_MAX_BYTES / 2);
+      const step = stepRequest(record, index, text, attempt, capture, this.deps);
       let execution: ExecutionHandle;
       try {
-        execution = await this.start(index, text, attempt, capture);
+        execution = await this.start(index, step);
       } catch (error) {
         if (this.stopReason) return this.stopped(index, attempt);
         return this.refused(index, attempt, (error as Error).message);
@@ -152,7 +154,13 @@ export class TaskRunner {
       const ended = await execution.done;
       this.current = null;
       const fullResult = recordAttempt(task, state, attempt, ended, capture, this.now());
-      if (succeeded(ended)) return this.completeTask(index, fullResult);
+      if (succeeded(ended)) {
+        const failed = await this.verify(index, task, attempt, step, fullResult);
+        if (failed === null) return this.completeTask(index, fullResult);
+        attempt.status = "failed";
+        attempt.reason = "verify_failed";
+        attempt.error = failed;
+      }
       if (ended.status === "canceled" || ended.status === "interrupted") {
         return this.stopped(index, attempt, ended.status);
       }
@@ -180,19 +188,31 @@ export class TaskRunner {
     return "failed";
   }
 
-  private async start(
-    index: number,
-    text: string,
-    attempt: TaskAttempt,
-    capture: OutputCapture,
-  ): Promise<ExecutionHandle> {
-    const { record, deps } = this;
-    const execution = await deps.steps.start({
-      ...stepRequest(record, index, text, attempt, capture, deps),
-      signal: this.canceling.signal,
-    });
-    deps.stepStarted(execution, index);
+  private async start(index: number, step: StepRequest): Promise<ExecutionHandle> {
+    const execution = await this.deps.steps.start({ ...step, signal: this.canceling.signal });
+    this.deps.stepStarted(execution, index);
     return execution;
+  }
+
+  /** The task's `verify` check after an attempt that completed: null when passed (or none). */
+  private async verify(
+    index: number,
+    task: ResolvedTask,
+    attempt: TaskAttempt,
+    step: StepRequest,
+    fullResult: string,
+  ): Promise<string | null> {
+    if (!task.verify) return null;
+    return verifyAttempt({
+      task,
+      attempt,
+      step: { ...step, signal: this.canceling.signal },
+      resultFile: this.deps.artifacts.writeAttemptResult(index, attempt.attempt, fullResult),
+      steps: this.deps.steps,
+      started: (execution) => {
+        this.current = execution;
+      },
+    });
   }
 
   private async completeTask(index: number, fullResult: string): Promise<TaskEnd> {
