@@ -102,6 +102,25 @@ describe("tasks.run with shell commands", () => {
     expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).status).toBe("completed");
   });
 
+  it("a watcher told a run was running, joining after it ended, hears how it ended", async () => {
+    // tasks.get {subscribe} replies "running", then watches after the reply: a run that ends in
+    // between must not leave its watcher waiting for a tasklist.completed already sent.
+    const socket = await open();
+    const { runId } = await runList(socket, { tasks: [{ command: "echo late" }] });
+    const heard: Array<{ method: string; params: Params }> = [];
+    await server.context.tasks.watchOrTell(runId, {
+      key: "late-watcher",
+      notify: (method, params) => heard.push({ method, params: params as Params }),
+      alive: () => true,
+    });
+    expect(heard).toEqual([
+      {
+        method: "tasklist.completed",
+        params: expect.objectContaining({ run_id: runId, status: "completed", completed: 1 }),
+      },
+    ]);
+  });
+
   it("passes a result into a command as one quoted word, never as shell syntax", async () => {
     const socket = await open();
     const evil = join(scratch, "pwned");

@@ -17,11 +17,13 @@ import { prepareResume } from "./resume.js";
 import { RunArtifacts } from "./run-artifacts.js";
 import { RunJournal, recoverTaskRuns } from "./run-journal.js";
 import type { ResolvedTaskList } from "./task-list-schema.js";
+import { tasklistCompletedParams } from "./task-notifications.js";
 import {
   TaskRunNotFoundError,
   TaskRunRefusedError,
   TaskServiceClosingError,
 } from "./task-run-errors.js";
+import { runDirOf } from "./task-run-wire.js";
 import type { TaskRunner } from "./task-runner.js";
 import type { TaskStepExecutor } from "./task-steps.js";
 import { loadTasksRuntime } from "./tasks-runtime-loader.js";
@@ -175,6 +177,20 @@ export class TaskService {
     const current = run.runner.current;
     if (current && !current.isFinal) watcher.follow?.(current);
     return true;
+  }
+
+  /**
+   * Like `watch`, for a watcher told the run was running: if it ended meanwhile (between that
+   * read and this call), the watcher hears its `tasklist.completed` from the record instead of
+   * waiting for one that was already sent.
+   */
+  async watchOrTell(runId: string, watcher: TaskWatcher): Promise<void> {
+    if (this.watch(runId, watcher)) return;
+    const record = await this.options.store.getTaskRun(runId);
+    if (!record || record.status === "running") return;
+    const durationMs = (record.endedAtMs ?? this.now()) - record.createdAtMs;
+    const runDir = runDirOf(this.options.runsRoot, runId);
+    watcher.notify("tasklist.completed", tasklistCompletedParams(record, durationMs, runDir));
   }
 
   /** A hook warning about a step goes to the run's watchers. */

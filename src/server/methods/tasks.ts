@@ -39,7 +39,11 @@ export const tasksGet = defineMethod("tasks.get", async (params, call) => {
   // Watching starts after the reply, so the run's state comes before its next notification.
   if (params.subscribe) {
     const watcher = watcherOf(call, params.stream_output);
-    call.afterReply(() => tasks.watch(record.runId, watcher));
+    call.afterReply(() =>
+      wire.status === "running"
+        ? void tasks.watchOrTell(record.runId, watcher)
+        : tasks.watch(record.runId, watcher),
+    );
   }
   return wire;
 });
