@@ -17,25 +17,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { connect } from "../dist/client/node.js";
 import { startMockAnthropic, textReply } from "../dist/testing/mock-anthropic/index.js";
-import { median, ROOT, startServerProcess } from "./util.mjs";
+import { median, ROOT, sandboxEnv, startServerProcess } from "./util.mjs";
 
 const CLAUDE_BIN = join(ROOT, "node_modules", ".bin", "claude");
 const PROMPT = "What is 2+2?";
-
-/** What the run needs to talk to the mock from an isolated home (the request's `env`). */
-function sandboxEnv(home, mockUrl) {
-  return {
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, ".claude"),
-    TMPDIR: join(home, "tmp"),
-    ANTHROPIC_BASE_URL: mockUrl,
-    ANTHROPIC_API_KEY: "bench-key",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-  };
-}
 
 async function direct(env, cwd) {
   const started = performance.now();

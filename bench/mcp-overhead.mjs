@@ -20,25 +20,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connect } from "../dist/client/node.js";
 import { startMockAnthropic, textReply } from "../dist/testing/mock-anthropic/index.js";
-import { BIN, median, ROOT, startServerProcess } from "./util.mjs";
+import { BIN, median, ROOT, sandboxEnv, startServerProcess } from "./util.mjs";
 
 const CLAUDE_BIN = join(ROOT, "node_modules", ".bin", "claude");
 const PROMPT = "What is 2+2?";
 const TARGET_MS = 15;
-
-function sandboxEnv(home, mockUrl) {
-  return {
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, ".claude"),
-    TMPDIR: join(home, "tmp"),
-    ANTHROPIC_BASE_URL: mockUrl,
-    ANTHROPIC_API_KEY: "bench-key",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-  };
-}
 
 async function viaSdk(client, cwd) {
   const started = performance.now();

@@ -7,6 +7,21 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The `cc-executor` command as npm installs it; it starts node with the server's V8 flags. */
+/** What a Claude run needs to talk to the mock API from an isolated home (the request's `env`). */
+export function sandboxEnv(home, mockUrl) {
+  return {
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, ".claude"),
+    TMPDIR: join(home, "tmp"),
+    ANTHROPIC_BASE_URL: mockUrl,
+    ANTHROPIC_API_KEY: "bench-key",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_AUTOUPDATER: "1",
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
+  };
+}
+
 export const BIN = join(ROOT, "bin", "cc-executor.mjs");
 const BIN_NODE_FLAGS = ["--max-semi-space-size=2"]; // what bin/cc-executor.mjs passes
 
