@@ -36,11 +36,24 @@ describe("cc-executor entry", () => {
     expect(exit.stdout).toContain(`Usage: cc-executor ${group}`);
   });
 
-  it("an unknown command is refused with the list of commands", async () => {
+  it("an unknown command is refused with the list of commands (exit 2)", async () => {
     const exit = await runCli(["bogus"], { env: env() });
-    expect(exit.code).toBe(1);
-    expect(exit.stderr).toContain("unknown command 'bogus'");
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toContain("cc-executor: unknown command 'bogus'");
     expect(exit.stderr).toContain("tasks");
+  });
+
+  // Usage mistakes exit 2, apart from a command's own exit 1, and speak as cc-executor.
+  it.each([
+    [["run", "--nope", "x"], "cc-executor: unknown option '--nope'"],
+    [["run"], "cc-executor: missing required argument 'command'"],
+    [["history", "export"], "cc-executor: required option '--format <format>' not specified"],
+    [["tasks", "status", "a", "b"], "cc-executor: too many arguments"],
+  ])("%j is a usage error: exit 2, one cc-executor: line", async (args, message) => {
+    const exit = await runCli(args, { env: env() });
+    expect(exit.code, exit.stderr).toBe(2);
+    expect(exit.stderr).toContain(message);
+    expect(exit.stderr).not.toMatch(/^error:/m);
   });
 
   it("the cc-executor command (bin) runs node with the server's V8 flags", async () => {

@@ -37,6 +37,16 @@ describe("cc-executor run", () => {
       expect(exit).toMatchObject({ code: 0, stdout: "to-out\nmore-out\n", stderr: "to-err\n" });
     });
 
+    it("takes options after the command's first word as the command's own, like npx", async () => {
+      const exit = await runCli(["run", "--timeout", "30", "printf", "%s-%s", "-n", "--cwd"], {
+        env: cliEnv(home),
+        cwd: workDir,
+      });
+      expect(exit).toMatchObject({ code: 0, stdout: "-n---cwd", stderr: "" });
+      const dashed = await runCli(["run", "--", "echo", "--timeout"], { env: cliEnv(home) });
+      expect(dashed).toMatchObject({ code: 0, stdout: "--timeout\n" });
+    });
+
     it("exits with the command's code (3)", async () => {
       const exit = await run("echo partial; exit 3");
       expect(exit).toMatchObject({ code: 3, stdout: "partial\n" });

@@ -14,6 +14,12 @@ import { watchForClosedPipes } from "./closed-pipe.js";
 
 type Register = (program: Command) => void;
 
+const USAGE_EXIT_CODE = 2;
+
+function isCommanderError(error: unknown): error is { code: string; exitCode: number } {
+  return error instanceof Error && error.name === "CommanderError";
+}
+
 const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   server: async () => (await import("./server-command.js")).registerServerCommands,
   run: async () => (await import("./run-command.js")).registerRunCommand,
@@ -43,12 +49,27 @@ async function main(argv: string[]): Promise<void> {
     .name("cc-executor")
     .description("Run Claude Code jobs and shell commands, streaming their output live.")
     .version(VERSION)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage mistakes exit 2 (a command's own failure is 1), in our voice. Subcommands made
+    // after this inherit both settings.
+    .exitOverride()
+    // Needed for `run`'s pass-through: options are read where they stand on the line.
+    .enablePositionalOptions()
+    .configureOutput({
+      outputError: (text, write) => write(text.replace(/^error: /, "cc-executor: ")),
+    });
   for (const load of groupsFor(argv[2])) (await load())(program);
   await program.parseAsync(argv);
 }
 
+/** Commander's exits that are not mistakes: help and version shown. */
+const COMMANDER_DONE = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
+
 main(process.argv).catch((error: unknown) => {
+  if (isCommanderError(error)) {
+    // Commander has already printed the message (and the help after it).
+    process.exit(COMMANDER_DONE.has(error.code) ? error.exitCode : USAGE_EXIT_CODE);
+  }
   const plain = plainError(error);
   if (plain) {
     process.stderr.write(`cc-executor: ${plain.message}\n`);

@@ -26,7 +26,9 @@ export function registerRunCommand(program: Command): void {
     .description(
       "run a shell command through the server, streaming its output; exits with its code",
     )
-    .argument("<command...>", "the command line (quote it, or put it after --)")
+    .argument("<command...>", "the command line: its own options follow its first word (or --)")
+    // `run ls -la`: what follows the command's first word is the command's, as with npx.
+    .passThroughOptions()
     .option("--timeout <seconds>", "wall-clock limit")
     .option("--idle-timeout <seconds>", "limit on time without output")
     .option("--cwd <dir>", "working directory (default: the current one)")
