@@ -107,6 +107,10 @@ describe("cc-executor claude", () => {
     const exit = await runCli(["claude", "--max-turns", "zero", "hi"], { env: env() });
     expect(exit.code).toBe(2);
     expect(exit.stderr).toContain("--max-turns");
+    // A request the server refuses as invalid is the user's mistake too.
+    const empty = await runCli(["claude", ""], { env: env() });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe("cc-executor: the prompt is empty: say what Claude should do\n");
   });
 });
 

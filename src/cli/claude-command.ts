@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClaudeOptions, ClaudeResult, ClaudeStreamEvent } from "../client/claude.js";
 import { ConnectionLostError, RemoteError } from "../client/errors.js";
+import { ErrorCode } from "../protocol/errors.js";
 import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { type ClaudePrinter, humanPrinter, jsonPrinter } from "./claude-output.js";
@@ -57,7 +58,9 @@ export function registerClaudeCommand(program: Command): void {
     .option("--wait-for-usage-reset", "on a usage limit, wait for its reset and try again")
     .option("--json", "print stream-json lines and a final result object")
     .action(async (words: string[], flags: ClaudeFlags) => {
-      process.exitCode = await claudeCommand(words.join(" "), flags);
+      const prompt = words.join(" ");
+      if (!prompt.trim()) throw new CliError("the prompt is empty: say what Claude should do", 2);
+      process.exitCode = await claudeCommand(prompt, flags);
     });
 }
 
@@ -127,7 +130,10 @@ function show(printer: ClaudePrinter, item: ClaudeStreamEvent): void {
   }
 }
 
+/** The server refused the request as invalid (a usage mistake: 2), or we failed (125). */
 function ownFailure(error: unknown): never {
+  if (error instanceof RemoteError && error.code === ErrorCode.InvalidParams)
+    throw new CliError(error.message.replace(/^Invalid params: /, ""), 2);
   if (error instanceof RemoteError || error instanceof ConnectionLostError)
     throw new CliError(error.message, 125);
   throw error;
