@@ -49,3 +49,42 @@ describe("loadSettings: status and heartbeat intervals", () => {
     });
   });
 });
+
+/** A bad setting names where it came from; a config file's unknown key is an error. */
+describe("loadSettings: errors name their source", () => {
+  let dir: string;
+  const load = (env: NodeJS.ProcessEnv = {}) =>
+    loadSettings({ cwd: dir, env, overrides: { home: join(dir, "home") } });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "cce-settings-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a bad value in .env names the file and the variable", () => {
+    writeFileSync(join(dir, ".env"), "CC_EXECUTOR_SHELL=fish\n");
+    expect(() => load()).toThrow(`CC_EXECUTOR_SHELL in ${join(dir, ".env")}`);
+  });
+
+  it("a bad value in the environment names the variable", () => {
+    expect(() => load({ CC_EXECUTOR_SHELL: "fish" })).toThrow(
+      "CC_EXECUTOR_SHELL in the environment",
+    );
+  });
+
+  it("a bad value in the config file names the file and the key", () => {
+    const path = join(dir, "cc-executor.config.json");
+    writeFileSync(path, JSON.stringify({ shell: "fish" }));
+    expect(() => load()).toThrow(`"shell" in ${path}`);
+  });
+
+  it("an unknown key in the config file is an error, with the nearest known one", () => {
+    const path = join(dir, "cc-executor.config.json");
+    writeFileSync(path, JSON.stringify({ maxConcurent: 3 }));
+    expect(() => load()).toThrow(
+      `${path}: unknown key "maxConcurent" (did you mean "maxConcurrent"?)`,
+    );
+  });
+});

@@ -4,11 +4,22 @@
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { closestWord } from "../runtime/closest-word.js";
 import { requireCjs } from "../runtime/require-cjs.js";
 import { checkHome } from "./home.js";
 import { ENV_NAMES, FILE_SECONDS_KEYS, Settings, type SettingsInput } from "./settings.js";
 import { SettingsError } from "./settings-error.js";
 import { readTrustedFile } from "./trusted-file.js";
+
+/**
+ * The keys a config file may hold: the settings' own names (durations in ms), the seconds
+ * names of FILE_SECONDS_KEYS, and `$schema` for editors. `authSource` is ours to decide.
+ */
+const FILE_KEYS: readonly string[] = [
+  ...Object.keys(Settings.shape).filter((key) => key !== "authSource"),
+  ...Object.keys(FILE_SECONDS_KEYS),
+  "$schema",
+];
 
 const { parse: parseDotenv } = requireCjs("dotenv") as typeof import("dotenv");
 
@@ -35,14 +46,17 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const dotenv = dotenvBytes ? parseDotenv(dotenvBytes) : {};
   const envHome = env.CC_EXECUTOR_HOME ?? dotenv.CC_EXECUTOR_HOME;
   const home = options.overrides?.home ?? (envHome ? resolve(cwd, envHome) : defaultHome({}));
-  const config = readConfigFile(cwd, resolve(cwd, home));
+  /** Where each setting's value came from (the last layer that set it), for error messages. */
+  const where: Record<string, string> = {};
+  const config = readConfigFile(cwd, resolve(cwd, home), where);
   const overrides = stripUndefined(options.overrides ?? {});
   const layers: Array<[string, Record<string, unknown>]> = [
     [config.path ? `"auth": "none" in ${config.path}` : "", config.values],
-    [`CC_EXECUTOR_AUTH=none in ${dotenvPath}`, fromEnv(dotenv, dotenvPath)],
-    ["CC_EXECUTOR_AUTH=none in the environment", fromEnv(env, "the environment")],
+    [`CC_EXECUTOR_AUTH=none in ${dotenvPath}`, fromEnv(dotenv, dotenvPath, where)],
+    ["CC_EXECUTOR_AUTH=none in the environment", fromEnv(env, "the environment", where)],
     [options.authFlag ?? "--no-auth", overrides],
   ];
+  for (const key of Object.keys(overrides)) where[key] = "the command line";
   const merged: Record<string, unknown> = { home };
   let authSource: string | undefined;
   for (const [source, values] of layers) {
@@ -53,7 +67,11 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   merged.authSource = authSource;
   const parsed = Settings.safeParse(merged);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    const issues = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      const source = where[String(issue.path[0])];
+      return `${name}: ${issue.message}${source ? ` (${source})` : ""}`;
+    });
     throw new SettingsError(`invalid settings: ${issues.join("; ")}`);
   }
   return parsed.data;
@@ -63,6 +81,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
 function readConfigFile(
   cwd: string,
   home: string,
+  where: Record<string, string>,
 ): { path: string | null; values: Record<string, unknown> } {
   const inCwd = join(cwd, "cc-executor.config.json");
   let path = inCwd;
@@ -80,8 +99,20 @@ function readConfigFile(
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const msKey = FILE_SECONDS_KEYS[key];
-    if (msKey && typeof value === "number") values[msKey] = Math.round(value * 1000);
-    else if (key !== "authSource") values[key] = value;
+    if (!msKey && !FILE_KEYS.includes(key)) {
+      const hint = closestWord(key, FILE_KEYS);
+      throw new SettingsError(
+        `${path}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/configuration.md`,
+      );
+    }
+    if (msKey && typeof value !== "number") {
+      throw new SettingsError(
+        `"${key}" in ${path}: expected seconds (a number), got ${JSON.stringify(value)}`,
+      );
+    }
+    const settingKey = msKey ?? key;
+    values[settingKey] = msKey ? Math.round((value as number) * 1000) : value;
+    where[settingKey] = `"${key}" in ${path}`;
   }
   return { path, values };
 }
@@ -117,6 +148,7 @@ function parseConfigText(path: string, text: string): unknown {
 function fromEnv(
   source: Record<string, string | undefined>,
   label: string,
+  where: Record<string, string>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, [key, parse]] of Object.entries(ENV_NAMES)) {
@@ -127,6 +159,7 @@ function fromEnv(
       throw new SettingsError(`${name} in ${label} must be a number, got "${raw}"`);
     }
     out[key] = value;
+    where[key] = `${name} in ${label}`;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import type * as z from "../protocol/zod.js";
+import { closestWord } from "../runtime/closest-word.js";
 import type { ParsedListSource } from "./parse-structured.js";
 import { fieldName, TaskListError, type TaskListIssue } from "./task-list-error.js";
 import {
@@ -184,28 +185,5 @@ function issuesOf(
 
 /** The known key nearest to a misspelt one (idle-timeout → idle_timeout), if near enough. */
 function closest(key: string, known: readonly string[]): string | null {
-  const normalised = key.toLowerCase().replaceAll("-", "_");
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(normalised, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  return closestWord(key.toLowerCase().replaceAll("-", "_"), known);
 }
