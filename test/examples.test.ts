@@ -5,9 +5,11 @@
  * Claude CLI that can answer (the real CLI, API-key mode, against the mock API) it runs the
  * three dependent Claude tasks of examples/basic.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTaskListFile } from "../src/tasks/load-task-list.js";
 import { CLAUDE_BIN, createClaudeSandbox } from "./fixtures/mock-anthropic/claude-runner.js";
 import { firstUserText, startMockAnthropic, textReply } from "./fixtures/mock-anthropic/index.js";
 import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
@@ -51,6 +53,23 @@ describe("examples", () => {
       expect(exit.code, exit.stderr).toBe(0);
     },
   );
+
+  it("advanced: the 'Run it' task fails when the script fails (no pipeline hides it)", async () => {
+    const list = await loadTaskListFile(join(ROOT, "examples", "advanced", "tasks.yaml"));
+    const runIt = list.tasks.find((task) => task.name === "Run it (command)");
+    const work = tempDir("cce-examples-run-");
+    try {
+      writeFileSync(join(work.path, "sysinfo.py"), "raise SystemExit(3)\n");
+      const failing = spawnSync("sh", ["-c", runIt?.text ?? "false"], { cwd: work.path });
+      expect(failing.status).not.toBe(0);
+      writeFileSync(join(work.path, "sysinfo.py"), "print('{\"ok\": true}')\n");
+      const passing = spawnSync("sh", ["-c", runIt?.text ?? "false"], { cwd: work.path });
+      expect(passing.status).toBe(0);
+      expect(passing.stdout.toString()).toBe('{"ok": true}\n');
+    } finally {
+      work.remove();
+    }
+  });
 });
 
 describe("npm run demo", () => {
