@@ -91,6 +91,25 @@ describe("Markdown task lists", () => {
     expect(list.tasks[2]?.cwd).toBe(dir.path);
   });
 
+  it("reads a `command:` setting on a `Task N:` item: the words after the colon name it", async () => {
+    const path = file(
+      "md",
+      ["Task 1: list files", "command: ls -la", "", "- Task 2: greet", "  command: echo hi"].join(
+        "\n",
+      ),
+    );
+    const list = await loadTaskListFile(path);
+    expect(list.tasks.map((t) => [t.kind, t.name, t.text, t.line])).toEqual([
+      ["command", "list files", "ls -la", 1],
+      ["command", "greet", "echo hi", 4],
+    ]);
+    // Text after the settings as well as a command is still both, and refused.
+    const both = file("md", ["Task 1: list", "command: ls", "and also this prompt"].join("\n"));
+    expect(await issuesOf(both)).toEqual([
+      expect.stringContaining("tasks.1.command: a task has a prompt or a command, not both"),
+    ]);
+  });
+
   it("reads `## Task` headings, front matter defaults, and leaves fenced `Task N:` lines alone", async () => {
     const path = file(
       "md",

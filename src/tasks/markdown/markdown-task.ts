@@ -77,6 +77,11 @@ export function readTask(
       value.prompt = dedent(rest);
       fields.set("prompt", rest[0]?.number ?? task.line);
     }
+  } else if (value.command !== undefined && rest.length === 0) {
+    // `Task 1: list files` then `command: ls -la`: the words after the colon name the command,
+    // as a heading's title does.
+    if (task.title && value.name === undefined) value.name = task.title;
+    textLines = [];
   } else {
     const lines = task.title ? [{ number: task.line, text: task.title }, ...rest] : rest;
     textLines = lines.map((line) => line.number);
