@@ -5,7 +5,7 @@
  * stops gracefully on SIGTERM. `--host`: ::1 is recorded, reported and served there; 0.0.0.0
  * warns and records URLs local clients can use; 0.0.0.0 with --no-auth is refused (DESIGN §11).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../src/client/node.js";
@@ -179,6 +179,21 @@ describe("cc-executor server", () => {
     expect(await healthz(after.port)).toBe(true);
     expect((await cli(home, ["server", "stop"])).code).toBe(0);
     expect(await eventually(() => !pidAlive(after.pid), 15_000)).toBe(true);
+  });
+
+  it("restart with a token file a start would refuse: says so and leaves the old server running", async () => {
+    const home = newHome();
+    await startDetached(home, "127.0.0.1");
+    const before = readInfo(home);
+    chmodSync(homePaths(home).token, 0o644);
+    const restarted = await cli(home, ["server", "restart"]);
+    expect(restarted.code).toBe(1);
+    expect(restarted.stderr).toContain("is readable by other users");
+    expect(pidAlive(before.pid)).toBe(true);
+    expect(await healthz(before.port)).toBe(true);
+    chmodSync(homePaths(home).token, 0o600);
+    expect((await cli(home, ["server", "stop"])).code).toBe(0);
+    expect(await eventually(() => !pidAlive(before.pid), 15_000)).toBe(true);
   });
 
   /** The commands of the executions the home's server knows, through the SDK. */
@@ -360,6 +375,8 @@ describe("cc-executor server", () => {
     const detached = await cli(home, ["server", "start", "--port", await busyPort(), "--detach"]);
     expect(detached.code).toBe(1);
     expect(detached.stderr).toMatch(/did not start/);
+    // The reason itself, from the log, not only where to look.
+    expect(detached.stderr).toMatch(/cannot listen/);
     expect(detached.stderr).toContain("server.log");
     expect(existsSync(homePaths(home).serverInfo)).toBe(false);
   });

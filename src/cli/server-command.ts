@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { readServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
+import { readOrCreateToken } from "../config/token.js";
 import { CliError } from "./cli-error.js";
 import { probeHealth } from "./health-probe.js";
 import { connectHost, startDetached } from "./server-detach.js";
@@ -50,7 +51,11 @@ export function registerServerCommands(program: Command): void {
       const settings = settingsFromFlags(flags);
       // Without flags, come back where it was: a server started on --port 0 got a port that
       // clients may already know, and the default port may belong to someone else.
-      const previous = readServerInfo(homePaths(settings.home).serverInfo);
+      const paths = homePaths(settings.home);
+      const previous = readServerInfo(paths.serverInfo);
+      // What the new server will need, checked before the old one stops: a token file it would
+      // refuse must not leave the user with no server at all.
+      if (settings.auth === "token") readOrCreateToken(paths.token);
       await stopServer(settings);
       const port = flags.port ?? (previous ? String(previous.port) : undefined);
       const host = flags.host ?? previous?.host;

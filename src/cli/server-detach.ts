@@ -1,6 +1,6 @@
 /** `server start --detach`: the same command in a new session, logs to a file, wait until healthy. */
 import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
+import { fstatSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readServerInfo } from "../client/server-info.js";
 import { ensureHome } from "../config/home.js";
@@ -24,6 +24,7 @@ export async function startDetached(
   const paths = ensureHome(settings.home);
   const logPath = join(paths.logs, "server.log");
   const log = openSync(logPath, "a", 0o600);
+  const logStart = fstatSync(log).size;
   const args = argv.filter((arg) => arg !== "--detach");
   const child = spawn(
     process.execPath,
@@ -47,7 +48,15 @@ export async function startDetached(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new CliError(`the server did not start; see ${logPath}`);
+  const reason = startFailure(logPath, logStart);
+  throw new CliError(`the server did not start${reason ? `: ${reason}` : ""}; see ${logPath}`);
+}
+
+/** What the failed start wrote last to its log: its `cc-executor: …` line, if it wrote one. */
+function startFailure(logPath: string, fromByte: number): string | null {
+  const written = readFileSync(logPath).subarray(fromByte).toString("utf8");
+  const lines = written.split("\n").filter((line) => line.startsWith("cc-executor: "));
+  return lines.at(-1)?.slice("cc-executor: ".length) ?? null;
 }
 
 export function connectHost(host: string): string {
