@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CliError } from "../src/cli/cli-error.js";
-import { registerHistoryCommands } from "../src/cli/history-command.js";
+import { historyTable, registerHistoryCommands } from "../src/cli/history-command.js";
 import { renderTable } from "../src/cli/history-format.js";
+import { toWireExecution } from "../src/store/record-wire.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { executionRecord, tempDir } from "./helpers/store-fixtures.js";
 
@@ -66,6 +67,7 @@ describe("cc-executor history (reads the store directly, no server)", () => {
       "STATUS",
       "EXIT",
       "DURATION",
+      "COST",
       "COMMAND",
     ]);
     expect(lines.slice(1).map((l) => l.split("\t")[1])).toEqual([
@@ -125,6 +127,40 @@ describe("cc-executor history (reads the store directly, no server)", () => {
     // Header, 2250 rows, the quoted command's inner line break, the final newline.
     expect(csv.split("\n")).toHaveLength(1 + 2250 + 1 + 1);
     await expect(run("export", "--format", "xml")).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it("on a terminal, cuts ids only as far as they stay unique, and shows a Claude run's cost", () => {
+    const step = (n: number) =>
+      toWireExecution(
+        executionRecord({ executionId: `20261206-011500-abcdef-t${n}-a1`, command: `step ${n}` }),
+      );
+    const claude = toWireExecution(
+      executionRecord({
+        executionId: "9f3e2a71-0000-4000-8000-000000000000",
+        kind: "claude",
+        claude: {
+          sessionId: null,
+          subtype: "success",
+          isError: false,
+          costUsd: 0.0421,
+          numTurns: 1,
+          usage: null,
+        },
+      }),
+    );
+    const table = historyTable([step(1), step(2), claude], {
+      tty: true,
+      columns: 200,
+      colour: false,
+    });
+    const ids = table
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(/\s+/)[2]);
+    // Task steps share their run's prefix: each is shown up to where they differ.
+    expect(ids).toEqual(["20261206-011500-abcdef-t1", "20261206-011500-abcdef-t2", "9f3e2a71"]);
+    expect(table).toContain("$0.0421");
   });
 
   it("renders an aligned table on a terminal, cutting the command to fit", () => {

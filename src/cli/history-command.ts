@@ -25,9 +25,11 @@ import {
   formatTime,
   renderTable,
   statusColour,
+  type Terminal,
   terminalOf,
 } from "./history-format.js";
 import { settingsFromFlags } from "./settings-from-flags.js";
+import { shortestUniquePrefixes } from "./short-ids.js";
 
 interface FilterFlags {
   status?: string;
@@ -36,8 +38,6 @@ interface FilterFlags {
 }
 
 const EXPORT_PAGE = 1000;
-/** Ids shown on a terminal are cut to this; `show` takes any unique prefix. */
-const SHORT_ID = 8;
 
 export function registerHistoryCommands(program: Command): void {
   const history = program
@@ -52,7 +52,7 @@ export function registerHistoryCommands(program: Command): void {
         const query = { ...filtersOf(flags), limit: positiveInt(flags.limit, "--limit") };
         const rows = (await store.listExecutions(query)).map(toWireExecution);
         if (flags.json) return print(`${JSON.stringify(rows, null, 2)}\n`);
-        print(renderTable(LIST_COLUMNS, rows, terminalOf(process.stdout)));
+        print(historyTable(rows, terminalOf(process.stdout)));
       }),
     );
 
@@ -113,17 +113,28 @@ export function registerHistoryCommands(program: Command): void {
     );
 }
 
-const LIST_COLUMNS: Column<WireExecution>[] = [
+/** `history list` as a table; on a terminal ids are cut, but never to the same prefix. */
+export function historyTable(rows: WireExecution[], terminal: Terminal): string {
+  const ids = rows.map((e) => e.execution_id);
+  return renderTable(listColumns(shortestUniquePrefixes(ids, ids)), rows, terminal);
+}
+
+const listColumns = (shortIds: Map<string, string>): Column<WireExecution>[] => [
   {
     title: "CREATED",
     value: (e) => formatTime(e.created_at),
     short: (e) => formatTime(e.created_at).slice(5),
   },
-  { title: "ID", value: (e) => e.execution_id, short: (e) => e.execution_id.slice(0, SHORT_ID) },
+  {
+    title: "ID",
+    value: (e) => e.execution_id,
+    short: (e) => shortIds.get(e.execution_id) ?? e.execution_id,
+  },
   { title: "KIND", value: (e) => e.kind },
   { title: "STATUS", value: (e) => e.status, colour: (e) => statusColour(e.status) },
   { title: "EXIT", value: (e) => (e.exit_code ?? e.signal ?? "-").toString() },
   { title: "DURATION", value: (e) => formatDuration(e.duration_ms) },
+  { title: "COST", value: (e) => (e.claude?.cost_usd ? `$${e.claude.cost_usd.toFixed(4)}` : "-") },
   { title: "COMMAND", value: (e) => e.command, flexible: true },
 ];
 

@@ -15,9 +15,9 @@ import {
 } from "./history-format.js";
 import { connectRunning } from "./running-server.js";
 import { settingsFromFlags } from "./settings-from-flags.js";
+import { shortestUniquePrefixes } from "./short-ids.js";
 
 /** Ids on a terminal are cut to this, or longer where that would not be unique. */
-const SHORT_ID = 8;
 
 export function registerPsCommand(program: Command): void {
   program
@@ -73,19 +73,4 @@ function columns(shortIds: Map<string, string>, nowMs: number): Column<Execution
 function ageMs(execution: ExecutionSummary, nowMs: number): number {
   const since = Date.parse(execution.started_at ?? execution.submitted_at);
   return Number.isNaN(since) ? 0 : Math.max(0, nowMs - since);
-}
-
-/**
- * Each of `ids` cut to SHORT_ID characters, or to as many as make it unique among `among` (what
- * `cancel` and `logs` take as a prefix: task steps' ids share their run's prefix).
- */
-export function shortestUniquePrefixes(ids: string[], among: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const id of ids) {
-    let length = Math.min(SHORT_ID, id.length);
-    while (length < id.length && among.some((o) => o !== id && o.startsWith(id.slice(0, length))))
-      length++;
-    out.set(id, id.slice(0, length));
-  }
-  return out;
 }
