@@ -179,6 +179,55 @@ describe("cc-executor history (reads the store directly, no server)", () => {
     expect(row?.endsWith("…")).toBe(true);
   });
 
+  it("shows a Claude run as a readable transcript; --raw gives its stream-json", async () => {
+    const lines = [
+      { type: "system", subtype: "init", session_id: "s-1", model: "claude-test", tools: [] },
+      {
+        type: "assistant",
+        message: {
+          content: [
+            { type: "text", text: "I will write the notes." },
+            { type: "tool_use", id: "t1", name: "Write", input: { file_path: "/w/notes.md" } },
+          ],
+        },
+      },
+      {
+        type: "user",
+        message: { content: [{ type: "tool_result", tool_use_id: "t1", content: "File created" }] },
+      },
+      {
+        type: "result",
+        subtype: "success",
+        is_error: false,
+        result: "Wrote notes.md",
+        total_cost_usd: 0.0123,
+        num_turns: 2,
+        session_id: "s-1",
+      },
+    ].map((line) => JSON.stringify(line));
+    const store = new SqliteStore(join(home.path, "history.db"));
+    await store.apply([
+      {
+        type: "execution",
+        record: executionRecord({
+          executionId: "claude-transcript-1",
+          kind: "claude",
+          createdAtMs: T0 - 2,
+          output: { encoding: "utf8", head: `${lines.join("\n")}\n`, tail: "", omittedBytes: 0 },
+        }),
+      },
+    ]);
+    await store.close();
+    const text = await run("show", "claude-transcript-1");
+    expect(text).toContain("--- transcript (head and tail kept in history) ---");
+    expect(text).toContain("● claude claude-test · session s-1");
+    expect(text).toContain("I will write the notes.\n⏺ Write(/w/notes.md)\n  ⎿ File created");
+    expect(text).toContain("result (success): Wrote notes.md · 2 turns · $0.0123");
+    expect(text).not.toContain('"type":"assistant"');
+    const raw = await run("show", "claude-transcript-1", "--raw");
+    expect(raw).toContain(lines[1]);
+  });
+
   it("shows an execution by a unique id prefix, as terminal listings print ids short", async () => {
     const store = new SqliteStore(join(home.path, "history.db"));
     await store.apply([

@@ -63,19 +63,22 @@ export function registerHistoryCommands(program: Command): void {
     .option("--json", "print JSON")
     .option("--max-bytes <n>", "output shown at most (first and last halves)", "1048576")
     .option("--no-output", "leave the output out")
-    .action((id: string, flags: { json?: boolean; maxBytes: string; output: boolean }) =>
-      withStore(async (store) => {
-        const record = await findExecution(store, id);
-        const output = flags.output
-          ? await readRecordedOutput(record, positiveInt(flags.maxBytes, "--max-bytes"))
-          : null;
-        printExecution(
-          toWireExecution(record),
-          output,
-          Boolean(flags.json),
-          terminalOf(process.stdout),
-        );
-      }),
+    .option("--raw", "a Claude run's output as its stream-json lines, not as a transcript")
+    .action(
+      (id: string, flags: { json?: boolean; maxBytes: string; output: boolean; raw?: boolean }) =>
+        withStore(async (store) => {
+          const record = await findExecution(store, id);
+          const output = flags.output
+            ? await readRecordedOutput(record, positiveInt(flags.maxBytes, "--max-bytes"))
+            : null;
+          printExecution(
+            toWireExecution(record),
+            output,
+            Boolean(flags.json),
+            terminalOf(process.stdout),
+            Boolean(flags.raw),
+          );
+        }),
     );
 
   history

@@ -2,6 +2,7 @@
 
 import { toWireOutput, type toWireStats, type WireExecution } from "../store/record-wire.js";
 import type { OutputView } from "../store/recorded-output.js";
+import { claudeTranscript } from "./claude-transcript.js";
 import {
   type Column,
   formatBytes,
@@ -20,6 +21,8 @@ export function printExecution(
   output: OutputView | null,
   json: boolean,
   terminal: Terminal,
+  /** A Claude run's output as its stream-json lines, not as a transcript. */
+  raw = false,
 ): void {
   if (json) {
     const value = { execution: e, output: output && toWireOutput(output) };
@@ -61,8 +64,23 @@ export function printExecution(
   for (const d of e.detections) lines.push(["detected", `${d.type} ${JSON.stringify(d.details)}`]);
   if (e.error) lines.push(["error", e.error]);
   let text = lines.map(([k, v]) => `${k.padEnd(11)} ${v}`).join("\n");
-  if (output) text += `\n\n${renderOutput(output)}`;
+  if (output) {
+    const transcript = e.kind === "claude" && !raw && output.encoding === "utf8";
+    text += `\n\n${transcript ? renderTranscript(output) : renderOutput(output)}`;
+  }
   process.stdout.write(`${text}\n`);
+}
+
+/** A Claude run's output read as a transcript (`--raw` shows the stream-json itself). */
+function renderTranscript(output: OutputView): string {
+  if (output.source === "none") return "--- no output recorded ---";
+  const where =
+    output.source === "spool" ? "from the spool files" : "head and tail kept in history";
+  let text = `--- transcript (${where}) ---\n${claudeTranscript(output.head)}`;
+  if (output.omittedBytes > 0) text += `--- ${formatBytes(output.omittedBytes)} not shown ---\n`;
+  // The tail may start inside a line: a cut line reads as text, not as an event.
+  if (output.tail) text += claudeTranscript(output.tail);
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
 }
 
 function renderOutput(output: OutputView): string {
