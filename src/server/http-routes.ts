@@ -1,5 +1,6 @@
 /**
- * Plain HTTP: `/healthz` (no token, says only "ok") and `/health` (token, full status).
+ * Plain HTTP: `/healthz` (no token, says only "ok"), `/health` (token, full status) and
+ * `/metrics` (token, Prometheus text format).
  * Every request passes the Host/Origin/token guard first.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -28,6 +29,14 @@ export function handleHttp(
     sendJson(response, 200, { status: "ok" });
   } else if (path === "/health") {
     sendJson(response, 200, { status: "ok", ...serverStatus(context) });
+  } else if (path === "/metrics") {
+    void context.metrics.scrape().then(
+      ({ contentType, text }) => {
+        response.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
+        response.end(text);
+      },
+      (error: unknown) => sendJson(response, 500, { error: (error as Error).message }),
+    );
   } else {
     sendJson(response, 404, { error: "not found" });
   }

@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger.js";
 import type { HistoryService } from "../store/history-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import type { HistoryRecorder } from "./history/history-recorder.js";
+import type { ServerMetrics } from "./metrics.js";
 import type { RpcConnection } from "./rpc-connection.js";
 
 export interface ServerContext {
@@ -27,4 +28,6 @@ export interface ServerContext {
   hooks: HookService;
   /** Durable sequential task lists (docs/tasks.md). */
   tasks: TaskService;
+  /** What `/metrics` serves. */
+  metrics: ServerMetrics;
 }

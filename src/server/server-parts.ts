@@ -29,6 +29,8 @@ export interface ServerParts {
   engine: LocalEngine;
   hooks: HookService;
   tasks: TaskService;
+  /** The spool disk budget (its use is a metric). */
+  spoolJanitor: SpoolJanitor;
 }
 
 export async function startParts(
@@ -110,5 +112,5 @@ export async function startParts(
       "task lists left running by a previous server were marked interrupted (tasks resume <id>)",
     );
   }
-  return { history, recorder, engine, hooks, tasks };
+  return { history, recorder, engine, hooks, tasks, spoolJanitor };
 }

@@ -17,6 +17,7 @@ import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connecti
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
+import { ServerMetrics } from "./metrics.js";
 import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { startParts } from "./server-parts.js";
@@ -75,6 +76,11 @@ export async function startServer(
     port: 0,
     hooks,
     tasks,
+    metrics: new ServerMetrics({
+      engine,
+      connections: () => context.connections.size + context.claudeSessions.size,
+      spoolBytes: () => parts.spoolJanitor.usedBytes,
+    }),
   };
   routeHookWarnings(hooks, tasks, context.connections);
   // Node would answer a Host-less HTTP/1.1 request with its own 400; the guard refuses it
