@@ -39,6 +39,15 @@ describe("cc-executor doctor", () => {
     expect(claude?.message).toMatch(/not logged in.*\/login/);
   });
 
+  it("fails (exit 1) when the Claude CLI is missing: Claude runs cannot work", async () => {
+    const home = newHome();
+    const exit = await runCli(["doctor"], {
+      env: cliEnv(home, { CC_EXECUTOR_PORT: "0", CC_EXECUTOR_CLAUDE_BIN: "/nonexistent/claude" }),
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stdout).toMatch(/✗ claude +Claude Code CLI not found/);
+  });
+
   it("fails (exit 1) on a token file others can read, naming the fix", async () => {
     const home = newHome();
     mkdirSync(home, { recursive: true, mode: 0o700 });

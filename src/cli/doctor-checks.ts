@@ -141,7 +141,8 @@ export function checkClaude(settings: Settings): CheckResult {
   if (!claude) {
     return {
       name: "claude",
-      level: "warn",
+      // Half of what cc-executor does cannot work without it.
+      level: "fail",
       message:
         "Claude Code CLI not found (needed for Claude runs): npm i -g @anthropic-ai/claude-code",
     };
