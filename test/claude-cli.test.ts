@@ -131,4 +131,16 @@ describe("cc-executor stress --mock", () => {
     expect(text).toContain("| **❌ Failed** | 0 |");
     expect(text).not.toMatch(/^### \d+\. ❌/m);
   }, 180_000);
+
+  it("--json prints the results as one JSON object", async () => {
+    const exit = await runCli(["stress", "--mock", "--tasks", "2", "--json"], {
+      env: cliEnv(home, { CC_EXECUTOR_CLAUDE_BIN: CLAUDE_BIN }),
+    });
+    expect(exit.code, exit.stderr).toBe(0);
+    const run = JSON.parse(exit.stdout);
+    expect(run).toMatchObject({ tasks: 2, passed: 2, failed: 0 });
+    expect(run.results).toHaveLength(2);
+    expect(run.results[0]).toMatchObject({ index: 1, passed: true, error: null });
+    expect(typeof run.results[0].scenario).toBe("string");
+  }, 120_000);
 });

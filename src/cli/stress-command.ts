@@ -17,7 +17,7 @@ import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { VERSION } from "../protocol/version.js";
 import type { StressMock } from "../stress/mock-environment.js";
-import type { StressTaskResult } from "../stress/run-stress.js";
+import type { StressRun, StressTaskResult } from "../stress/run-stress.js";
 import { findExecutable } from "../supervisor/process/shell.js";
 import { CliError } from "./cli-error.js";
 import { connectOrStart } from "./connect-or-start.js";
@@ -28,6 +28,7 @@ interface StressFlags {
   parallel: string;
   mock?: boolean;
   report?: string;
+  json?: boolean;
 }
 
 export function registerStressCommand(program: Command): void {
@@ -38,6 +39,7 @@ export function registerStressCommand(program: Command): void {
     .option("--parallel <n>", "how many run at once", "1")
     .option("--mock", "answer Claude runs with the built-in mock Anthropic API (offline)")
     .option("--report <file>", "where to write the report (default: <home>/reports/…)")
+    .option("--json", "print the results as one JSON object instead of the report")
     .action(async (flags: StressFlags) => {
       process.exitCode = await stressCommand(flags);
     });
@@ -122,8 +124,10 @@ async function stressCommand(flags: StressFlags): Promise<number> {
       );
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, report);
-      process.stdout.write(report);
       const failed = run.results.filter((r) => !r.outcome.passed).length;
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(stressJson(run, failed, path), null, 2)}\n` : report,
+      );
       process.stderr.write(
         `cc-executor stress: ${run.results.length - failed}/${run.results.length} passed; report: ${path}\n`,
       );
@@ -144,4 +148,26 @@ function progress(result: StressTaskResult, total: number): void {
     `${mark} ${result.index}/${total} ${result.scenario.title} ` +
       `(${(result.durationMs / 1000).toFixed(2)} s)${error}\n`,
   );
+}
+
+/** `stress --json`: what the report says, for programs (snake_case, like the protocol). */
+function stressJson(run: StressRun, failed: number, reportPath: string) {
+  return {
+    started_at: run.startedAt.toISOString(),
+    duration_ms: Math.round(run.durationMs),
+    tasks: run.tasks,
+    parallel: run.parallel,
+    passed: run.results.length - failed,
+    failed,
+    report: reportPath,
+    results: run.results.map((r) => ({
+      index: r.index,
+      scenario: r.scenario.name,
+      passed: r.outcome.passed,
+      error: r.outcome.error,
+      duration_ms: Math.round(r.durationMs),
+      output_bytes: r.outcome.outputBytes,
+      metrics: r.outcome.metrics,
+    })),
+  };
 }
