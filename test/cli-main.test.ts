@@ -36,6 +36,15 @@ describe("cc-executor entry", () => {
     expect(exit.stdout).toContain(`Usage: cc-executor ${group}`);
   });
 
+  it.each(["history list", "history stats", "tasks list", "stress"])(
+    "%s --help says each default once",
+    async (command) => {
+      const exit = await runCli([...command.split(" "), "--help"], { env: env() });
+      expect(exit.code).toBe(0);
+      for (const line of exit.stdout.split("\n")) expect(line).not.toMatch(/default.*default/);
+    },
+  );
+
   it("an unknown command is refused with the list of commands (exit 2)", async () => {
     const exit = await runCli(["bogus"], { env: env() });
     expect(exit.code).toBe(2);

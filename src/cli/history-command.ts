@@ -45,7 +45,7 @@ export function registerHistoryCommands(program: Command): void {
     .description("past executions, read from the history store (no server needed)");
 
   withFilters(history.command("list").description("recent executions, newest first"))
-    .option("--limit <n>", "how many (default 20)", "20")
+    .option("--limit <n>", "how many", "20")
     .option("--json", "print JSON")
     .action((flags: FilterFlags & { limit: string; json?: boolean }) =>
       withStore(async (store) => {
@@ -85,7 +85,7 @@ export function registerHistoryCommands(program: Command): void {
     .command("stats")
     .description("counts, durations, costs and the busiest commands")
     .option("--since <time>", "only executions since (ISO time, epoch seconds, or an age: 7d)")
-    .option("--top <n>", "command classes to show (default 10)", "10")
+    .option("--top <n>", "command classes to show", "10")
     .option("--json", "print JSON")
     .action((flags: { since?: string; top: string; json?: boolean }) =>
       withStore(async (store) => {

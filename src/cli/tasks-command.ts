@@ -113,7 +113,7 @@ export function registerTasksCommands(program: Command): void {
   tasks
     .command("list")
     .description("recent runs, newest first")
-    .option("--limit <n>", "how many (default 20)", "20")
+    .option("--limit <n>", "how many", "20")
     .option("--status <list>", `only these (${TASK_RUN_STATUSES.join(", ")})`)
     .option("--json", "print JSON")
     .action((flags: { limit: string; status?: string; json?: boolean }) =>
