@@ -6,23 +6,14 @@
  * Rules that span fields (a task is a `prompt` or a `command`, one of them) are checked by the
  * tools themselves, so the message can say what to do instead of quoting a schema.
  */
+import { ExecutionStatus } from "../protocol/methods.js";
 import * as z from "../protocol/zod.js";
 
 const text = (description: string) => z.string().check(z.describe(description));
 const optionalText = (description: string) => z.optional(text(description));
 
-const STATUS_NAMES = [
-  "queued",
-  "running",
-  "paused",
-  "waiting",
-  "pending",
-  "completed",
-  "failed",
-  "canceled",
-  "timed_out",
-  "interrupted",
-] as const;
+/** What `list_runs` may filter on: an execution's statuses and a task run's own. */
+const STATUS_NAMES = [...ExecutionStatus.options, "waiting", "pending"] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
