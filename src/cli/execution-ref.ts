@@ -6,10 +6,10 @@
 import type { CcExecutorClient } from "../client/client.js";
 import type { ExecutionResult } from "../client/events.js";
 import type { Settings } from "../config/settings.js";
-import type { FinalStatus } from "../protocol/methods.js";
+import { FINAL_STATUSES, type FinalStatus } from "../protocol/methods.js";
 import type { ExecutionSummary } from "../protocol/results.js";
 import { openStore } from "../store/open-store.js";
-import type { ExecutionRecord } from "../store/store.js";
+import type { ExecutionRecord, Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-errors.js";
 import { CliError } from "./cli-error.js";
 
@@ -33,7 +33,7 @@ export async function findServerExecution(
 }
 
 export function isFinalStatus(status: string): boolean {
-  return status !== "queued" && status !== "running" && status !== "paused";
+  return (FINAL_STATUSES as readonly string[]).includes(status);
 }
 
 /**
@@ -49,12 +49,7 @@ export async function findRecordedExecution(
     throw error;
   });
   try {
-    const exact = await store.getExecution(ref);
-    if (exact) return exact;
-    const matches = await store.findExecutionIds(ref, 5);
-    if (matches.length > 1)
-      throw new CliError(`${ref} matches several executions: ${matches.join(", ")}…`, 2);
-    return matches[0] === undefined ? null : await store.getExecution(matches[0]);
+    return await recordedExecutionIn(store, ref);
   } finally {
     await store.close();
   }
@@ -75,4 +70,17 @@ export function resultOfRecord(record: ExecutionRecord): ExecutionResult {
     error: record.error,
     completion: {},
   };
+}
+
+/** In `store`: the execution with id `ref`, else the one whose id starts with it; null if none. */
+export async function recordedExecutionIn(
+  store: Store,
+  ref: string,
+): Promise<ExecutionRecord | null> {
+  const exact = await store.getExecution(ref);
+  if (exact) return exact;
+  const matches = await store.findExecutionIds(ref, 5);
+  if (matches.length > 1)
+    throw new CliError(`${ref} matches several executions: ${matches.join(", ")}…`, 2);
+  return matches[0] === undefined ? null : await store.getExecution(matches[0]);
 }

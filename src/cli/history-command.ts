@@ -16,6 +16,7 @@ import type { ExecutionKind, ExecutionRecord, HistoryQuery, Store } from "../sto
 import { StoreUnavailableError } from "../store/store-errors.js";
 import { parseSince } from "../store/time-spec.js";
 import { CliError } from "./cli-error.js";
+import { recordedExecutionIn } from "./execution-ref.js";
 import { printExecution, printStats } from "./history-details.js";
 import {
   type Column,
@@ -169,14 +170,9 @@ async function exportAll(
 
 /** By exact id, else by a unique id prefix (terminal listings show the first characters). */
 async function findExecution(store: Store, id: string): Promise<ExecutionRecord> {
-  const exact = await store.getExecution(id);
-  if (exact) return exact;
-  const matches = await store.findExecutionIds(id, 5);
-  const only = matches.length === 1 ? await store.getExecution(matches[0] as string) : null;
-  if (only) return only;
-  if (matches.length > 1)
-    throw new CliError(`${id} matches several executions: ${matches.join(", ")}…`, 2);
-  throw new CliError(`no execution ${id} in history`, 4);
+  const record = await recordedExecutionIn(store, id);
+  if (!record) throw new CliError(`no execution ${id} in history`, 4);
+  return record;
 }
 
 function withFilters(command: Command): Command {
