@@ -48,41 +48,65 @@ async function fromSpool(
   maxBytes: number,
 ): Promise<OutputView> {
   const text = encoding === "utf8" ? "utf8" : "base64";
-  const half = Math.floor(maxBytes / 2);
-  const sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
-  let head: Buffer;
-  let tail: Buffer = Buffer.alloc(0);
-  if (sizeBytes <= maxBytes) {
-    head = Buffer.concat(await Promise.all(segments.map(readPayload)));
-  } else {
-    const front: Buffer[] = [];
-    let used = 0;
-    let next = 0;
-    for (; next < segments.length && used < half; next++) {
-      const payload = await readPayload(segments[next] as Segment);
-      front.push(payload);
-      used += payload.length;
-    }
-    const back: Buffer[] = [];
-    let tailUsed = 0;
-    for (let i = segments.length - 1; i >= next && tailUsed < half; i--) {
-      const payload = await readPayload(segments[i] as Segment);
-      back.unshift(payload);
-      tailUsed += payload.length;
-    }
-    head = cutBefore(Buffer.concat(front), half, encoding);
-    const rest = Buffer.concat(back);
-    tail = cutAfter(rest, Math.max(0, rest.length - half), encoding);
-  }
+  const { head, tail, readAllBytes } = await headAndTail(segments, encoding, maxBytes);
+  // An ended execution's byte counts are final and include what the spool cap dropped; a
+  // running one's are not, so only what was read (when all of it was) counts then.
   const recordedBytes = record.stdoutBytes + record.stderrBytes;
-  const finalTotal = record.endedAtMs !== null ? recordedBytes : 0;
-  const omittedBytes = Math.max(0, finalTotal - head.length - tail.length);
+  const totalBytes = record.endedAtMs !== null ? recordedBytes : (readAllBytes ?? 0);
+  const omittedBytes = Math.max(0, totalBytes - head.length - tail.length);
   return {
     source: "spool",
     encoding,
     head: head.toString(text),
     tail: tail.toString(text),
     omittedBytes,
+  };
+}
+
+/**
+ * The first and last `maxBytes / 2` output bytes of the files, or all of them when they fit.
+ * Sizes are output bytes (the files' record headers do not count), and one file may hold both
+ * the head and the tail: the default file is 16 MiB, larger than many cuts.
+ */
+async function headAndTail(
+  segments: Segment[],
+  encoding: "utf8" | "base64",
+  maxBytes: number,
+): Promise<{ head: Buffer; tail: Buffer; readAllBytes: number | null }> {
+  const half = Math.floor(maxBytes / 2);
+  const front: Buffer[] = [];
+  let frontBytes = 0;
+  let next = 0;
+  // Files whose whole size (headers included) fits are read whole without counting.
+  const fileBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
+  const frontWants = fileBytes <= maxBytes ? Number.POSITIVE_INFINITY : half;
+  for (; next < segments.length && frontBytes < frontWants; next++) {
+    const payload = await readPayload(segments[next] as Segment);
+    front.push(payload);
+    frontBytes += payload.length;
+  }
+  const back: Buffer[] = [];
+  let backBytes = 0;
+  let last = segments.length - 1;
+  for (; last >= next && backBytes < half; last--) {
+    const payload = await readPayload(segments[last] as Segment);
+    back.unshift(payload);
+    backBytes += payload.length;
+  }
+  if (last < next) {
+    // Every file was read: head and tail are cut from the whole, which may fit after all.
+    const all = Buffer.concat([...front, ...back]);
+    if (all.length <= maxBytes)
+      return { head: all, tail: Buffer.alloc(0), readAllBytes: all.length };
+    const head = cutBefore(all, half, encoding);
+    const tail = cutAfter(all, all.length - half, encoding);
+    return { head, tail, readAllBytes: all.length };
+  }
+  const rest = Buffer.concat(back);
+  return {
+    head: cutBefore(Buffer.concat(front), half, encoding),
+    tail: cutAfter(rest, rest.length - half, encoding),
+    readAllBytes: null,
   };
 }
 

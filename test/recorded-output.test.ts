@@ -1,0 +1,75 @@
+/**
+ * `history.get`'s output from spool files: the documented head + tail around the bytes left
+ * out, whatever the files' layout (one large file, head and tail in the same file), and sized by
+ * output bytes, not by the files' record headers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readRecordedOutput } from "../src/store/recorded-output.js";
+import { Spool } from "../src/supervisor/spool/spool.js";
+import { executionRecord, tempDir } from "./helpers/store-fixtures.js";
+
+describe("recorded output read from spool files", () => {
+  let dir: { path: string; remove(): void };
+  beforeEach(() => {
+    dir = tempDir("cc-recorded-output-");
+  });
+  afterEach(() => dir.remove());
+
+  /** Spools `text` in records of `recordBytes` into files of `segmentBytes`; its record. */
+  async function spooled(text: string, segmentBytes: number, recordBytes = 1000) {
+    const spoolDir = `${dir.path}/spool-${segmentBytes}-${text.length}`;
+    const spool = new Spool({ dir: spoolDir, capBytes: 1 << 30, segmentBytes });
+    const bytes = Buffer.from(text);
+    for (let at = 0, seq = 1; at < bytes.length; at += recordBytes, seq++) {
+      const raw = bytes.subarray(at, at + recordBytes);
+      spool.append({ seq, stream: "stdout", raw, chunkIndex: 0, totalChunks: 1 });
+    }
+    await spool.finish();
+    return executionRecord({
+      executionId: "x",
+      spoolDir,
+      stdoutBytes: bytes.length,
+      stderrBytes: 0,
+    });
+  }
+
+  const text = (bytes: number) =>
+    Array.from({ length: bytes }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join("");
+
+  it("cuts an output held in one file to its head and tail, counting what is left out", async () => {
+    const whole = text(64_000);
+    const record = await spooled(whole, 1 << 20);
+    const output = await readRecordedOutput(record, 16_000);
+    expect(output.head).toBe(whole.slice(0, 8_000));
+    expect(output.tail).toBe(whole.slice(-8_000));
+    expect(output.omittedBytes).toBe(64_000 - 16_000);
+  });
+
+  it("takes the tail from the head's files when the last files hold less than half", async () => {
+    const whole = text(30_000);
+    // Files of ~10 KB: the head reads the first two, the last holds less than the tail wants.
+    const record = await spooled(whole, 10_000);
+    const output = await readRecordedOutput(record, 25_000);
+    expect(output.head).toBe(whole.slice(0, 12_500));
+    expect(output.tail).toBe(whole.slice(-12_500));
+    expect(output.omittedBytes).toBe(5_000);
+  });
+
+  it("returns an output of exactly max bytes whole: record headers do not count", async () => {
+    const whole = text(16_000);
+    const record = await spooled(whole, 1 << 20, 100);
+    const output = await readRecordedOutput(record, 16_000);
+    expect(output.head).toBe(whole);
+    expect(output.tail).toBe("");
+    expect(output.omittedBytes).toBe(0);
+  });
+
+  it("never splits a UTF-8 character at either cut", async () => {
+    const whole = "é".repeat(10_000); // 20,000 bytes
+    const record = await spooled(whole, 1 << 20, 999);
+    const output = await readRecordedOutput(record, 5_001);
+    expect(output.head).toBe("é".repeat(1_250));
+    expect(output.tail).toBe("é".repeat(1_250));
+    expect(output.omittedBytes).toBe(20_000 - 5_000);
+  });
+});
