@@ -5,13 +5,15 @@ import { join } from "node:path";
 import { readServerInfo } from "../client/server-info.js";
 import { ensureHome } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
+import { withServerMallocEnv } from "../runtime/server-malloc-env.js";
 import { CliError } from "./cli-error.js";
 import { probeHealth } from "./health-probe.js";
 
 const READY_TIMEOUT_MS = 15_000;
 /**
  * The V8 flags the `cc-executor` command starts node with (bin/cc-executor.mjs says why); a server
- * started in the background gets them too, however this process was started.
+ * started in the background gets them too, however this process was started, and the malloc
+ * setting (runtime/server-malloc-env.ts).
  */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=2"];
 
@@ -32,7 +34,7 @@ export async function startDetached(
     {
       detached: true,
       stdio: ["ignore", log, log],
-      env: { ...process.env, CC_EXECUTOR_HOME: settings.home },
+      env: withServerMallocEnv({ ...process.env, CC_EXECUTOR_HOME: settings.home }),
     },
   );
   child.unref();

@@ -30,14 +30,18 @@ export interface ServerProcess {
  * `options.home` reuses a home (e.g. a dead server's, to restart on it); default: a new one.
  * `options.stdin: "pipe"` gives the server a stdin that stays open (nothing is ever written to
  * it) until the server ends; default: /dev/null.
+ * `options.launcher`: start the bin as a program, through its `#!/bin/sh` line, as a user's shell
+ * does (with the node flags and malloc setting it adds); default: `node bin/cc-executor.mjs`.
  */
 export async function startServerProcess(
   env: Record<string, string> = {},
-  options: { home?: string; stdin?: "pipe" | "ignore" } = {},
+  options: { home?: string; stdin?: "pipe" | "ignore"; launcher?: boolean } = {},
 ): Promise<ServerProcess> {
   requireBuiltCli();
   const home = options.home ?? tempDir("cce-srv-");
-  const child = spawn(process.execPath, [CLI, "server", "start", "--port", "0"], {
+  const args = ["server", "start", "--port", "0"];
+  const [file, argv] = options.launcher ? [CLI, args] : [process.execPath, [CLI, ...args]];
+  const child = spawn(file, argv, {
     env: {
       ...process.env,
       CC_EXECUTOR_HOME: home,
