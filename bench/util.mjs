@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withServerMallocEnv } from "../dist/runtime/server-malloc-env.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The `cc-executor` command as npm installs it; it starts node with the server's V8 flags. */
@@ -24,6 +25,7 @@ export function sandboxEnv(home, mockUrl) {
 
 export const BIN = join(ROOT, "bin", "cc-executor.mjs");
 const BIN_NODE_FLAGS = ["--max-semi-space-size=2"]; // what bin/cc-executor.mjs passes
+// …and the malloc setting it adds (src/runtime/server-malloc-env.ts), for a node started directly.
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -54,8 +56,9 @@ export async function startServerProcess(env = {}, nodeArgs = []) {
     nodeArgs.length === 0
       ? [BIN, args]
       : [process.execPath, [...BIN_NODE_FLAGS, ...nodeArgs, BIN, ...args]];
+  const baseEnv = nodeArgs.length === 0 ? process.env : withServerMallocEnv(process.env);
   const child = spawn(file, argv, {
-    env: { ...process.env, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
+    env: { ...baseEnv, CC_EXECUTOR_HOME: home, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   // A crashed bench must not leave its servers running.

@@ -3,6 +3,7 @@
  * out, whatever the files' layout (one large file, head and tail in the same file), and sized by
  * output bytes, not by the files' record headers.
  */
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readRecordedOutput } from "../src/store/recorded-output.js";
 import { Spool } from "../src/supervisor/spool/spool.js";
@@ -33,8 +34,9 @@ describe("recorded output read from spool files", () => {
     });
   }
 
+  /** `bytes` ASCII letters with a period (25) that no cut position lines up with. */
   const text = (bytes: number) =>
-    Array.from({ length: bytes }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join("");
+    "abcdefghijklmnopqrstuvwxy".repeat(Math.ceil(bytes / 25)).slice(0, bytes);
 
   it("cuts an output held in one file to its head and tail, counting what is left out", async () => {
     const whole = text(64_000);
@@ -62,6 +64,25 @@ describe("recorded output read from spool files", () => {
     expect(output.head).toBe(whole);
     expect(output.tail).toBe("");
     expect(output.omittedBytes).toBe(0);
+  });
+
+  it("a 16 MiB output in one 16 MiB file: whole at max 16 MiB, head and tail at the default", async () => {
+    const MiB = 1024 * 1024;
+    const whole = text(16 * MiB);
+    const record = await spooled(whole, 32 * MiB, 64 * 1024);
+    // Compared by digest: a failing 16 MiB string comparison would print all of it.
+    const digest = (value: string) => createHash("sha256").update(value).digest("hex");
+    const all = await readRecordedOutput(record, 16 * MiB);
+    expect([all.head.length, all.tail, all.omittedBytes]).toEqual([16 * MiB, "", 0]);
+    expect(digest(all.head)).toBe(digest(whole));
+    const cut = await readRecordedOutput(record); // the 1 MiB default
+    expect([cut.head.length, cut.tail.length, cut.omittedBytes]).toEqual([
+      MiB / 2,
+      MiB / 2,
+      15 * MiB,
+    ]);
+    expect(digest(cut.head)).toBe(digest(whole.slice(0, MiB / 2)));
+    expect(digest(cut.tail)).toBe(digest(whole.slice(-MiB / 2)));
   });
 
   it("never splits a UTF-8 character at either cut", async () => {
