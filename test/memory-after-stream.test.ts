@@ -13,7 +13,8 @@ const MiB = 1024 * 1024;
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServerProcess();
+  // Through the bin, as users start it: with its node flags and malloc setting.
+  server = await startServerProcess({}, { launcher: true });
 });
 afterAll(async () => {
   await server?.cleanup();
