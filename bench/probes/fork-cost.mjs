@@ -1,8 +1,10 @@
 // Where a streamed server's extra spawn cost goes (issue 15, item 12). Two servers; one streams
-// `MiB` MiB; then, for each, the fork (clone) syscall's duration under `strace -T` on the main
-// thread, the main thread's minor faults per `execute("true")`, and what fork walks: mappings,
-// page tables (VmPTE), anonymous memory.
-//   npm run build && node bench/probes/fork-cost.mjs [MiB]   (needs strace? no: `perf trace`)
+// `MiB` MiB; then, for each: the fork (clone) syscall's wall time from `perf trace` (a loaded
+// machine adds preemption to it), the main thread's minor faults and user/system CPU per
+// `execute("true")` (CPU interleaved call by call: the steadier figure), and what fork walks:
+// mappings, page tables (VmPTE), anonymous memory. Env: N (calls per figure, 60), NODE_ARGS,
+// MEMLOG (memory-timeline.cjs logs), SMAPS (a path prefix: both servers' smaps at the end).
+//   npm run build && node bench/probes/fork-cost.mjs [MiB]   (needs `perf`)
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,15 +34,15 @@ const minflt = (pid) =>
   Number(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1].split(" ")[7]);
 
 async function forkTimes(server, client) {
-  const strace = spawn("perf", ["trace", "-e", "clone", "-p", String(server.pid)], {
+  const tracer = spawn("perf", ["trace", "-e", "clone", "-p", String(server.pid)], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let text = "";
-  strace.stderr.on("data", (d) => (text += d));
+  tracer.stderr.on("data", (d) => (text += d));
   await sleep(500);
   for (let i = 0; i < n; i++) await client.execute("true");
-  strace.kill("SIGINT");
-  await new Promise((r) => strace.once("exit", r));
+  tracer.kill("SIGINT");
+  await new Promise((r) => tracer.once("exit", r));
   const times = [...text.matchAll(/\(\s*([\d.]+) ms\): \S+ clone\(/g)].map(
     (m) => Number(m[1]) * 1000,
   );
@@ -97,7 +99,7 @@ try {
         k ? "streamed " : "untouched",
         JSON.stringify({
           ...layout(s.pid),
-          forkMsP50: +median(t).toFixed(3),
+          forkUsP50: +median(t).toFixed(0),
           forks: t.length,
           minfltPerCall: +f.toFixed(1),
         }),
