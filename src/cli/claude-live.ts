@@ -158,8 +158,8 @@ export function livePrinter(
       write(stderr, style(stderr, "yellow", `cc-executor: ${method}: ${message}\n`));
     },
     status(message) {
-      // The spinner already says the run is alive and for how long.
-      if (spinner) return;
+      // A running spinner already says the run is alive and for how long.
+      if (spinner?.running) return;
       write(stderr, style(stderr, "dim", `cc-executor: ${message}\n`));
     },
     stderr(data) {

@@ -49,6 +49,11 @@ export class ClaudeSpinner {
     this.show();
   }
 
+  /** Started and not yet stopped. */
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
   setLabel(label: string): void {
     this.label = label;
   }
