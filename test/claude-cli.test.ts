@@ -88,12 +88,15 @@ describe("cc-executor claude", () => {
     // Three pieces of 8 characters are sent, then the mock holds the rest back.
     mock.setDefault(textReply(answer, { chunkChars: 8, hold: { afterDeltas: 3, until } }));
     const cli = new CliProcess(["claude", "Tell me"], { env: env(), cwd: sandbox.cwd, pty: true });
+    // Without streaming the text would only come after the hold: fail clearly, not by timeout.
+    const giveUp = setTimeout(() => cli.kill("SIGKILL"), 30_000);
     try {
       await cli.waitForStdout(/First part of the answer/);
       // Only the pieces streamed so far: the whole message has not been sent yet.
       expect(cli.stdout).not.toContain(", then");
       expect(cli.stdout).not.toContain("completed");
     } finally {
+      clearTimeout(giveUp);
       release();
     }
     const exit = await cli.exited;
