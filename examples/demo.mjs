@@ -2,11 +2,14 @@
 // `npm run demo`: runs an example task list end to end through cc-executor, with live progress.
 //
 // With a Claude Code CLI that is logged in (or an API key in api-key mode) it runs
-// examples/basic/tasks.md: three dependent Claude tasks, each a fresh `claude` process. Without
-// one it says so plainly, runs the command-only example (examples/commands/tasks.json) through
-// the same service and runner, and shows how to run the Claude tasks. Exits with the list's code.
+// examples/basic/tasks.md: three dependent Claude tasks, each a fresh `claude` process. With the
+// CLI but no login it says so plainly and runs the same tasks through the real CLI against the
+// offline model (cc-executor's mock of the Messages API with scripted answers), in a fresh
+// folder and home; then it shows how to use a real model. Without any Claude CLI it runs the
+// command-only example (examples/commands/tasks.json). Exits with the list's code.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,30 +35,57 @@ const auth = claude ? claudeAuth(claude.path, authMode) : { ok: false, why: "not
 
 say(bold("cc-executor demo: a task list, run in order through the service"));
 let list = BASIC;
+let offline = null;
+let work = null;
 const env = { ...process.env };
 if (claude && auth.ok) {
   say(`Claude Code CLI: ${claude.path} (${auth.why}).`);
   say(`Running ${relative(ROOT, BASIC)}: three dependent Claude tasks, each a fresh claude.`);
   if (claude.local) env.CC_EXECUTOR_CLAUDE_BIN = claude.path;
+} else if (claude) {
+  say("no Claude login found: using the offline model (scripted answers)");
+  say(`  Claude Code CLI: ${claude.path}, ${auth.why}.`);
+  say("  Each task still runs that real claude CLI as a fresh process, with real tool calls on");
+  say("  real files; only the model's answers are scripted (cc-executor's built-in mock of the");
+  say("  Messages API, on this machine). Costs shown are the CLI's arithmetic on the mock's");
+  say("  token counts: nothing is billed.");
+  const { startOfflineModel } = await import("../dist/testing/offline-model.js");
+  const { installDemoModel } = await import("../dist/testing/demo-model.js");
+  offline = await startOfflineModel(installDemoModel, "cc-executor-demo-claude-");
+  // A fresh folder (the tasks' files) and cc-executor home (this run's history), so the demo
+  // starts clean every time and its server gets the offline model's environment.
+  work = mkdtempSync(join(tmpdir(), "cc-executor-demo-"));
+  list = join(work, "basic", "tasks.md");
+  mkdirSync(join(work, "basic", "workspace"), { recursive: true });
+  copyFileSync(BASIC, list);
+  Object.assign(env, offline.env, {
+    CC_EXECUTOR_HOME: join(work, "home"),
+    CC_EXECUTOR_CLAUDE_AUTH: "api-key",
+    CC_EXECUTOR_CLAUDE_BIN: claude.path,
+  });
+  delete env.CC_EXECUTOR_URL;
+  say(`Running ${relative(ROOT, BASIC)} in ${work}/basic: three dependent Claude tasks.`);
 } else {
   list = COMMANDS;
-  if (!claude) {
-    say(
-      "Claude Code CLI: not found (not on PATH, no node_modules/.bin/claude, no CC_EXECUTOR_CLAUDE_BIN).",
-    );
-  } else {
-    say(`Claude Code CLI: ${claude.path} is installed but ${auth.why}.`);
-  }
+  say(
+    "Claude Code CLI: not found (not on PATH, no node_modules/.bin/claude, no CC_EXECUTOR_CLAUDE_BIN).",
+  );
   say(`So the Claude tasks are skipped. Running ${relative(ROOT, COMMANDS)} instead:`);
   say("the same service and durable runner, with shell commands only.");
 }
 say();
 
 const code = await run([CLI, "tasks", "run", list], env);
+await offline?.close();
 
-if (list === COMMANDS) {
+if (work) {
   say();
-  say(bold("To run the Claude tasks (examples/basic, examples/advanced):"));
+  say(`The tasks' files are in ${work}/basic/workspace; this run's history:`);
+  say(`  CC_EXECUTOR_HOME=${work}/home npx cc-executor tasks status`);
+}
+if (list !== BASIC) {
+  say();
+  say(bold("To run the Claude tasks with a real model (examples/basic, examples/advanced):"));
   say(
     "  1. Log in to Claude Code once:  npx claude   (then /login; a Claude Max or Pro plan works)",
   );

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CLAUDE_BIN,
@@ -15,9 +16,9 @@ import {
   type MockAnthropic,
   startMockAnthropic,
   textReply,
-  writeFileReply,
+  toolUseReply,
 } from "./fixtures/mock-anthropic/index.js";
-import { cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
+import { CliProcess, cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
 import { tempDir } from "./helpers/test-server.js";
 
 let mock: MockAnthropic;
@@ -60,20 +61,67 @@ describe("cc-executor claude", () => {
     expect(exit.stderr).toMatch(/✓ completed in \d+\.\d\d s · \$\d+\.\d{4} · 1 turn · session /);
   });
 
-  it("shows tool calls and their results live", async () => {
+  it("piped, stdout holds only the final result; tool calls and their results go to stderr", async () => {
     const file = join(sandbox.cwd, "cli.txt");
-    mock.enqueue(writeFileReply(file, "from the cli\n"));
-    mock.setDefault(textReply("Wrote it."));
+    mock.enqueue(
+      toolUseReply(
+        { name: "Write", input: { file_path: file, content: "from the cli\n" } },
+        { text: "I will write the file first." },
+      ),
+    );
+    mock.setDefault(textReply("Wrote it.", { chunkChars: 3 }));
     const exit = await runCli(
       ["claude", "--allowed-tools", "Write", "--permission-mode", "acceptEdits", "Write cli.txt"],
       { env: env(), cwd: sandbox.cwd },
     );
     expect(exit.code).toBe(0);
-    expect(exit.stdout).toContain(`⏺ Write(${file})`);
-    expect(exit.stdout).toMatch(/ {2}⎿ File created successfully/);
-    expect(exit.stdout.trimEnd().endsWith("Wrote it.")).toBe(true);
+    expect(exit.stdout).toBe("Wrote it.\n");
+    expect(exit.stderr).toContain(`⏺ Write(${file})`);
+    expect(exit.stderr).toMatch(/ {2}⎿ File created successfully/);
     expect(readFileSync(file, "utf8")).toBe("from the cli\n");
   });
+
+  it("on a terminal, streams the answer as it is written, with a spinner while the model thinks", async () => {
+    let release = () => {};
+    const until = new Promise<void>((resolve) => (release = resolve));
+    const answer = "First part of the answer, then the rest of it.";
+    // Three pieces of 8 characters are sent, then the mock holds the rest back.
+    mock.setDefault(textReply(answer, { chunkChars: 8, hold: { afterDeltas: 3, until } }));
+    const cli = new CliProcess(["claude", "Tell me"], { env: env(), cwd: sandbox.cwd, pty: true });
+    // Without streaming the text would only come after the hold: fail clearly, not by timeout.
+    const giveUp = setTimeout(() => cli.kill("SIGKILL"), 30_000);
+    try {
+      await cli.waitForStdout(/First part of the answer/);
+      // Only the pieces streamed so far: the whole message has not been sent yet.
+      expect(cli.stdout).not.toContain(", then");
+      expect(cli.stdout).not.toContain("completed");
+    } finally {
+      clearTimeout(giveUp);
+      release();
+    }
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    const screen = stripVTControlCharacters(exit.stdout).replaceAll("\r", "");
+    // Shown once as it streamed; the result that repeats it is not printed again.
+    expect(screen.split(answer)).toHaveLength(2);
+    expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] thinking · \d+ s/);
+    expect(screen).toMatch(/ · ↓ \d+ tokens?/);
+    expect(screen).toMatch(/✓ completed in \d+\.\d\d s/);
+  });
+
+  it("an answer streamed for longer than --idle-timeout completes: its pieces are activity", async () => {
+    const answer = Array.from({ length: 16 }, (_, i) => `piece${i}`).join(" ");
+    // ≈ 22 SSE events 250 ms apart: over 5 s of answer, never 2 s without a piece.
+    mock.setDefault(textReply(answer, { chunkChars: 8, eventDelayMs: 250 }));
+    const startedMs = Date.now();
+    const exit = await runCli(["claude", "--idle-timeout", "2", "Answer slowly"], {
+      env: env(),
+      cwd: sandbox.cwd,
+    });
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toBe(`${answer}\n`);
+    expect(Date.now() - startedMs).toBeGreaterThan(5000);
+  }, 60_000);
 
   it("exits 1 with the reason when the run fails", async () => {
     mock.setDefault(authenticationError());
@@ -94,12 +142,14 @@ describe("cc-executor claude", () => {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
-    expect(lines.map((line) => line.type)).toEqual([
-      "system",
-      "assistant",
-      "result",
-      "cc_executor.result",
-    ]);
+    // Partial messages: stream_event pieces and system/status lines between the whole ones.
+    const types = lines.map((line) => line.type);
+    expect(types).toContain("stream_event");
+    expect(
+      lines
+        .filter((line) => line.type !== "stream_event" && line.subtype !== "status")
+        .map((line) => line.type),
+    ).toEqual(["system", "assistant", "result", "cc_executor.result"]);
     expect(lines.at(-1)).toMatchObject({ success: true, result: "4", attempts: 1 });
   });
 

@@ -70,7 +70,11 @@ describe("claude.execute with the real CLI", () => {
     expect(typeof claude.cost_usd).toBe("number");
     expect(claude.usage).toMatchObject({ output_tokens: expect.any(Number) });
     const events = streamEvents(h.socket, id);
-    expect(events.map((e) => e.type)).toEqual(["system", "assistant", "result"]);
+    // The answer streams as partial messages (stream_event pieces), then as a whole message.
+    const deltas = events.filter((e) => e.type === "stream_event");
+    expect(deltas.map((e) => (e.event as { type: string }).type)).toContain("content_block_delta");
+    const whole = events.filter((e) => e.type !== "stream_event" && e.subtype !== "status");
+    expect(whole.map((e) => e.type)).toEqual(["system", "assistant", "result"]);
     expect(claude.session_id).toBe(events[0]?.session_id);
     expect(h.socket.all("process.completed", id)).toHaveLength(1);
     // The argv had the prompt after `--`; the CLI sent it as the user turn.

@@ -28,12 +28,15 @@ it("reports a model silent for 45 s as thinking, and completes without a timeout
   expect(completed.status).toBe("completed");
   expect(completed.claude).toMatchObject({ result: "finally" });
   expect(elapsed).toBeGreaterThanOrEqual(SILENCE_MS);
-  // The CLI printed its init, then nothing until the answer: the statuses came in between.
+  // The CLI printed its init (and a system/status "requesting"), then nothing until the answer
+  // streamed (stream_event pieces around the whole message): the statuses came in between.
   const lines = h.socket
     .output(id)
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line).type);
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.type !== "stream_event" && line.subtype !== "status")
+    .map((line) => line.type);
   expect(lines).toEqual(["system", "assistant", "result"]);
   const statuses = h.socket.all("process.status", id).map((m) => m.params ?? {});
   expect(statuses.length).toBeGreaterThanOrEqual(Math.floor(SILENCE_MS / STATUS_INTERVAL_MS) - 1);
@@ -47,7 +50,7 @@ it("reports a model silent for 45 s as thinking, and completes without a timeout
       (m.method === "process.output" || m.method === "process.status"),
   );
   const firstStatus = order.findIndex((m) => m.method === "process.status");
-  const answer = order.findIndex((m) => String(m.params?.data).includes('"type":"assistant"'));
+  const answer = order.findIndex((m) => String(m.params?.data).includes('"type":"stream_event"'));
   expect(order[0]?.method).toBe("process.output");
   expect(firstStatus).toBeGreaterThan(0);
   expect(answer).toBeGreaterThan(firstStatus + statuses.length - 1);

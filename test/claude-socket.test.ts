@@ -103,8 +103,11 @@ describe("/ws/claude", () => {
     session.ws.send(JSON.stringify({ prompt: "What is 2+2?", meta: "TASK-123" }));
     expect(await session.close).toEqual({ code: 1000, reason: "done" });
     const lines = session.frames.slice(1).map((frame) => JSON.parse(frame));
-    expect(lines.map((line) => line.type)).toEqual(["system", "assistant", "result"]);
-    expect(lines[2]).toMatchObject({ result: "4", is_error: false });
+    // Partial messages (stream_event, system/status) come between the whole lines.
+    expect(lines.map((line) => line.type)).toContain("stream_event");
+    const whole = lines.filter((line) => line.type !== "stream_event" && line.subtype !== "status");
+    expect(whole.map((line) => line.type)).toEqual(["system", "assistant", "result"]);
+    expect(whole[2]).toMatchObject({ result: "4", is_error: false });
   });
 
   it("closes 1008 on invalid JSON", async () => {

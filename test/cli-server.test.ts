@@ -7,6 +7,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../src/client/node.js";
 import { type ServerInfo, writeServerInfo } from "../src/client/server-info.js";
@@ -300,6 +301,47 @@ describe("cc-executor server", () => {
     const exit = await server.exited;
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).toContain("listening beyond loopback: only the token protects this server");
+    // Piped, the log is JSON lines (pino's shape) for machines.
+    const warning = exit.stderr.split("\n").find((line) => line.includes("beyond loopback"));
+    expect(JSON.parse(warning ?? "")).toMatchObject({ level: 40, host: "0.0.0.0" });
+  });
+
+  it("on a terminal, the log is readable lines (the beyond-loopback warning a plain one); --log-format json keeps JSON", async () => {
+    const home = newHome();
+    const args = ["server", "start", "--host", "0.0.0.0", "--port", "0"];
+    const server = new CliProcess(args, { env: cliEnv(home), pty: true });
+    cleanups.push(() => {
+      if (server.running) server.kill("SIGKILL");
+    });
+    await server.waitForStdout(/cc-executor listening[^\n]*\n/);
+    const screen = stripVTControlCharacters(server.stdout);
+    expect(screen).toMatch(
+      /\d\d:\d\d:\d\d WARN {2}listening beyond loopback: only the token protects this server · host=0\.0\.0\.0\r\n/,
+    );
+    expect(screen).toMatch(
+      /\d\d:\d\d:\d\d INFO {2}cc-executor listening · host=0\.0\.0\.0 port=\d+/,
+    );
+    expect(server.stdout).not.toContain('{"level"');
+    const stopped = await cli(home, ["server", "stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect((await server.exited).code).toBe(0);
+
+    const json = new CliProcess([...args, "--log-format", "json"], {
+      env: cliEnv(home),
+      pty: true,
+    });
+    cleanups.push(() => {
+      if (json.running) json.kill("SIGKILL");
+    });
+    await json.waitForStdout(/beyond loopback[^\n]*\n/);
+    const line = json.stdout.split("\r\n").find((text) => text.includes("beyond loopback"));
+    expect(JSON.parse(line ?? "")).toMatchObject({ level: 40, host: "0.0.0.0" });
+    expect((await cli(home, ["server", "stop"])).code).toBe(0);
+    await json.exited;
+
+    const bad = await cli(home, ["server", "start", "--log-format", "xml"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("cc-executor: --log-format: expected json or pretty, got xml\n");
   });
 
   it("--host 0.0.0.0 --no-auth: refused with exit 1, nothing listening or recorded", async () => {

@@ -1,12 +1,12 @@
 /**
  * The examples and `npm run demo` (examples/demo.mjs) as documented: every example list reads;
- * the command-only example runs; the demo, with a Claude CLI that is not logged in, says so,
- * runs the command-only example and shows how to run the Claude tasks — quickly, exit 0; with a
- * Claude CLI that can answer (the real CLI, API-key mode, against the mock API) it runs the
- * three dependent Claude tasks of examples/basic.
+ * the demo, with a Claude CLI that is not logged in, says so and runs the three dependent Claude
+ * tasks of examples/basic through the real CLI against the offline model (scripted answers, real
+ * tools, real files); with a Claude CLI that can answer (the real CLI, API-key mode, against the
+ * mock API) it runs them with that model.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTaskListFile } from "../src/tasks/load-task-list.js";
@@ -73,7 +73,7 @@ describe("examples", () => {
 });
 
 describe("npm run demo", () => {
-  it("without a logged-in Claude: says so, runs the command-only example, shows how to log in", async () => {
+  it("without a Claude login: runs the Claude tasks in order through the real CLI and the offline model", async () => {
     // A fresh HOME: the CLI in node_modules/.bin has no login there, and no API key counts.
     const env = {
       ...cliEnv(home.path),
@@ -81,15 +81,42 @@ describe("npm run demo", () => {
       ANTHROPIC_API_KEY: "sk-not-used-in-subscription-mode",
     };
     const run = await demo(env);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Claude Code CLI: ${CLAUDE_BIN} is installed but not logged in`);
-    expect(run.stdout).toContain("ANTHROPIC_API_KEY is set, but is used only with");
-    expect(run.stdout).toContain("Running examples/commands/tasks.json instead");
-    expect(run.stdout).toMatch(/run \S+ completed: 4 of 4 completed/);
-    expect(run.stdout).toContain("To run the Claude tasks");
-    expect(run.stdout).toContain("npx cc-executor tasks run examples/basic/tasks.md");
-    expect(run.ms).toBeLessThan(30_000);
-  });
+    const work = /The tasks' files are in (\S+)\/basic\/workspace/.exec(run.stdout)?.[1];
+    try {
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain(
+        "no Claude login found: using the offline model (scripted answers)",
+      );
+      expect(run.stdout).toContain(`Claude Code CLI: ${CLAUDE_BIN}, not logged in`);
+      expect(run.stdout).toContain("ANTHROPIC_API_KEY is set, but is used only with");
+      expect(run.stdout).toMatch(/run \S+ completed: 3 of 3 completed/);
+      // In order, each started after the one before it completed.
+      const order = [
+        "[1/3] Create the TODO module: started",
+        "[1/3] Create the TODO module: completed",
+        "[2/3] Write tests for it: started",
+        "[2/3] Write tests for it: completed",
+        "[3/3] Add a feature and keep the tests green: started",
+        "[3/3] Add a feature and keep the tests green: completed",
+      ].map((line) => run.stdout.indexOf(line));
+      expect(order.every((at) => at >= 0)).toBe(true);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      // Task 1's answer reached task 2's prompt ({{tasks.1.result}}), which quotes it.
+      expect(run.stdout).toContain(
+        '[2/3] | Task 1 reported: "Created todo.py with the functions add(title), list_items() and done(item_id)"',
+      );
+      // Real tools on real files: task 3 changed what tasks 1 and 2 wrote, and the tests ran.
+      expect(run.stdout).toContain("[2/3] | 3 tests pass.");
+      expect(run.stdout).toContain("[3/3] | 4 tests pass.");
+      expect(work).toBeDefined();
+      const workspace = join(work as string, "basic", "workspace");
+      expect(readFileSync(join(workspace, "todo.py"), "utf8")).toContain("def remove(item_id):");
+      expect(readFileSync(join(workspace, "test_todo.py"), "utf8")).toContain("test_remove");
+      expect(run.stdout).toContain("To run the Claude tasks with a real model");
+    } finally {
+      if (work) rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("with a Claude that answers: runs the three dependent Claude tasks of examples/basic", async () => {
     const mock = await startMockAnthropic();
@@ -112,6 +139,7 @@ describe("npm run demo", () => {
         "The previous task reported: done: Create `todo.py` in the current folder",
       );
       expect(run.stdout).not.toContain("To run the Claude tasks");
+      expect(run.stdout).not.toContain("offline model");
     } finally {
       await mock.close();
       await sandbox.cleanup();

@@ -107,6 +107,18 @@ describe("operational log", () => {
     expect(record?.cyclic).toEqual({ n: "1", self: "[Circular]" });
   });
 
+  it("pretty: one readable line per record, the same redaction, an error's stack below", () => {
+    const lines: string[] = [];
+    const log = createLogger("info", (line) => lines.push(line), "pretty");
+    log.warn({ host: "0.0.0.0", token: "secret-token", detail: "two words" }, "listening wide");
+    log.error({ err: new Error("boom") }, "failed");
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d WARN {2}listening wide · host=0\.0\.0\.0 token=\[Redacted\] detail="two words"\n$/,
+    );
+    expect(lines.join("")).not.toContain("secret-token");
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d ERROR failed\nError: boom\n {4}at /);
+  });
+
   it("keeps the process alive when the reader of its stderr goes away", async () => {
     const script = `
       import { createLogger } from ${JSON.stringify(LOGGER_MODULE)};

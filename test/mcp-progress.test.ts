@@ -34,6 +34,17 @@ describe("StepActivity", () => {
     expect(activity.describe()).toMatch(/^Claude thinking/);
   });
 
+  it("says Claude is writing while the answer streams (partial messages)", () => {
+    const activity = new StepActivity("claude");
+    activity.stdout('{"type":"system","subtype":"init","session_id":"s"}\n');
+    activity.stdout('{"type":"stream_event","event":{"type":"message_start","message":{}}}\n');
+    expect(activity.describe()).toMatch(/^Claude thinking/);
+    activity.stdout(
+      '{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}}\n',
+    );
+    expect(activity.describe()).toMatch(/^Claude writing, \d+ s$/);
+  });
+
   it("says running for a command, whatever it prints", () => {
     const activity = new StepActivity("command");
     activity.stdout('{"type":"system","subtype":"init","session_id":"s"}\n');

@@ -23,6 +23,12 @@ function sample(text: string, series: string): number | null {
   return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
+async function metricsText(): Promise<string> {
+  const scraped = await probe(h.server.port, { path: "/metrics", token: h.server.token });
+  expect(scraped.status).toBe(200);
+  return scraped.body;
+}
+
 describe("/metrics", () => {
   it("needs the token", async () => {
     const refused = await probe(h.server.port, { path: "/metrics" });
@@ -54,5 +60,35 @@ describe("/metrics", () => {
     expect(sample(text, 'cc_executor_claude_tokens_total{type="output"}')).toBeGreaterThan(0);
     expect(text).toContain("# TYPE cc_executor_claude_retries_total counter");
     expect(sample(text, "cc_executor_process_resident_memory_bytes")).toBeGreaterThan(0);
+  });
+
+  it("times the history store's writes and reads", async () => {
+    const before = await metricsText();
+    const writes = (text: string) =>
+      sample(text, 'cc_executor_store_operation_seconds_count{operation="write",method="apply"}') ??
+      0;
+    const lists = (text: string) =>
+      sample(
+        text,
+        'cc_executor_store_operation_seconds_count{operation="read",method="listExecutions"}',
+      ) ?? 0;
+    const { id } = await h.socket.run("echo stored");
+    // The record is written (batched, off the caller's path); a listing sees it once it is.
+    const deadline = Date.now() + 10_000;
+    while (!JSON.stringify(await h.socket.result("history.list", { limit: 5 })).includes(id)) {
+      expect(Date.now()).toBeLessThan(deadline);
+    }
+    const after = await metricsText();
+    expect(writes(after)).toBeGreaterThan(writes(before));
+    expect(lists(after)).toBeGreaterThan(lists(before));
+    expect(after).toContain("# TYPE cc_executor_store_operation_seconds histogram");
+    const sum = sample(
+      after,
+      'cc_executor_store_operation_seconds_sum{operation="write",method="apply"}',
+    );
+    expect(sum).toBeGreaterThan(0);
+    expect(after).toMatch(
+      /cc_executor_store_operation_seconds_bucket\{le="\+Inf",operation="write",method="apply"\} \d+/,
+    );
   });
 });

@@ -83,6 +83,34 @@ describe("mock Anthropic API (HTTP)", () => {
     expect(messageDelta?.delta).toEqual({ stop_reason: "end_turn", stop_sequence: null });
   });
 
+  it("holds a stream after some deltas until told to go on", async () => {
+    let release = () => {};
+    const until = new Promise<void>((resolve) => (release = resolve));
+    mock.enqueue(textReply("one two three", { chunkChars: 4, hold: { afterDeltas: 2, until } }));
+    const response = await post("/v1/messages", userTurn("hi"));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    while (!seen.includes('"text":"two "')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended early: ${seen}`);
+      seen += decoder.decode(value, { stream: true });
+    }
+    // Held: the third piece has not been sent.
+    expect(seen).not.toContain("thre");
+    release();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+    }
+    const text = sseEvents(seen)
+      .filter((e) => e.event === "content_block_delta")
+      .map((e) => (e.data.delta as { text: string }).text)
+      .join("");
+    expect(text).toBe("one two three");
+  });
+
   it("answers non-streaming requests with a JSON message", async () => {
     mock.enqueue(maxTokensReply("cut"));
     const response = await post("/v1/messages", userTurn("hi", false));

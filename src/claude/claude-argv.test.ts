@@ -8,6 +8,7 @@ describe("claudeArgs", () => {
       "--output-format",
       "stream-json",
       "--verbose",
+      "--include-partial-messages",
       "--",
       "--help me",
     ]);
@@ -24,7 +25,7 @@ describe("claudeArgs", () => {
       mcpConfig: "/tmp/mcp.json",
       allowedTools: ["Write", "Bash(git *)"],
     });
-    expect(args.slice(4)).toEqual([
+    expect(args.slice(5)).toEqual([
       "--model",
       "sonnet",
       "--max-turns",

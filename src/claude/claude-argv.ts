@@ -1,6 +1,9 @@
 /**
  * The argv of a Claude run, built without a shell (DESIGN §6, docs/claude-cli.md):
- * `claude -p --output-format stream-json --verbose [options] -- <prompt>`. The prompt goes last,
+ * `claude -p --output-format stream-json --verbose --include-partial-messages [options] -- <prompt>`.
+ * Partial messages make the answer stream as it is written (a `stream_event` line per delta): a
+ * person sees the text arrive, and the idle watchdog sees activity while a long answer is being
+ * generated (without them the CLI is silent until a whole message is done). The prompt goes last,
  * after `--`: `--allowedTools` and other flags are variadic and would swallow it, and a prompt
  * that starts with `-` must not be read as a flag.
  */
@@ -19,7 +22,7 @@ export function toolList(tools: string[] | string): string[] {
 
 /** The arguments after the binary. */
 export function claudeArgs(options: ClaudeArgvOptions): string[] {
-  const args = ["-p", "--output-format", "stream-json", "--verbose"];
+  const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
   if (options.model !== undefined) args.push("--model", options.model);
   if (options.maxTurns !== undefined) args.push("--max-turns", String(options.maxTurns));
   if (options.permissionMode !== undefined) args.push("--permission-mode", options.permissionMode);

@@ -1,6 +1,7 @@
 /**
  * `cc-executor claude <prompt>` (DESIGN §8): a Claude Code run through the server, showing the
- * assistant's text and tool calls live, then the result, cost and duration. Exit code 0 only on
+ * assistant's text as it is written and tool calls live, then the result, cost and duration
+ * (claude-live.ts; piped, stdout holds only the final result, like `claude -p`). Exit code 0 only on
  * success; 1 when the run failed, 124 timed out, 130 canceled (Ctrl-C), 75 interrupted, 125
  * when cc-executor itself could not run it. `--json` prints the CLI's stream-json lines as they
  * come, then one `{"type":"cc_executor.result",…}` line.
@@ -13,7 +14,8 @@ import { ConnectionLostError, RemoteError } from "../client/errors.js";
 import { ErrorCode } from "../protocol/errors.js";
 import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
-import { type ClaudePrinter, humanPrinter, jsonPrinter } from "./claude-output.js";
+import { livePrinter } from "./claude-live.js";
+import { type ClaudePrinter, jsonPrinter } from "./claude-output.js";
 import { CliError } from "./cli-error.js";
 import { CLOSED_PIPE_EXIT_CODE, pipeClosed, whenPipeCloses } from "./closed-pipe.js";
 import { connectOrStart } from "./connect-or-start.js";
@@ -96,7 +98,7 @@ export function claudeOptions(flags: ClaudeFlags): ClaudeOptions {
 
 async function claudeCommand(prompt: string, flags: ClaudeFlags): Promise<number> {
   const options = claudeOptions(flags);
-  const printer: ClaudePrinter = flags.json ? jsonPrinter() : humanPrinter();
+  const printer: ClaudePrinter = flags.json ? jsonPrinter() : livePrinter();
   const session = await connectOrStart(settingsFromFlags({})).catch(ownFailure);
   const stream = session.client.claudeStream(prompt, options);
   const stopListening = cancelOnInterrupt(() => stream.cancel());
@@ -107,6 +109,7 @@ async function claudeCommand(prompt: string, flags: ClaudeFlags): Promise<number
     const result = await stream.result.catch(ownFailure);
     return pipeClosed() ? CLOSED_PIPE_EXIT_CODE : exitCodeOf(result);
   } finally {
+    printer.close?.();
     stopWatchingPipe();
     stopListening();
     await session.close();

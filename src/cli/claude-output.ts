@@ -1,13 +1,12 @@
 /**
- * How `cc-executor claude` shows a run: for people (assistant text on stdout, tool calls and
- * their results dimmed, notices and the final summary on stderr, colour on a TTY), or as JSON
- * lines for scripts.
+ * Pieces of how `cc-executor claude` shows a run: the printer interface, one-line tool calls,
+ * the summary line, a recorded run as a transcript, and JSON lines for scripts (`--json`). The
+ * live view for people is claude-live.ts.
  */
 
 import type { ClaudeResult } from "../client/claude.js";
 import type { ClaudeEvent } from "../protocol/stream-json.js";
 import { assistantText, toolCalls } from "../protocol/stream-json.js";
-import { paint, type Style } from "./terminal-style.js";
 
 export interface ClaudePrinter {
   event(event: ClaudeEvent): void;
@@ -15,17 +14,14 @@ export interface ClaudePrinter {
   status(message: string): void;
   stderr(data: string): void;
   result(result: ClaudeResult): void;
+  /** Stops anything still drawing (the spinner). */
+  close?(): void;
 }
 
-interface Out {
+export interface Out {
   write(text: string): unknown;
   isTTY?: boolean;
-}
-
-function painter(stream: Out) {
-  const on = stream.isTTY === true && !process.env.NO_COLOR;
-  const wrap = (style: Style) => (text: string) => paint(on, style, text);
-  return { dim: wrap("dim"), red: wrap("red"), green: wrap("green"), yellow: wrap("yellow") };
+  columns?: number;
 }
 
 /** A tool call in one line: `Write(/tmp/notes.txt)`, `Bash(ls -la)`. */
@@ -38,7 +34,7 @@ export function describeTool(name: string, input: unknown): string {
   return `${name}(${short.replace(/\s+/g, " ")})`;
 }
 
-function firstLine(value: unknown): string {
+export function firstLine(value: unknown): string {
   const text =
     typeof value === "string"
       ? value
@@ -53,67 +49,46 @@ function money(usd: number | null): string {
   return usd === null ? "cost unknown" : `$${usd.toFixed(4)}`;
 }
 
-export function humanPrinter(
-  stdout: Out = process.stdout,
-  stderr: Out = process.stderr,
-): ClaudePrinter {
-  const out = painter(stdout);
-  const err = painter(stderr);
-  let lastText = "";
-  return {
-    event(parsed) {
-      if (parsed.kind === "init") {
-        const { model, session_id } = parsed.event;
-        stderr.write(err.dim(`● claude ${model ?? ""} · session ${session_id}\n`));
-      } else if (parsed.kind === "assistant") {
-        const text = assistantText(parsed.event);
-        if (text) {
-          lastText = text;
-          stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-        }
-        for (const call of toolCalls(parsed.event)) {
-          stdout.write(out.dim(`⏺ ${describeTool(call.name, call.input)}\n`));
-        }
-      } else if (parsed.kind === "user" && Array.isArray(parsed.event.message.content)) {
-        for (const block of parsed.event.message.content) {
-          if (block.type !== "tool_result") continue;
-          const line = firstLine(block.content);
-          stdout.write(block.is_error ? out.red(`  ⎿ ${line}\n`) : out.dim(`  ⎿ ${line}\n`));
-        }
-      } else if (parsed.kind === "text") {
-        stdout.write(`${parsed.line}\n`);
-      }
-    },
-    notice(method, params) {
-      const message = typeof params.message === "string" ? params.message : JSON.stringify(params);
-      stderr.write(err.yellow(`cc-executor: ${method}: ${message}\n`));
-    },
-    status(message) {
-      stderr.write(err.dim(`cc-executor: ${message}\n`));
-    },
-    stderr(data) {
-      stderr.write(data);
-    },
-    result(result) {
-      if (result.result && result.result.trim() !== lastText.trim()) {
-        stdout.write(result.result.endsWith("\n") ? result.result : `${result.result}\n`);
-      }
-      const seconds = (result.durationMs / 1000).toFixed(2);
-      const turns =
-        result.numTurns === null
-          ? ""
-          : ` · ${result.numTurns} turn${result.numTurns === 1 ? "" : "s"}`;
-      const attempts = result.attempts > 1 ? ` · ${result.attempts} attempts` : "";
-      const facts = `${seconds} s · ${money(result.costUsd)}${turns}${attempts}`;
-      if (result.success) {
-        stderr.write(err.green(`✓ completed in ${facts} · session ${result.sessionId ?? "?"}\n`));
-        return;
-      }
-      const why = result.error ?? result.status;
-      const kind = result.failure ? ` (${result.failure})` : "";
-      stderr.write(err.red(`✗ ${result.status}${kind} after ${facts}: ${why}\n`));
-    },
-  };
+/** The summary line of a finished run, and whether it succeeded (green) or not (red). */
+export function summaryLine(result: ClaudeResult): { ok: boolean; line: string } {
+  const seconds = (result.durationMs / 1000).toFixed(2);
+  const turns =
+    result.numTurns === null ? "" : ` · ${result.numTurns} turn${result.numTurns === 1 ? "" : "s"}`;
+  const attempts = result.attempts > 1 ? ` · ${result.attempts} attempts` : "";
+  const facts = `${seconds} s · ${money(result.costUsd)}${turns}${attempts}`;
+  if (result.success)
+    return { ok: true, line: `✓ completed in ${facts} · session ${result.sessionId ?? "?"}` };
+  const why = result.error ?? result.status;
+  const kind = result.failure ? ` (${result.failure})` : "";
+  return { ok: false, line: `✗ ${result.status}${kind} after ${facts}: ${why}` };
+}
+
+/**
+ * A recorded run's lines as one readable text (`history show`): the model and session, whole
+ * assistant messages (streamed pieces are skipped: the whole message follows them), tool calls
+ * and their results.
+ */
+export function transcriptLine(parsed: ClaudeEvent): string {
+  if (parsed.kind === "init") {
+    const { model, session_id } = parsed.event;
+    return `● claude ${model ?? ""} · session ${session_id}\n`;
+  }
+  if (parsed.kind === "assistant") {
+    const text = assistantText(parsed.event);
+    let lines = text ? (text.endsWith("\n") ? text : `${text}\n`) : "";
+    for (const call of toolCalls(parsed.event)) {
+      lines += `⏺ ${describeTool(call.name, call.input)}\n`;
+    }
+    return lines;
+  }
+  if (parsed.kind === "user" && Array.isArray(parsed.event.message.content)) {
+    let lines = "";
+    for (const block of parsed.event.message.content) {
+      if (block.type === "tool_result") lines += `  ⎿ ${firstLine(block.content)}\n`;
+    }
+    return lines;
+  }
+  return parsed.kind === "text" ? `${parsed.line}\n` : "";
 }
 
 export function jsonPrinter(

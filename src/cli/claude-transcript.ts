@@ -4,12 +4,10 @@
  * same lines `cc-executor claude` prints live (claude-output.ts), for `history show`.
  */
 import { parseClaudeLine, resultText } from "../protocol/stream-json.js";
-import { humanPrinter } from "./claude-output.js";
+import { transcriptLine } from "./claude-output.js";
 
 export function claudeTranscript(streamJson: string): string {
   let text = "";
-  const out = { write: (chunk: string) => (text += chunk) };
-  const printer = humanPrinter(out, out);
   for (const line of streamJson.split("\n")) {
     if (line.trim() === "") continue;
     const parsed = parseClaudeLine(line);
@@ -20,7 +18,7 @@ export function claudeTranscript(streamJson: string): string {
       const turns = typeof event.num_turns === "number" ? ` · ${event.num_turns} turns` : "";
       text += `result (${event.subtype}): ${resultText(event)}${turns}${cost}\n`;
     } else {
-      printer.event(parsed);
+      text += transcriptLine(parsed);
     }
   }
   return text;

@@ -38,9 +38,14 @@ export async function connectOrStart(settings: Settings): Promise<ClientSession>
   if (explicitUrl !== null)
     throw new CliError(`no server answers at ${explicitUrl} (CC_EXECUTOR_URL)`);
   const quietLevel = settings.logLevel === "info" ? "warn" : settings.logLevel;
+  // Its warnings reach the person running the command: readable lines on a terminal.
+  const terminal = process.stderr.isTTY === true;
+  const logger = terminal
+    ? createLogger(quietLevel, undefined, "pretty", !process.env.NO_COLOR)
+    : createLogger(quietLevel);
   const server = await startServer(
     { ...settings, host: "127.0.0.1", port: 0, logLevel: quietLevel },
-    { logger: createLogger(quietLevel) },
+    { logger },
   );
   const client = await connect({ url: server.wsUrl, token: server.token, reconnect: false });
   return {

@@ -104,7 +104,9 @@ async function checkServer(settings: Settings): Promise<CheckResult> {
     : {
         name: "server",
         level: "warn",
-        message: `not running, and ${settings.host}:${settings.port} is taken by another program; use --port`,
+        message:
+          `not running, and ${settings.host}:${settings.port} is taken by another program; ` +
+          "start it on another port: cc-executor server start --port <port> (or set CC_EXECUTOR_PORT)",
       };
 }
 

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { readServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
 import { readOrCreateToken } from "../config/token.js";
+import { LOG_FORMATS, type LogFormat } from "../log/logger.js";
 import { CliError } from "./cli-error.js";
 import { probeHealth } from "./health-probe.js";
 import { connectHost, startDetached } from "./server-detach.js";
@@ -13,6 +14,15 @@ import { type ServerFlags, settingsFromFlags } from "./settings-from-flags.js";
 
 interface StartFlags extends ServerFlags {
   detach?: boolean;
+  logFormat?: string;
+}
+
+/** `--log-format`: as asked, else readable lines for a person at a terminal, JSON otherwise. */
+function logFormatOf(flag: string | undefined): LogFormat {
+  if (flag === undefined) return process.stderr.isTTY ? "pretty" : "json";
+  if (!(LOG_FORMATS as readonly string[]).includes(flag))
+    throw new CliError(`--log-format: expected ${LOG_FORMATS.join(" or ")}, got ${flag}`, 2);
+  return flag as LogFormat;
 }
 
 export function registerServerCommands(program: Command): void {
@@ -25,13 +35,18 @@ export function registerServerCommands(program: Command): void {
     .option("--host <host>", "address to bind (default 127.0.0.1)")
     .option("--detach", "run in the background; logs go to $CC_EXECUTOR_HOME/logs/server.log")
     .option("--no-auth", "turn the token check off (loopback only; not recommended)")
+    .option(
+      "--log-format <format>",
+      "json or pretty (default: pretty on a terminal, json when piped or detached)",
+    )
     .action(async (flags: StartFlags) => {
+      const logFormat = logFormatOf(flags.logFormat);
       const settings = settingsFromFlags(flags);
       const running = readServerInfo(homePaths(settings.home).serverInfo);
       if (running && (await probeHealth(connectHost(running.host), running.port)))
         throw new CliError(`a server is already running (pid ${running.pid}, ${running.url})`);
       if (flags.detach) await startDetached(settings, process.argv.slice(2));
-      else await runForeground(settings);
+      else await runForeground(settings, logFormat);
     });
 
   server

@@ -1,20 +1,27 @@
 /**
  * `server start` in the foreground: the process-wide parts around `startServer` — the
- * server.json/server.pid records, and SIGTERM/SIGINT for a graceful stop (a second signal
- * forces the exit).
+ * server.json/server.pid records, the log's format (readable lines on a terminal, JSON when
+ * piped: `--log-format`), and SIGTERM/SIGINT for a graceful stop (a second signal forces the
+ * exit).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { removeServerInfo, writeServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
+import { createLogger, type LogFormat } from "../log/logger.js";
 import { VERSION } from "../protocol/version.js";
 import { isWildcardBind } from "../server/allow-lists.js";
 import { StartError, startServer } from "../server/server.js";
 import { CliError } from "./cli-error.js";
 
-export async function runForeground(settings: Settings): Promise<void> {
+export async function runForeground(
+  settings: Settings,
+  logFormat: LogFormat = "json",
+): Promise<void> {
   const paths = homePaths(settings.home);
-  const server = await startServer(settings).catch((error: unknown) => {
+  const colour = logFormat === "pretty" && process.stderr.isTTY === true && !process.env.NO_COLOR;
+  const logger = createLogger(settings.logLevel, undefined, logFormat, colour);
+  const server = await startServer(settings, { logger }).catch((error: unknown) => {
     if (error instanceof StartError) throw new CliError(error.message);
     throw error;
   });

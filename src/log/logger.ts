@@ -1,5 +1,6 @@
 /**
- * The server's operational log: JSON lines on stderr, never tokens or env values.
+ * The server's operational log: JSON lines on stderr (readable lines on a terminal, `pretty`),
+ * never tokens or env values.
  *
  * The lines are pino's format (`level` as a number, `time` in epoch ms, `pid`, the fields, then
  * `msg`), so `pino-pretty` and log tools that read pino still work. pino itself is not used: the
@@ -8,6 +9,7 @@
  * where this one finds a key at any depth (docs/architecture.md, "Choices and why").
  */
 import { jsonLine } from "./json-line.js";
+import { prettyLine } from "./pretty-line.js";
 
 const LOG_LEVELS = {
   trace: 10,
@@ -52,9 +54,22 @@ function writeStderr(line: string): void {
   process.stderr.write(line);
 }
 
+/**
+ * How lines are written: `json` (pino's format, for machines and files) or `pretty` (one
+ * readable line each, for a person at a terminal: pretty-line.ts).
+ */
+export type LogFormat = "json" | "pretty";
+export const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+
 /** A logger that writes each line (with its newline) through `write`, stderr by default. */
-export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = writeStderr,
+  format: LogFormat = "json",
+  colour = false,
+): Logger {
   const threshold = LOG_LEVELS[level];
+  const out = format === "pretty" ? (line: string) => write(prettyLine(line, colour)) : write;
   const method =
     (name: Exclude<LogLevel, "silent">): LogMethod =>
     (fieldsOrMsg, msg) => {
@@ -62,7 +77,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
       if (value < threshold) return;
       const fields = typeof fieldsOrMsg === "string" ? {} : fieldsOrMsg;
       const text = typeof fieldsOrMsg === "string" ? fieldsOrMsg : msg;
-      write(
+      out(
         jsonLine({ level: value, time: Date.now(), pid: process.pid }, fields, text, REDACTED_KEYS),
       );
     };

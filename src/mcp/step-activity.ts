@@ -1,11 +1,11 @@
 /**
  * What one running task is doing, in the few words a progress message has room for: "running"
- * (a command), "Claude thinking", "Claude using Bash", "retrying after a rate limit", "waiting
+ * (a command), "Claude thinking", "Claude writing", "Claude using Bash", "retrying after a rate limit", "waiting
  * for the usage reset at 14:00 UTC". Fed with the CLI's stream-json lines and the server's
  * detections and retries (docs/claude.md) of the task's execution.
  */
 import { LineSplitter } from "../protocol/line-splitter.js";
-import { type ClaudeEvent, parseClaudeLine } from "../protocol/stream-json.js";
+import { type ClaudeEvent, parseClaudeLine, streamDelta } from "../protocol/stream-json.js";
 
 type Params = Record<string, unknown>;
 
@@ -39,6 +39,10 @@ export class StepActivity {
         this.phase = name ? `Claude using ${name}` : "Claude thinking";
         break;
       }
+      case "stream_event":
+        // Partial messages: the answer is being written (the whole message follows).
+        if (streamDelta(event.event)?.type === "text") this.phase = "Claude writing";
+        break;
       case "result":
         this.phase = "Claude answered, finishing";
         break;

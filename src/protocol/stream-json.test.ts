@@ -2,7 +2,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LineSplitter } from "./line-splitter.js";
-import { assistantText, parseClaudeLine, resultText, toolCalls } from "./stream-json.js";
+import {
+  assistantText,
+  parseClaudeLine,
+  resultText,
+  streamDelta,
+  streamOutputTokens,
+  toolCalls,
+} from "./stream-json.js";
 
 const transcripts = new URL("../../test/fixtures/fake-claude/transcripts/", import.meta.url);
 
@@ -26,9 +33,7 @@ describe("parseClaudeLine", () => {
               : "system"
           : raw.type === "rate_limit_event"
             ? "rate_limit"
-            : raw.type === "stream_event"
-              ? "other"
-              : raw.type;
+            : raw.type;
       expect(parsed.kind, line.slice(0, 120)).toBe(expected);
     }
   });
@@ -63,6 +68,25 @@ describe("parseClaudeLine", () => {
     if (maxTurns?.kind === "result") {
       expect(resultText(maxTurns.event)).toBe("Reached maximum number of turns (2)");
     }
+  });
+});
+
+describe("stream events (--include-partial-messages)", () => {
+  it("reads the text deltas and token counts of a real transcript", () => {
+    let text = "";
+    let tokens: number | null = null;
+    for (const line of linesOf("partial-messages.jsonl")) {
+      const parsed = parseClaudeLine(line);
+      if (parsed.kind !== "stream_event") continue;
+      const delta = streamDelta(parsed.event);
+      if (delta?.type === "text") text += delta.text;
+      tokens = streamOutputTokens(parsed.event) ?? tokens;
+    }
+    const result = linesOf("partial-messages.jsonl")
+      .map(parseClaudeLine)
+      .find((parsed) => parsed.kind === "result");
+    expect(result?.kind === "result" && resultText(result.event)).toBe(text);
+    expect(tokens).toBeGreaterThan(0);
   });
 });
 

@@ -93,6 +93,18 @@ export const ResultEvent = z.looseObject({
 });
 export type ResultEvent = z.infer<typeof ResultEvent>;
 
+/**
+ * A piece of a message as the API streams it (`--include-partial-messages`): the raw SSE event
+ * (`message_start`, `content_block_delta` with a `text_delta`, …) wrapped in a line. The whole
+ * message still follows as an `assistant` line; these only show it being written.
+ */
+export const StreamEventLine = z.looseObject({
+  type: z.literal("stream_event"),
+  event: z.looseObject({ type: z.string() }),
+  session_id: z.optional(z.string()),
+});
+export type StreamEventLine = z.infer<typeof StreamEventLine>;
+
 /** One stdout line of the CLI, by kind. `text` is a line that is not a JSON object. */
 export type ClaudeEvent =
   | { kind: "init"; event: SystemInit }
@@ -102,6 +114,7 @@ export type ClaudeEvent =
   | { kind: "user"; event: UserEvent }
   | { kind: "rate_limit"; event: RateLimitEvent }
   | { kind: "result"; event: ResultEvent }
+  | { kind: "stream_event"; event: StreamEventLine }
   | { kind: "other"; event: Record<string, unknown> }
   | { kind: "text"; line: string };
 
@@ -143,6 +156,10 @@ function classify(value: Parsed): ClaudeEvent {
       const event = typed(ResultEvent, value);
       return event ? { kind: "result", event } : other;
     }
+    case "stream_event": {
+      const event = typed(StreamEventLine, value);
+      return event ? { kind: "stream_event", event } : other;
+    }
     default:
       return other;
   }
@@ -183,4 +200,37 @@ export function toolCalls(event: AssistantEvent): Array<{ name: string; input: u
 export function resultText(event: ResultEvent): string {
   if (typeof event.result === "string") return event.result;
   return (event.errors ?? []).map((error) => String(error)).join("; ");
+}
+
+/** What a streamed piece adds: text being written, thinking, or a tool call's input. */
+export type StreamDelta =
+  | { type: "text"; text: string }
+  | { type: "thinking"; text: string }
+  | { type: "tool_input"; text: string };
+
+/** The delta a `content_block_delta` stream event carries, or null for any other event. */
+export function streamDelta(event: StreamEventLine): StreamDelta | null {
+  const inner = event.event;
+  if (inner.type !== "content_block_delta") return null;
+  const delta = inner.delta as Record<string, unknown> | undefined;
+  if (!delta) return null;
+  if (delta.type === "text_delta" && typeof delta.text === "string")
+    return { type: "text", text: delta.text };
+  if (delta.type === "thinking_delta" && typeof delta.thinking === "string")
+    return { type: "thinking", text: delta.thinking };
+  if (delta.type === "input_json_delta" && typeof delta.partial_json === "string")
+    return { type: "tool_input", text: delta.partial_json };
+  return null;
+}
+
+/** Output tokens a `message_delta` stream event reports for its message so far, else null. */
+export function streamOutputTokens(event: StreamEventLine): number | null {
+  const inner = event.event;
+  if (inner.type !== "message_delta" && inner.type !== "message_start") return null;
+  const usage = (
+    inner.type === "message_start"
+      ? (inner.message as { usage?: unknown } | undefined)?.usage
+      : inner.usage
+  ) as { output_tokens?: unknown } | undefined;
+  return typeof usage?.output_tokens === "number" ? usage.output_tokens : null;
 }

@@ -14,6 +14,25 @@ export interface MetricsSources {
   connections(): number;
   /** Bytes the spool holds now, across executions. */
   spoolBytes(): number;
+  /** How long store calls take (fed before the registry exists: storeLatencyHistogram). */
+  storeLatency?: StoreLatency;
+}
+
+export type StoreLatency = client.Histogram<"operation" | "method">;
+
+/**
+ * `cc_executor_store_operation_seconds{operation="write"|"read",method}`: the history store's
+ * calls (SQLite, Redis or memory) as they took. Writes are `apply` (the write batcher's
+ * batches) and `prune`; reads are the queries (history, journal, task runs, estimator).
+ */
+export function storeLatencyHistogram(): StoreLatency {
+  return new client.Histogram({
+    name: "cc_executor_store_operation_seconds",
+    help: "How long history store calls took, by operation (write, read) and method.",
+    labelNames: ["operation", "method"] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [],
+  });
 }
 
 export class ServerMetrics {
@@ -74,6 +93,7 @@ export class ServerMetrics {
     );
     gauge("cc_executor_connections", "Open client connections.", sources.connections);
     gauge("cc_executor_spool_bytes", "Bytes held in spool files now.", sources.spoolBytes);
+    if (sources.storeLatency) this.registry.registerMetric(sources.storeLatency);
     client.collectDefaultMetrics({ register: this.registry, prefix: "cc_executor_" });
     engine.observe({
       created: (execution) => this.followRetries(execution),

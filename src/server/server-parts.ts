@@ -13,6 +13,7 @@ import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
 import type { Logger } from "../log/logger.js";
 import { type HistoryService, startHistory } from "../store/history-service.js";
+import type { StoreTiming } from "../store/timed-store.js";
 import { captureServerEnv } from "../supervisor/process/child-env.js";
 import { findExecutable, resolveShell } from "../supervisor/process/shell.js";
 import { SpoolJanitor } from "../supervisor/spool/spool-janitor.js";
@@ -36,7 +37,7 @@ export interface ServerParts {
 export async function startParts(
   settings: Settings,
   paths: HomePaths,
-  log: { logger: Logger; audit: AuditLog },
+  log: { logger: Logger; audit: AuditLog; storeTiming?: StoreTiming },
 ): Promise<ServerParts> {
   const { logger, audit } = log;
   captureServerEnv();
@@ -49,6 +50,7 @@ export async function startParts(
       maxRows: settings.historyMaxRows || null,
     },
     estimator: { margin: settings.timeoutMargin },
+    timing: log.storeTiming,
   });
   const spoolJanitor = new SpoolJanitor({
     root: paths.spool,

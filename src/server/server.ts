@@ -17,7 +17,7 @@ import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connecti
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
-import { ServerMetrics } from "./metrics.js";
+import { ServerMetrics, storeLatencyHistogram } from "./metrics.js";
 import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { startParts } from "./server-parts.js";
@@ -61,7 +61,14 @@ export async function startServer(
         logger.error({ err: error }, "audit log write failed"),
       ),
   );
-  const parts = await startParts(settings, paths, { logger, audit });
+  // Made before the store opens, so its first calls (recovery, retention) are counted too.
+  const storeLatency = storeLatencyHistogram();
+  const parts = await startParts(settings, paths, {
+    logger,
+    audit,
+    storeTiming: (operation, method, durationMs) =>
+      storeLatency.observe({ operation, method }, durationMs / 1000),
+  });
   const { engine, history, recorder, hooks, tasks } = parts;
   const context: ServerContext = {
     settings,
@@ -80,6 +87,7 @@ export async function startServer(
       engine,
       connections: () => context.connections.size + context.claudeSessions.size,
       spoolBytes: () => parts.spoolJanitor.usedBytes,
+      storeLatency,
     }),
   };
   routeHookWarnings(hooks, tasks, context.connections);

@@ -13,6 +13,7 @@ import { openStore } from "./open-store.js";
 import { type RecoveryReport, recoverInterrupted } from "./recover-interrupted.js";
 import { Retention, type RetentionOptions } from "./retention.js";
 import type { Store } from "./store.js";
+import { type StoreTiming, timedStore } from "./timed-store.js";
 import { type EstimatorOptions, TimeoutEstimator } from "./timeout-estimator.js";
 import { type BatcherOptions, WriteBatcher } from "./write-batcher.js";
 
@@ -24,6 +25,8 @@ export interface HistoryOptions {
   retention?: RetentionOptions;
   estimator?: EstimatorOptions;
   batcher?: Omit<BatcherOptions, "onError">;
+  /** Told how long each store call took (the store latency metric). */
+  timing?: StoreTiming;
 }
 
 export interface HistoryService {
@@ -45,10 +48,11 @@ export async function startHistory(
   options: HistoryOptions,
 ): Promise<HistoryService> {
   const { logger } = options;
-  const store = await openStore(settings, {
+  const opened = await openStore(settings, {
     memory: options.memory,
     redisKeyPrefix: options.redisKeyPrefix,
   });
+  const store = options.timing ? timedStore(opened, options.timing) : opened;
   const identity = currentServerIdentity();
   let recovery: RecoveryReport;
   try {

@@ -57,7 +57,7 @@ export function stressReport(run: StressRun, facts: ReportFacts): string {
     "",
     `- Server: ${facts.serverUrl}`,
     `- Claude CLI: ${facts.claudeBin}${facts.mock ? " against the built-in mock Anthropic API (--mock)" : ""}`,
-    "- Every Claude run: `claude -p --output-format stream-json --verbose [options] -- <prompt>`, " +
+    "- Every Claude run: `claude -p --output-format stream-json --verbose --include-partial-messages [options] -- <prompt>`, " +
       "stdin closed, completion on the `result` event; no server restarts between tasks.",
     "",
     "---",

@@ -61,7 +61,14 @@ export interface CliOptions {
   /** Run as another user (the test must run as root). */
   uid?: number;
   gid?: number;
+  /**
+   * Run on a real terminal: a pty made by util-linux `script`, whose output (stdout and stderr of
+   * the CLI together, as a terminal shows them, with `\r\n` line ends) is `stdout`.
+   */
+  pty?: boolean;
 }
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 export class CliProcess {
   stdout = "";
@@ -71,7 +78,11 @@ export class CliProcess {
   private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
 
   constructor(args: string[], options: CliOptions) {
-    this.child = spawn(process.execPath, [CLI_PATH, ...args], {
+    const argv = [process.execPath, CLI_PATH, ...args];
+    const [file, ...rest] = options.pty
+      ? ["script", "-qfec", argv.map(shellQuote).join(" "), "/dev/null"]
+      : argv;
+    this.child = spawn(file as string, rest, {
       env: options.env,
       cwd: options.cwd,
       uid: options.uid,
