@@ -22,7 +22,9 @@ export const CHROMIUM_FLAGS = [
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (REQUIRE_SERVICES)
-    throw new Error(`${CHROMIUM_PATH} is missing (CC_EXECUTOR_REQUIRE_SERVICES=1): apt-get install chromium`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing (CC_EXECUTOR_REQUIRE_SERVICES=1): apt-get install chromium`,
+    );
   console.warn(
     `\n!!! ${CHROMIUM_PATH} is missing: the dashboard's browser tests are SKIPPED (apt-get install chromium)\n`,
   );

@@ -12,6 +12,7 @@ interface Props {
 }
 
 export function Chart({ title, data, series, testId, bars = false }: Props) {
+  const padSeconds = bars ? 86_400 : 3600;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -31,6 +32,14 @@ export function Chart({ title, data, series, testId, bars = false }: Props) {
           })),
         ],
         axes: [axis, axis],
+        // One point (or one day) would stretch the time axis over years: pad it instead.
+        scales: {
+          x: {
+            time: true,
+            range: (_u, min, max) =>
+              min === max ? [min - padSeconds, max + padSeconds] : [min, max],
+          },
+        },
       },
       data,
       element,
@@ -41,6 +50,6 @@ export function Chart({ title, data, series, testId, bars = false }: Props) {
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [title, data, series, bars]);
+  }, [title, data, series, bars, padSeconds]);
   return <div class="chart" ref={box} data-testid={testId} />;
 }

@@ -33,6 +33,8 @@ export function ExecutionView({ client, executionId }: Props) {
   followRef.current = follow;
   const [query, setQuery] = useState("");
   const [busy, setBusy] = useState(false);
+  const kindRef = useRef<string>("command");
+  kindRef.current = record?.kind ?? "command";
 
   // The record: kind, command, cost; re-read while the execution runs.
   useEffect(() => {
@@ -60,6 +62,12 @@ export function ExecutionView({ client, executionId }: Props) {
     };
   }, [client, executionId]);
 
+  const kind = record?.kind ?? "command";
+  useEffect(() => {
+    if (terminal.current && terminalBox.current)
+      fitTerminal(terminal.current, terminalBox.current, kind);
+  }, [kind]);
+
   // The output: the terminal and, for Claude runs, the transcript.
   useEffect(() => {
     const box = terminalBox.current;
@@ -67,10 +75,7 @@ export function ExecutionView({ client, executionId }: Props) {
     const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
     const view = new TerminalView(box, dark);
     terminal.current = view;
-    const fitToBox = () => {
-      const columns = Math.floor((box.clientWidth - 12) / CHAR_WIDTH_PX);
-      view.resize(columns, window.innerWidth < 700 ? 16 : 28);
-    };
+    const fitToBox = () => fitTerminal(view, box, kindRef.current);
     fitToBox();
     window.addEventListener("resize", fitToBox);
     const parser = new TranscriptParser();
@@ -125,7 +130,6 @@ export function ExecutionView({ client, executionId }: Props) {
     }
   };
 
-  const kind = record?.kind ?? "command";
   const running = !isFinal(status) && status !== "…";
   const duration = record?.duration_ms ?? elapsedMs(record?.started_at ?? null, null);
   return (
@@ -219,6 +223,13 @@ export function ExecutionView({ client, executionId }: Props) {
       <div class="terminal" ref={terminalBox} data-testid="terminal" />
     </section>
   );
+}
+
+/** As many columns as the box holds; a Claude run's raw stream-json gets fewer rows. */
+function fitTerminal(view: TerminalView, box: HTMLElement, kind: string): void {
+  const columns = Math.floor((box.clientWidth - 12) / CHAR_WIDTH_PX);
+  const rows = window.innerWidth < 700 ? 16 : 28;
+  view.resize(columns, kind === "claude" ? Math.min(rows, 12) : rows);
 }
 
 /** An execution only in history: its recorded output (head and tail when it was long). */

@@ -98,7 +98,7 @@ export function ExecutionsList({ client, page }: { client: CcExecutorClient; pag
 
 export function ExecutionTable({ rows }: { rows: Row[] }) {
   return (
-    <table class="rows">
+    <table class="rows ids">
       <thead>
         <tr>
           <th>id</th>

@@ -11,7 +11,7 @@ import "@xterm/xterm/css/xterm.css";
 import { EscapeFilter } from "./escape-filter.js";
 
 /** The most written to xterm in one go; the rest waits for the next frame. */
-const MAX_BATCH_CHARS = 1 << 20;
+const MAX_BATCH_CHARS = 256 * 1024;
 
 const DARK = { background: "#111418", foreground: "#d8dee9", cursor: "#111418" };
 const LIGHT = {
