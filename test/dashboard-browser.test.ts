@@ -155,9 +155,13 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     await shot(page, "task-runs");
   });
 
-  it("cancels a running sleep: canceled in the view and in its row", async () => {
+  it("pauses, resumes and cancels a running sleep: canceled in the view and in its row", async () => {
     const id = await startCommand("sleep 30");
     const view = page.getByTestId("execution-view");
+    await expect.poll(() => view.getAttribute("data-status")).toBe("running");
+    await page.getByTestId("pause").click();
+    await expect.poll(() => view.getAttribute("data-status")).toBe("paused");
+    await page.getByTestId("resume-execution").click();
     await expect.poll(() => view.getAttribute("data-status")).toBe("running");
     await page.getByTestId("cancel").click();
     await page.locator('[data-testid="execution-view"][data-status="canceled"]').waitFor();
@@ -249,6 +253,27 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(phone, "phone");
     await phone.close();
+  });
+
+  it("is keyboard reachable, and dark when the system is", async () => {
+    const dark = await context.newPage();
+    await dark.emulateMedia({ colorScheme: "dark" });
+    await dark.goto(`${server.url}/#/`);
+    const row = dark.getByTestId("execution-row").first();
+    await row.waitFor();
+    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe("rgb(17, 20, 24)");
+    await shot(dark, "dark");
+    // Tab from the top reaches the first row; Enter opens it.
+    await dark.keyboard.press("Tab");
+    for (let i = 0; i < 12; i++) {
+      if (await row.evaluate((el) => el === document.activeElement)) break;
+      await dark.keyboard.press("Tab");
+    }
+    expect(await row.evaluate((el) => el === document.activeElement)).toBe(true);
+    await dark.keyboard.press("Enter");
+    await dark.getByTestId("execution-view").waitFor();
+    await dark.close();
   });
 
   it("a reused code grants nothing: the page says what to open", async () => {

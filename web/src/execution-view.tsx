@@ -60,7 +60,8 @@ export function ExecutionView({ client, executionId }: Props) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [client, executionId]);
+    // Read again when the status changes: a finished run's record has its cost and exit code.
+  }, [client, executionId, status]);
 
   const kind = record?.kind ?? "command";
   useEffect(() => {
