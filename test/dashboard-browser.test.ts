@@ -25,6 +25,7 @@ import {
 } from "./fixtures/mock-anthropic/index.js";
 import { chromiumAvailable, launchChromium } from "./helpers/browser.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
+import { executionRecord } from "./helpers/store-fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const available = chromiumAvailable();
@@ -110,7 +111,6 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     await page.goto(`${server.url}/#/`);
     const row = page.locator(`[data-testid="execution-row"][data-execution-id="${id}"]`);
     await expect.poll(() => row.getAttribute("data-status")).toBe("completed");
-    await shot(page, "executions");
   });
 
   it("runs a Claude prompt (real CLI, mock API) and shows the transcript", async () => {
@@ -186,6 +186,9 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   });
 
   it("shows history with its charts, and health", async () => {
+    await page.goto(`${server.url}/#/`);
+    await expect.poll(() => page.getByTestId("execution-row").count()).toBeGreaterThan(5);
+    await shot(page, "executions");
     await page.goto(`${server.url}/#/history`);
     await page.getByTestId("history").getByTestId("execution-row").first().waitFor();
     await page.getByTestId("chart-durations").locator("canvas").waitFor();
@@ -329,6 +332,30 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     } finally {
       await new Promise((resolve) => foreign.close(resolve));
     }
+  });
+
+  it("pages a history of 1,000 executions, 50 rows at a time", async () => {
+    const baseMs = Date.now() - 2 * 86_400_000;
+    await server.context.history.store.apply(
+      Array.from({ length: 1000 }, (_, i) => ({
+        type: "execution" as const,
+        record: executionRecord({
+          executionId: `seeded-${String(i).padStart(4, "0")}`,
+          command: `echo seeded ${i}`,
+          createdAtMs: baseMs + i * 1000,
+          startedAtMs: baseMs + i * 1000,
+          endedAtMs: baseMs + i * 1000 + 500,
+        }),
+      })),
+    );
+    await page.goto(`${server.url}/#/executions/1`);
+    const rows = page.getByTestId("execution-row");
+    await expect.poll(() => rows.count()).toBe(50);
+    const firstOnPage1 = await rows.first().getAttribute("data-execution-id");
+    await page.getByText("Older →").click();
+    await expect.poll(() => rows.first().getAttribute("data-execution-id")).not.toBe(firstOnPage1);
+    expect(await rows.count()).toBe(50);
+    expect(page.url()).toContain("#/executions/2");
   });
 
   it("reconnects after a dropped connection and shows the output without a gap", async () => {

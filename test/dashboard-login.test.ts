@@ -4,7 +4,7 @@
  * an HttpOnly SameSite=Strict cookie, and that cookie standing in for the token only on requests
  * with our own Origin. Also `server start` and `cc-executor dashboard` printing the login link.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CODE_LIFETIME_MS, DashboardAuth } from "../src/server/dashboard/dashboard-auth.js";
 import { DASHBOARD_CSP } from "../src/server/dashboard/dashboard-routes.js";
@@ -193,5 +193,22 @@ describe("the CLI prints the login link", () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe("web/ speaks the public protocol only", () => {
+  it("imports nothing of src/ but the client SDK and the protocol", () => {
+    const dir = new URL("../web/src/", import.meta.url);
+    const files = readdirSync(dir).filter(
+      (name) => /\.tsx?$/.test(name) && !name.includes(".test."),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    const reached = new Set<string>();
+    for (const name of files) {
+      const text = readFileSync(new URL(name, dir), "utf8");
+      for (const [, target] of text.matchAll(/from "\.\.\/\.\.\/src\/([^/"]+)\//g))
+        reached.add(target as string);
+    }
+    expect([...reached].sort()).toEqual(["client", "protocol"]);
   });
 });

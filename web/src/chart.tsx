@@ -12,7 +12,7 @@ interface Props {
 }
 
 export function Chart({ title, data, series, testId, bars = false }: Props) {
-  const padSeconds = bars ? 86_400 : 3600;
+  const padSeconds = bars ? 86_400 : 60;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -32,12 +32,10 @@ export function Chart({ title, data, series, testId, bars = false }: Props) {
           })),
         ],
         axes: [axis, axis],
-        // One point (or one day) would stretch the time axis over years: pad it instead.
         scales: {
           x: {
             time: true,
-            range: (_u, min, max) =>
-              min === max ? [min - padSeconds, max + padSeconds] : [min, max],
+            range: xRange(data[0] as ArrayLike<number>, padSeconds),
           },
         },
       },
@@ -52,4 +50,16 @@ export function Chart({ title, data, series, testId, bars = false }: Props) {
     };
   }, [title, data, series, bars, padSeconds]);
   return <div class="chart" ref={box} data-testid={testId} />;
+}
+
+/** The data's time span, padded; uPlot's own range for one point (or one bar) spans years. */
+function xRange(xs: ArrayLike<number>, padSeconds: number): [number, number] {
+  if (xs.length === 0) {
+    const now = Date.now() / 1000;
+    return [now - padSeconds, now + padSeconds];
+  }
+  const min = xs[0] as number;
+  const max = xs[xs.length - 1] as number;
+  const pad = Math.max(padSeconds, (max - min) * 0.05);
+  return [min - pad, max + pad];
 }

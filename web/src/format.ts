@@ -25,8 +25,12 @@ export function elapsedMs(
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
+
+/** A UUID by its first 8 characters; a longer id of another form (a task step's) by its end. */
 export function shortId(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
+  if (UUID.test(id)) return id.slice(0, 8);
+  return id.length > 14 ? `…${id.slice(-12)}` : id;
 }
 
 export function formatTime(iso: string | null): string {
