@@ -40,6 +40,9 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   let context: BrowserContext;
   let page: Page;
   let firstUrl: string;
+  /** What the main page reported: CSP violations (console) and uncaught errors. */
+  const cspReports: string[] = [];
+  const pageErrors: string[] = [];
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
@@ -57,6 +60,11 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
+    page.on("console", (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text()))
+        cspReports.push(message.text());
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
   });
 
   afterAll(async () => {
@@ -374,5 +382,10 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     const numbers = [...text.matchAll(/line-(\d+)/g)].map((m) => Number(m[1]));
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await page.getByTestId("link-state").textContent()).toBe("open");
+  });
+
+  it("met no CSP violation and no uncaught error on the way", () => {
+    expect(cspReports).toEqual([]);
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -4,13 +4,15 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { type CcExecutorClient, openConnection } from "./connection.js";
-import { ExecutionView } from "./execution-view.js";
 import { ExecutionsList } from "./executions-list.js";
 import { HealthView } from "./health-view.js";
-import { HistoryView } from "./history-view.js";
+import { lazyView } from "./lazy.js";
 import { NewRun } from "./new-run.js";
 import { href, type Route, useRoute } from "./router.js";
 import { TaskRuns } from "./task-runs.js";
+
+const ExecutionView = lazyView(async () => (await import("./execution-view.js")).ExecutionView);
+const HistoryView = lazyView(async () => (await import("./history-view.js")).HistoryView);
 
 type LinkState = "connecting" | "open" | "reconnecting" | "closed";
 
