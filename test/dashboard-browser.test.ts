@@ -4,7 +4,7 @@
  * Screenshots of each view go to CC_EXECUTOR_SCREENSHOTS (default .tmp/screenshots; the README's
  * come from `CC_EXECUTOR_SCREENSHOTS=docs/images npx vitest run test/dashboard-browser.test.ts`).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -161,6 +161,30 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     for (const status of await tasks.evaluateAll((els) => els.map((e) => e.dataset.status)))
       expect(status).toBe("completed");
     await shot(page, "task-runs");
+  });
+
+  it("resumes a failed task list from its failed task", async () => {
+    const flag = join(sandbox.cwd, "resume-flag");
+    const list = { tasks: [{ command: "echo first" }, { command: `test -e ${flag}` }] };
+    await page.goto(`${server.url}/#/new`);
+    await page.getByTestId("kind-tasks").check();
+    await page.getByTestId("tasks-input").fill(JSON.stringify(list));
+    await page.getByTestId("start").click();
+    const detail = page.getByTestId("task-run-detail");
+    await detail.waitFor();
+    const runId = decodeURIComponent(new URL(page.url()).hash.replace("#/tasks/", ""));
+    const row = page.locator(`[data-testid="task-run-row"][data-run-id="${runId}"]`);
+    await expect.poll(() => row.getAttribute("data-status")).toBe("failed");
+    expect(await row.getByTestId("task-progress").textContent()).toBe("2/2");
+    writeFileSync(flag, "");
+    await page.getByTestId("resume").click();
+    await expect.poll(() => row.getAttribute("data-status")).toBe("completed");
+    await expect
+      .poll(() =>
+        page.getByTestId("task-row").evaluateAll((rows) => rows.map((r) => r.dataset.status)),
+      )
+      .toEqual(["completed", "completed"]);
+    await expect.poll(() => detail.textContent()).toContain("resumed 1×");
   });
 
   it("pauses, resumes and cancels a running sleep: canceled in the view and in its row", async () => {

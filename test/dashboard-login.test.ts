@@ -84,6 +84,10 @@ describe("the dashboard's page", () => {
 describe("login with a one-time code", () => {
   it("trades a code once for an HttpOnly SameSite=Strict cookie and drops the code", async () => {
     const { code, url, expires_at } = await newCode();
+    // A HEAD (a link checker) does not use the code up.
+    const head = await probe(server.port, { path: `/?code=${code}`, method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers["set-cookie"]).toBeUndefined();
     expect(url).toBe(`http://127.0.0.1:${server.port}/?code=${code}`);
     const lifetimeMs = Date.parse(expires_at) - Date.now();
     expect(lifetimeMs).toBeGreaterThan(4 * 60_000);

@@ -48,6 +48,10 @@ export function App() {
 
   if (link === "connecting") return <p class="notice">Connecting…</p>;
   if (!client) return <LoginRequired />;
+  if (link === "closed")
+    return (
+      <LoginRequired lost="The connection to the server was lost and could not be restored." />
+    );
 
   return (
     <div class="shell">
@@ -96,10 +100,11 @@ function renderRoute(route: Route, client: CcExecutorClient) {
   }
 }
 
-function LoginRequired() {
+function LoginRequired({ lost }: { lost?: string }) {
   return (
     <div class="notice" data-testid="login-required">
       <h1>cc-executor dashboard</h1>
+      {lost && <p>{lost}</p>}
       <p>
         Open the URL that <code>cc-executor dashboard</code> prints.
       </p>

@@ -137,7 +137,7 @@ function RunDetail({
         </div>
       </div>
       <p class="meta muted">
-        {run.run_dir} · {formatCost(run.cost_usd)} · {run.resumes} resumes
+        {run.run_dir} · {formatCost(run.cost_usd)} · resumed {run.resumes}×
         {run.error && <> · {run.error}</>}
       </p>
       {actionError && <p class="error">{actionError}</p>}

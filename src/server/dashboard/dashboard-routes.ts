@@ -63,7 +63,8 @@ export class DashboardRoutes {
   handle(request: IncomingMessage, response: ServerResponse, path: string): void {
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
     const code = query.get("code");
-    if (path === "/" && code !== null) {
+    // Only a GET trades the code: a HEAD (a link checker's) must not use it up.
+    if (path === "/" && code !== null && request.method === "GET") {
       this.login(response, code);
       return;
     }
