@@ -115,6 +115,13 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     await terminalText()
       .locator("div", { hasText: /^\s*100000\s*$/ })
       .waitFor();
+    await page.getByTestId("search").fill("98765");
+    await page.getByTestId("search").press("Enter");
+    await expect.poll(() => page.getByTestId("search-result").textContent()).toBe("found");
+    await page.getByTestId("search").fill("no-such-line");
+    await page.getByTestId("search").press("Enter");
+    await expect.poll(() => page.getByTestId("search-result").textContent()).toBe("not found");
+    await page.getByTestId("jump-to-end").click();
     await shot(page, "execution");
     await page.goto(`${server.url}/#/`);
     const row = page.locator(`[data-testid="execution-row"][data-execution-id="${id}"]`);
@@ -215,6 +222,20 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     expect(await page.locator('a[href*="evil.example"]').count()).toBe(0);
     expect(await terminalText().textContent()).not.toContain("evil.example");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("sentinel");
+  });
+
+  it("renders ANSI colours", async () => {
+    await startCommand("printf 'plain \\033[31mred-text\\033[0m \\033[1;32mgreen-text\\033[0m\\n'");
+    const red = terminalText().locator("span", { hasText: "red-text" });
+    await red.waitFor();
+    expect(await red.getAttribute("class")).toContain("xterm-fg-1");
+    const green = terminalText().locator("span", { hasText: "green-text" });
+    expect(await green.getAttribute("class")).toMatch(/xterm-fg-(2|10)/);
+    const colour = await red.evaluate((el) => getComputedStyle(el).color);
+    const plain = await terminalText()
+      .locator("span", { hasText: "plain" })
+      .evaluate((el) => getComputedStyle(el).color);
+    expect(colour).not.toBe(plain);
   });
 
   it("shows history with its charts, and health", async () => {

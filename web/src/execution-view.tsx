@@ -33,6 +33,8 @@ export function ExecutionView({ client, executionId }: Props) {
   followRef.current = follow;
   const [query, setQuery] = useState("");
   const [busy, setBusy] = useState(false);
+  /** The last search's outcome: null before any. */
+  const [found, setFound] = useState<boolean | null>(null);
   const kindRef = useRef<string>("command");
   kindRef.current = record?.kind ?? "command";
 
@@ -202,7 +204,7 @@ export function ExecutionView({ client, executionId }: Props) {
           aria-label="search output"
           onSubmit={(event) => {
             event.preventDefault();
-            terminal.current?.search.findNext(query);
+            setFound(terminal.current?.search.findNext(query) ?? false);
           }}
         >
           <input
@@ -211,12 +213,23 @@ export function ExecutionView({ client, executionId }: Props) {
             aria-label="search output"
             data-testid="search"
             value={query}
-            onInput={(event) => setQuery((event.target as HTMLInputElement).value)}
+            onInput={(event) => {
+              setQuery((event.target as HTMLInputElement).value);
+              setFound(null);
+            }}
           />
           <button type="submit">Find</button>
-          <button type="button" onClick={() => terminal.current?.search.findPrevious(query)}>
+          <button
+            type="button"
+            onClick={() => setFound(terminal.current?.search.findPrevious(query) ?? false)}
+          >
             Previous
           </button>
+          {found !== null && (
+            <span class="muted" data-testid="search-result" aria-live="polite">
+              {found ? "found" : "not found"}
+            </span>
+          )}
         </form>
       </div>
       {error && <p class="error">{error}</p>}
