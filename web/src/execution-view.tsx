@@ -92,6 +92,8 @@ export function ExecutionView({ client, executionId }: Props) {
       if (followRef.current) view.scrollToBottom();
     };
     const stream = client.attach(executionId);
+    // Leaving the view abandons the stream (below), which rejects its result: nobody waits on it.
+    stream.result.catch(() => {});
     stream.started.then(
       (reply) => !disposed && setStatus(reply.status),
       async (failure: unknown) => {
@@ -103,7 +105,7 @@ export function ExecutionView({ client, executionId }: Props) {
     );
     void (async () => {
       for await (const event of stream) {
-        if (disposed) continue; // drain: nobody shows it any more
+        if (disposed) break;
         if (event.type === "output") take(event.data, event.stream);
         else if (event.type === "completed") setStatus(event.result.status);
         else if (event.type === "paused") setStatus("paused");
@@ -118,6 +120,8 @@ export function ExecutionView({ client, executionId }: Props) {
       window.removeEventListener("resize", fitToBox);
       view.dispose();
       terminal.current = null;
+      // The SDK forgets the stream (no re-attach after a reconnect), the server stops sending.
+      stream.abandon(new Error("the view was closed"));
       void client.request("unsubscribe", { execution_id: executionId }).catch(() => {});
     };
   }, [client, executionId]);
