@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findWebDir } from "../src/server/dashboard/static-files.js";
 import {
@@ -98,6 +98,22 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
 
   const terminalText = () => page.getByTestId("terminal").locator(".xterm-rows");
 
+  /** Waits for `target`; on a timeout, says what the execution view showed instead. */
+  async function shown(target: Locator, timeoutMs = 30_000): Promise<void> {
+    try {
+      await target.waitFor({ timeout: timeoutMs });
+    } catch (error) {
+      const view = page.getByTestId("execution-view");
+      const status = await view.getAttribute("data-status").catch(() => "(no view)");
+      const text = await terminalText()
+        .innerText()
+        .catch(() => "(no terminal)");
+      throw new Error(
+        `${(error as Error).message}\nat ${page.url()}, status ${status}, terminal:\n${text.slice(-2000)}`,
+      );
+    }
+  }
+
   it("logs in with the printed URL; the code leaves the address bar", async () => {
     firstUrl = await loginUrl();
     await page.goto(firstUrl);
@@ -112,9 +128,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     const id = await startCommand("seq 1 100000");
     await page.locator('[data-testid="execution-view"][data-status="completed"]').waitFor();
     // One row of the terminal holds exactly the last line.
-    await terminalText()
-      .locator("div", { hasText: /^\s*100000\s*$/ })
-      .waitFor();
+    await shown(terminalText().locator("div", { hasText: /^\s*100000\s*$/ }));
     await page.getByTestId("search").fill("98765");
     await page.getByTestId("search").press("Enter");
     await expect.poll(() => page.getByTestId("search-result").textContent()).toBe("found");
@@ -217,7 +231,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
         "\\033]8;;https://evil.example/\\033\\\\osc-link\\033]8;;\\033\\\\osc-after\\n'",
     );
     await page.locator('[data-testid="execution-view"][data-status="completed"]').waitFor();
-    await terminalText().filter({ hasText: "osc-beforeosc-linkosc-after" }).waitFor();
+    await shown(terminalText().filter({ hasText: "osc-beforeosc-linkosc-after" }));
     expect(await page.title()).toBe("cc-executor");
     expect(await page.locator('a[href*="evil.example"]').count()).toBe(0);
     expect(await terminalText().textContent()).not.toContain("evil.example");
@@ -227,7 +241,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   it("renders ANSI colours", async () => {
     await startCommand("printf 'plain \\033[31mred-text\\033[0m \\033[1;32mgreen-text\\033[0m\\n'");
     const red = terminalText().locator("span", { hasText: "red-text" });
-    await red.waitFor();
+    await shown(red);
     expect(await red.getAttribute("class")).toContain("xterm-fg-1");
     const green = terminalText().locator("span", { hasText: "green-text" });
     expect(await green.getAttribute("class")).toMatch(/xterm-fg-(2|10)/);
@@ -414,12 +428,12 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   it("reconnects after a dropped connection and shows the output without a gap", async () => {
     // 20 lines fit the terminal's 28 rows: every one of them is in the page to be read.
     await startCommand("for i in $(seq 1 20); do echo line-$i; sleep 0.1; done; echo all-done");
-    await terminalText().filter({ hasText: "line-5" }).waitFor();
+    await shown(terminalText().filter({ hasText: "line-5" }));
     // Drops every connection, the page's among them (and this file's token socket: last test).
     expect(server.context.connections.size).toBeGreaterThanOrEqual(2);
     for (const connection of server.context.connections) connection.terminate();
     await page.locator('[data-testid="execution-view"][data-status="completed"]').waitFor();
-    await terminalText().filter({ hasText: "all-done" }).waitFor();
+    await shown(terminalText().filter({ hasText: "all-done" }));
     const text = (await page.getByTestId("terminal").locator(".xterm-rows").innerText()).replace(
       /\s+/g,
       " ",

@@ -28,6 +28,7 @@ export class TerminalView {
   private pending: string[] = [];
   private writing = false;
   private frame = 0;
+  private timer = 0;
   private disposed = false;
 
   constructor(element: HTMLElement, dark: boolean) {
@@ -64,15 +65,23 @@ export class TerminalView {
   dispose(): void {
     this.disposed = true;
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
     this.terminal.dispose();
   }
 
   private schedule(): void {
-    if (this.writing || this.frame) return;
-    this.frame = requestAnimationFrame(() => {
+    if (this.writing || this.frame || this.timer) return;
+    const run = () => {
+      cancelAnimationFrame(this.frame);
+      clearTimeout(this.timer);
       this.frame = 0;
+      this.timer = 0;
       this.flush();
-    });
+    };
+    this.frame = requestAnimationFrame(run);
+    // A hidden tab gets no animation frames: the timer (throttled there, but running) keeps the
+    // queue from growing until the tab is shown again.
+    this.timer = window.setTimeout(run, 250);
   }
 
   private flush(): void {
