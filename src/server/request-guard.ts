@@ -1,6 +1,7 @@
 /**
  * The checks every HTTP request and WebSocket handshake passes before anything else happens:
- * Host, Origin, token (or a dashboard session cookie) — in that order, each refusal with its own status and reason.
+ * Host, Origin, token (or the dashboard's session cookie) — in that order, each refusal with its
+ * own status and reason.
  */
 import type { IncomingMessage } from "node:http";
 import type { AllowLists } from "./allow-lists.js";
