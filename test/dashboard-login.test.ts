@@ -9,18 +9,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CODE_LIFETIME_MS, DashboardAuth } from "../src/server/dashboard/dashboard-auth.js";
 import { DASHBOARD_CSP } from "../src/server/dashboard/dashboard-routes.js";
 import { findWebDir } from "../src/server/dashboard/static-files.js";
+import { type AuditedServer, startAuditedServer } from "./helpers/audited-server.js";
 import { CliProcess, cliEnv, requireBuiltCli, runCli } from "./helpers/cli-process.js";
 import { probe } from "./helpers/http-probe.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
-import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
+import { tempDir } from "./helpers/test-server.js";
 
-let server: TestServer;
+let server: AuditedServer;
 let socket: RpcSocket;
 let origin: string;
 
 beforeAll(async () => {
   if (!findWebDir()) throw new Error("dist/web is missing: run `npm run build` first");
-  server = await startTestServer();
+  server = await startAuditedServer();
   origin = `http://127.0.0.1:${server.port}`;
   socket = await RpcSocket.open(server.wsUrl, { token: server.token });
 });
@@ -107,6 +108,12 @@ describe("login with a one-time code", () => {
     const wrong = await probe(server.port, { path: "/?code=not-a-code" });
     expect(wrong.status).toBe(403);
     expect(wrong.headers["set-cookie"]).toBeUndefined();
+    // The login and both refusals are audited; the code itself is not.
+    const dashboardEvents = server.audit.filter(
+      (e) => e.event === "dashboard_login" || (e.event === "refused" && e.reason.includes("code")),
+    );
+    expect(dashboardEvents.map((e) => e.event)).toEqual(["dashboard_login", "refused", "refused"]);
+    expect(JSON.stringify(server.audit)).not.toContain(code);
   });
 
   it("the cookie opens the socket from our own origin only", async () => {

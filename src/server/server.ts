@@ -78,7 +78,7 @@ export async function startServer(
     startedAtMs: performance.now(),
     port: 0,
     dashboard,
-    dashboardRoutes: new DashboardRoutes(dashboard),
+    dashboardRoutes: new DashboardRoutes(dashboard, audit),
     hooks,
     tasks,
     metrics: new ServerMetrics({

@@ -6,6 +6,7 @@
  */
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuditLog } from "../../log/audit-log.js";
 import type { DashboardAuth } from "./dashboard-auth.js";
 import { findWebDir, listStaticFiles, type StaticFile } from "./static-files.js";
 
@@ -41,11 +42,14 @@ const LOGIN_FAILED_PAGE = `<!doctype html>
 <p>Open the URL that <code>cc-executor dashboard</code> prints.</p></body></html>
 `;
 
+const LOGIN_REFUSED = "dashboard code wrong, used or expired";
+
 export class DashboardRoutes {
   private files: Map<string, StaticFile> | null = null;
 
   constructor(
     private readonly auth: DashboardAuth,
+    private readonly audit: AuditLog,
     private readonly webDir: string | null = findWebDir(),
   ) {}
 
@@ -65,7 +69,7 @@ export class DashboardRoutes {
     const code = query.get("code");
     // Only a GET trades the code: a HEAD (a link checker's) must not use it up.
     if (path === "/" && code !== null && request.method === "GET") {
-      this.login(response, code);
+      this.login(request, response, code);
       return;
     }
     const file = this.staticFiles().get(path === "/" ? "/index.html" : path);
@@ -87,9 +91,12 @@ export class DashboardRoutes {
         .pipe(response);
   }
 
-  private login(response: ServerResponse, code: string): void {
+  private login(request: IncomingMessage, response: ServerResponse, code: string): void {
     const session = this.auth.redeem(code);
+    const peer = request.socket.remoteAddress ?? "?";
     if (session === null) {
+      // Audited like a refused handshake (and cut and counted like one, refusal-audit.ts).
+      this.audit.record({ event: "refused", reason: LOGIN_REFUSED, peer, path: "/" });
       response.writeHead(403, {
         "content-type": "text/html; charset=utf-8",
         "cache-control": "no-store",
@@ -98,6 +105,7 @@ export class DashboardRoutes {
       response.end(LOGIN_FAILED_PAGE);
       return;
     }
+    this.audit.record({ event: "dashboard_login", peer });
     response.writeHead(303, {
       location: "/",
       "set-cookie": this.auth.cookieFor(session),
