@@ -176,6 +176,10 @@ describe("the CLI prints the login link", () => {
       );
       expect(printed, started.stdout).not.toBeNull();
       const port = Number(printed?.[2]);
+      // The bundled CLI (dist/command) finds dist/web too.
+      const page = await probe(port, { path: "/" });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<div id="app">');
       const fromStart = new URL(printed?.[1] as string);
       const dashboard = await runCli(["dashboard"], { env: { ...env, DISPLAY: "" } });
       expect(dashboard.code, dashboard.stderr).toBe(0);
