@@ -44,7 +44,8 @@ export async function startDetached(
     const info = readServerInfo(paths.serverInfo);
     if (info && info.pid === child.pid && (await probeHealth(connectHost(info.host), info.port))) {
       report(
-        `cc-executor started in the background: pid ${info.pid}, ${info.url}\nlogs: ${logPath}\n`,
+        `cc-executor started in the background: pid ${info.pid}, ${info.url}\nlogs: ${logPath}\n` +
+          `${dashboardLine(logPath, logStart)}\n`,
       );
       return;
     }
@@ -52,6 +53,13 @@ export async function startDetached(
   }
   const reason = startFailure(logPath, logStart);
   throw new CliError(`the server did not start${reason ? `: ${reason}` : ""}; see ${logPath}`);
+}
+
+/** The `dashboard: URL` line the server wrote to its log, or how to get one. */
+function dashboardLine(logPath: string, fromByte: number): string {
+  const written = readFileSync(logPath).subarray(fromByte).toString("utf8");
+  const line = written.split("\n").find((text) => text.startsWith("dashboard: "));
+  return line ?? "dashboard: `cc-executor dashboard` prints a login link";
 }
 
 /** What the failed start wrote last to its log: its `cc-executor: …` line, if it wrote one. */

@@ -11,6 +11,7 @@ import type { Settings } from "../config/settings.js";
 import { createLogger, type LogFormat } from "../log/logger.js";
 import { VERSION } from "../protocol/version.js";
 import { isWildcardBind } from "../server/allow-lists.js";
+import { dashboardLoginUrl } from "../server/dashboard/dashboard-auth.js";
 import { StartError, startServer } from "../server/server.js";
 import { CliError } from "./cli-error.js";
 
@@ -39,7 +40,8 @@ export async function runForeground(
   const bound = isWildcardBind(server.host) ? `, bound to ${server.host} (every interface)` : "";
   process.stdout.write(
     `cc-executor ${VERSION} listening on ${server.url} (WebSocket ${server.wsUrl})${bound}\n` +
-      (server.token ? `token: ${paths.token}\n` : "WARNING: authentication is off\n"),
+      (server.token ? `token: ${paths.token}\n` : "WARNING: authentication is off\n") +
+      `dashboard: ${dashboardLoginUrl(server.url, server.context.dashboard.issueCode().code)}\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -24,6 +24,8 @@ export type AuditEvent =
       peers: string[];
     }
   | { event: "connected"; session_id: string; peer: string; path: string }
+  /** A dashboard login code traded for a session cookie (server/dashboard/). */
+  | { event: "dashboard_login"; peer: string }
   | { event: "disconnected"; session_id: string }
   | {
       event: "execute";

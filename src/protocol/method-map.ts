@@ -23,6 +23,7 @@ import {
 } from "./methods.js";
 import type {
   ControlResult,
+  DashboardCodeResult,
   ExecuteResult,
   ExecutionsListResult,
   PongResult,
@@ -60,6 +61,7 @@ export interface Methods {
   "tasks.resume": { params: typeof TasksResumeParams; result: TasksStartResult };
   "tasks.cancel": { params: typeof TasksCancelParams; result: TaskRunSummaryWire };
   "tasks.list": { params: typeof TasksListParams; result: TasksListResult };
+  "dashboard.code": { params: typeof NoParams; result: DashboardCodeResult };
 }
 
 export type MethodName = keyof Methods;
@@ -88,6 +90,7 @@ export const METHOD_PARAMS: { readonly [M in MethodName]: Methods[M]["params"] }
   "tasks.resume": TasksResumeParams,
   "tasks.cancel": TasksCancelParams,
   "tasks.list": TasksListParams,
+  "dashboard.code": NoParams,
 };
 
 /** Every method the server answers; the dispatch table is keyed by exactly these names. */

@@ -80,6 +80,15 @@ export interface ServerStatusResult {
   auth: "token" | "none";
 }
 
+/** `dashboard.code`: a one-time login link for the dashboard (DESIGN §14). */
+export interface DashboardCodeResult {
+  /** Single use, valid until `expires_at`. */
+  code: string;
+  /** `http://127.0.0.1:PORT/?code=…`, the link to open. */
+  url: string;
+  expires_at: string;
+}
+
 export type { HookStatusResult } from "./hooks.js";
 
 export type { FinalStatus };

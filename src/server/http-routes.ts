@@ -1,6 +1,7 @@
 /**
- * Plain HTTP: `/healthz` (no token, says only "ok"), `/health` (token, full status) and
- * `/metrics` (token, Prometheus text format).
+ * Plain HTTP: `/healthz` (no token, says only "ok"), `/health` (token, full status),
+ * `/metrics` (token, Prometheus text format) and the dashboard's page and assets (no token,
+ * they hold no data; server/dashboard/).
  * Every request passes the Host/Origin/token guard first.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -18,13 +19,18 @@ export function handleHttp(
 ): void {
   if (refusedAtConnect(request.socket)) return; // it has its 503 and is being dropped
   const path = (request.url ?? "/").split("?")[0];
-  const open = path === "/healthz";
+  const dashboardPage =
+    (request.method === "GET" || request.method === "HEAD") &&
+    context.dashboardRoutes.isOpenPath(path ?? "/");
+  const open = path === "/healthz" || dashboardPage;
   const verdict = checkRequest(request, { ...guard, requireToken: guard.requireToken && !open });
   if (!verdict.ok) {
     refuse(context.audit, request, path ?? "/", verdict.reason);
     sendJson(response, verdict.status, { error: verdict.reason });
   } else if (request.method !== "GET" && request.method !== "HEAD") {
     sendJson(response, 405, { error: "method not allowed" });
+  } else if (dashboardPage) {
+    context.dashboardRoutes.handle(request, response, path ?? "/");
   } else if (path === "/healthz") {
     sendJson(response, 200, { status: "ok" });
   } else if (path === "/health") {

@@ -1,9 +1,11 @@
 /**
  * The checks every HTTP request and WebSocket handshake passes before anything else happens:
- * Host, Origin, token — in that order, each refusal with its own status and reason.
+ * Host, Origin, token (or the dashboard's session cookie) — in that order, each refusal with its
+ * own status and reason.
  */
 import type { IncomingMessage } from "node:http";
 import type { AllowLists } from "./allow-lists.js";
+import type { DashboardAuth } from "./dashboard/dashboard-auth.js";
 import { presentedToken, tokensMatch } from "./token-check.js";
 
 export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
@@ -13,6 +15,8 @@ export interface GuardOptions {
   /** null when auth is off (`--no-auth`). */
   token: string | null;
   requireToken: boolean;
+  /** Dashboard sessions: their cookie stands in for the token on browser requests (DESIGN §14). */
+  dashboard?: DashboardAuth | null;
 }
 
 export function checkRequest(request: IncomingMessage, options: GuardOptions): GuardVerdict {
@@ -29,6 +33,14 @@ export function checkRequest(request: IncomingMessage, options: GuardOptions): G
   }
   if (!options.requireToken || options.token === null) return { ok: true };
   const presented = presentedToken(request);
+  // The cookie counts only where a browser says which page asks (Origin, allowed above): a
+  // page of another origin — even another port of this host, which shares cookies — is refused.
+  if (
+    presented === null &&
+    origin !== undefined &&
+    options.dashboard?.sessionValid(request.headers.cookie)
+  )
+    return { ok: true };
   if (presented === null) return { ok: false, status: 401, reason: "missing token" };
   if (!tokensMatch(presented, options.token))
     return { ok: false, status: 401, reason: "wrong token" };

@@ -6,6 +6,8 @@ import type { AuditLog } from "../log/audit-log.js";
 import type { Logger } from "../log/logger.js";
 import type { HistoryService } from "../store/history-service.js";
 import type { TaskService } from "../tasks/task-service.js";
+import type { DashboardAuth } from "./dashboard/dashboard-auth.js";
+import type { DashboardRoutes } from "./dashboard/dashboard-routes.js";
 import type { HistoryRecorder } from "./history/history-recorder.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { RpcConnection } from "./rpc-connection.js";
@@ -28,6 +30,9 @@ export interface ServerContext {
   hooks: HookService;
   /** Durable sequential task lists (docs/tasks.md). */
   tasks: TaskService;
+  /** Dashboard one-time codes and sessions (DESIGN §14); set once the port is known. */
+  dashboard: DashboardAuth;
+  dashboardRoutes: DashboardRoutes;
   /** What `/metrics` serves. */
   metrics: ServerMetrics;
 }

@@ -14,6 +14,8 @@ import { limitRefusals } from "../log/refusal-audit.js";
 import { AllowLists, isLoopbackHost, urlHost } from "./allow-lists.js";
 import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connection-guard.js";
+import { DashboardAuth } from "./dashboard/dashboard-auth.js";
+import { DashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
@@ -70,6 +72,7 @@ export async function startServer(
       storeLatency.observe({ operation, method }, durationMs / 1000),
   });
   const { engine, history, recorder, hooks, tasks } = parts;
+  const dashboard = new DashboardAuth();
   const context: ServerContext = {
     settings,
     engine,
@@ -81,6 +84,8 @@ export async function startServer(
     claudeSessions: new Set(),
     startedAtMs: performance.now(),
     port: 0,
+    dashboard,
+    dashboardRoutes: new DashboardRoutes(dashboard, audit),
     hooks,
     tasks,
     metrics: new ServerMetrics({
@@ -120,6 +125,7 @@ export async function startServer(
     );
   });
   context.port = port;
+  dashboard.port = port;
   const guard: GuardOptions = {
     allowLists: new AllowLists({
       port,
@@ -129,6 +135,7 @@ export async function startServer(
     }),
     token,
     requireToken: settings.auth === "token",
+    dashboard,
   };
   const upgrades = new UpgradeHandler(
     context,

@@ -3,6 +3,7 @@ import type { MethodName } from "../../protocol/method-map.js";
 import type { MethodDefinition, MethodHandler, MethodTable } from "../method-table.js";
 import { claudeExecute } from "./claude-execute.js";
 import { control } from "./control.js";
+import { dashboardCode } from "./dashboard-code.js";
 import { execute } from "./execute.js";
 import { historyGet, historyList } from "./history.js";
 import { executionsList, hookStatus, pong, serverStatusMethod } from "./status.js";
@@ -27,6 +28,7 @@ const handlers: { readonly [M in MethodName]: MethodHandler<M> } = {
   "tasks.resume": tasksResume,
   "tasks.cancel": tasksCancel,
   "tasks.list": tasksList,
+  "dashboard.code": dashboardCode,
 };
 
 export function rpcMethods(): MethodTable {

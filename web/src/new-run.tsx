@@ -1,0 +1,207 @@
+/**
+ * Start [new-run]: a command, a Claude prompt (cwd, model, allowed tools, permission mode), or a
+ * task list — pasted as JSON, or a list file on the server's machine. Submit [start] goes to
+ * the new execution's view, or to the task runs.
+ */
+import { useState } from "preact/hooks";
+import type { CcExecutorClient } from "./connection.js";
+import { navigate } from "./router.js";
+
+type Kind = "command" | "claude" | "tasks";
+
+function newId(): string {
+  return crypto.randomUUID();
+}
+
+function words(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((word) => word.trim())
+    .filter(Boolean);
+}
+
+export function NewRun({ client }: { client: CcExecutorClient }) {
+  const [kind, setKind] = useState<Kind>("command");
+  const [text, setText] = useState("");
+  const [cwd, setCwd] = useState("");
+  const [model, setModel] = useState("");
+  const [tools, setTools] = useState("");
+  const [permissionMode, setPermissionMode] = useState("");
+  const [listPath, setListPath] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const where = cwd.trim() ? { cwd: cwd.trim() } : {};
+      if (kind === "command") {
+        const { execution_id } = await client.request("execute", {
+          command: text,
+          execution_id: newId(),
+          ...where,
+        });
+        navigate({ view: "execution", id: execution_id });
+      } else if (kind === "claude") {
+        const { execution_id } = await client.request("claude.execute", {
+          prompt: text,
+          execution_id: newId(),
+          ...where,
+          ...(model.trim() ? { model: model.trim() } : {}),
+          ...(tools.trim() ? { allowed_tools: words(tools) } : {}),
+          ...(permissionMode ? { permission_mode: permissionMode } : {}),
+        });
+        navigate({ view: "execution", id: execution_id });
+      } else {
+        const source = listPath.trim() ? { path: listPath.trim() } : { list: parseList(text) };
+        const { run_id } = await client.request("tasks.run", {
+          ...source,
+          ...(cwd.trim() ? { base_dir: cwd.trim() } : {}),
+          stream_output: false,
+        });
+        navigate({ view: "tasks", runId: run_id });
+      }
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section data-testid="new-run">
+      <h2>Start</h2>
+      <form class="form" onSubmit={submit}>
+        <fieldset class="kinds">
+          <legend>What to run</legend>
+          {(
+            [
+              ["command", "Command"],
+              ["claude", "Claude prompt"],
+              ["tasks", "Task list"],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="kind"
+                value={value}
+                data-testid={`kind-${value}`}
+                checked={kind === value}
+                onChange={() => setKind(value)}
+              />{" "}
+              {label}
+            </label>
+          ))}
+        </fieldset>
+        {kind === "command" && (
+          <label>
+            Command
+            <input
+              data-testid="command-input"
+              value={text}
+              required
+              placeholder="npm test"
+              onInput={(e) => setText((e.target as HTMLInputElement).value)}
+            />
+          </label>
+        )}
+        {kind === "claude" && (
+          <>
+            <label>
+              Prompt
+              <textarea
+                data-testid="prompt-input"
+                rows={6}
+                value={text}
+                required
+                onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+              />
+            </label>
+            <label>
+              Model
+              <input
+                data-testid="model-input"
+                value={model}
+                placeholder="(default)"
+                onInput={(e) => setModel((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <label>
+              Allowed tools
+              <input
+                data-testid="tools-input"
+                value={tools}
+                placeholder="Write Read Bash(git *)"
+                onInput={(e) => setTools((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <label>
+              Permission mode
+              <select
+                value={permissionMode}
+                onChange={(e) => setPermissionMode((e.target as HTMLSelectElement).value)}
+              >
+                <option value="">(default)</option>
+                <option value="acceptEdits">acceptEdits</option>
+                <option value="plan">plan</option>
+              </select>
+            </label>
+          </>
+        )}
+        {kind === "tasks" && (
+          <>
+            <label>
+              Task list (JSON: an array of tasks, or {"{"}"tasks": […]{"}"})
+              <textarea
+                data-testid="tasks-input"
+                rows={8}
+                value={text}
+                placeholder='[{"name": "build", "command": "npm run build"}, {"prompt": "Review {{previous.result}}"}]'
+                onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+              />
+            </label>
+            <label>
+              or a list file on the server (.md, .json, .yaml)
+              <input
+                data-testid="tasks-path"
+                value={listPath}
+                placeholder="/path/to/tasks.md"
+                onInput={(e) => setListPath((e.target as HTMLInputElement).value)}
+              />
+            </label>
+          </>
+        )}
+        <label>
+          Working directory
+          <input
+            data-testid="cwd-input"
+            value={cwd}
+            placeholder="(the server's)"
+            onInput={(e) => setCwd((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" data-testid="start" disabled={busy}>
+          Start
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function parseList(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (failure) {
+    throw new Error(
+      `the pasted list is not JSON (${(failure as Error).message}); paste JSON, or give a list file's path`,
+    );
+  }
+}
