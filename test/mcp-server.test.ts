@@ -274,11 +274,15 @@ describe("run_task", () => {
     controller.abort();
     await expect(call).rejects.toThrow();
     expect(await eventually(() => pidsMatching(marker).length === 0)).toBe(true);
-    // The MCP server goes on serving, and the execution's record says it was canceled.
-    const runs = structuredOf(await m.call("list_runs", { limit: 5 }));
-    const executions = runs.executions as Array<Record<string, unknown>>;
-    const mine = executions.find((e) => String(e.command).includes(marker));
-    expect(mine?.status).toBe("canceled");
+    // The MCP server goes on serving, and the execution's record says it was canceled (the
+    // record is written once the group's exit is seen, a moment after its processes are gone).
+    await expect
+      .poll(async () => {
+        const runs = structuredOf(await m.call("list_runs", { limit: 5 }));
+        const executions = runs.executions as Array<Record<string, unknown>>;
+        return executions.find((e) => String(e.command).includes(marker))?.status;
+      })
+      .toBe("canceled");
   });
 });
 
