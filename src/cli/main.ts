@@ -34,6 +34,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   cancel: async () => (await import("./cancel-command.js")).registerCancelCommand,
   init: async () => (await import("./init-command.js")).registerInitCommand,
   mcp: async () => (await import("./mcp-command.js")).registerMcpCommand,
+  worker: async () => (await import("./worker-command.js")).registerWorkerCommand,
 };
 
 function groupsFor(word: string | undefined): Array<() => Promise<Register>> {

@@ -13,6 +13,8 @@ import { type ServerFlags, settingsFromFlags } from "./settings-from-flags.js";
 
 interface StartFlags extends ServerFlags {
   detach?: boolean;
+  /** Queue mode (docs/workers.md): a Redis URL workers take executions from. */
+  queue?: string;
 }
 
 export function registerServerCommands(program: Command): void {
@@ -25,8 +27,12 @@ export function registerServerCommands(program: Command): void {
     .option("--host <host>", "address to bind (default 127.0.0.1)")
     .option("--detach", "run in the background; logs go to $CC_EXECUTOR_HOME/logs/server.log")
     .option("--no-auth", "turn the token check off (loopback only; not recommended)")
+    .option(
+      "--queue <redis-url>",
+      "queue mode: run executions on workers (cc-executor worker) through this Redis; also CC_EXECUTOR_QUEUE_URL",
+    )
     .action(async (flags: StartFlags) => {
-      const settings = settingsFromFlags(flags);
+      const settings = settingsFromFlags(flags, flags.queue ? { queueUrl: flags.queue } : {});
       const running = readServerInfo(homePaths(settings.home).serverInfo);
       if (running && (await probeHealth(connectHost(running.host), running.port)))
         throw new CliError(`a server is already running (pid ${running.pid}, ${running.url})`);

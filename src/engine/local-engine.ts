@@ -6,7 +6,6 @@ import type { Settings } from "../config/settings.js";
 import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
 import type { TimeoutEstimator } from "../store/timeout-estimator.js";
-import type { Execution } from "../supervisor/execution/execution.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
 import type {
   EngineLoad,

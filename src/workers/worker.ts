@@ -1,0 +1,142 @@
+/**
+ * `cc-executor worker` (DESIGN §12): takes execution jobs from the BullMQ queue and runs them
+ * with a LocalEngine (worker-engine.ts), reporting through the output stream; announces itself
+ * with a heartbeat; obeys cancel/pause/resume from the control channel. No token, no port.
+ *
+ * BullMQ's stalled-job re-run is off (maxStalledCount 0): a job whose worker died is never run
+ * again; the server notices the silent heartbeat and ends it `interrupted`. The children of a
+ * SIGKILLed worker die with it: the supervisor's guardian (supervisor/process/guardian.ts)
+ * kills every process group it registered when the worker's end of its pipe closes.
+ */
+import { hostname } from "node:os";
+import { type Job, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Settings } from "../config/settings.js";
+import type { LocalEngine } from "../engine/local-engine.js";
+import type { ExecutionJob } from "../engine/queued/execution-job.js";
+import {
+  type ControlMessage,
+  HEARTBEAT_INTERVAL_MS,
+  QUEUE_NAME,
+  QueueKeys,
+  type WorkerBeat,
+} from "../engine/queued/queue-keys.js";
+import { connected, queueConnection } from "../engine/queued/redis-connection.js";
+import { JobRunner } from "./job-runner.js";
+import { StreamWriter } from "./stream-writer.js";
+import { workerEngine } from "./worker-engine.js";
+
+export interface WorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** Default `<hostname>:<pid>`. */
+  name?: string;
+  /** On SIGTERM let running jobs finish (true) or interrupt them (false). */
+  drainOnStop: boolean;
+  settings: Settings;
+  log(message: string): void;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export class ExecutionWorker {
+  readonly id: string;
+  private readonly keys: QueueKeys;
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly stream: StreamWriter;
+  private readonly engine: LocalEngine;
+  private readonly runners = new Map<string, JobRunner>();
+  private worker: Worker<ExecutionJob> | null = null;
+  private beatTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.name ?? `${hostname()}:${process.pid}`;
+    this.keys = new QueueKeys(options.prefix);
+    this.commands = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}`);
+    this.subscriber = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}-control`);
+    this.stream = new StreamWriter(this.commands, this.keys.output);
+    this.engine = workerEngine(options.settings, options.concurrency);
+  }
+
+  /** Connects (or rejects with why), announces itself, then takes jobs. */
+  async start(): Promise<void> {
+    await connected(this.commands, this.options.redisUrl, CONNECT_TIMEOUT_MS);
+    await this.beat();
+    this.beatTimer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.subscriber.on("message", (_channel, text) => this.control(text));
+    await this.subscriber.subscribe(this.keys.control);
+    this.commands.on("error", (error) => this.options.log(`Redis: ${error.message}`));
+    this.worker = new Worker<ExecutionJob>(QUEUE_NAME, (job) => this.process(job), {
+      connection: this.commands,
+      prefix: this.options.prefix,
+      concurrency: this.options.concurrency,
+      // No job runs twice (DESIGN §12): a stalled job fails instead of running again.
+      maxStalledCount: 0,
+    });
+    this.worker.on("error", (error) => this.options.log(`queue: ${error.message}`));
+    await this.worker.waitUntilReady();
+  }
+
+  /** SIGTERM: no new jobs; running ones finish (drain) or are interrupted; nothing left behind. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const closing = this.worker?.close() ?? Promise.resolve();
+    if (!this.options.drainOnStop)
+      for (const runner of this.runners.values()) runner.apply("interrupt");
+    await closing;
+    await this.stream.flushed();
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    await this.beat(true);
+    await this.engine.shutdown();
+    this.subscriber.disconnect();
+    await this.commands.quit().catch(() => {});
+  }
+
+  private async process(job: Job<ExecutionJob>): Promise<void> {
+    const runner = new JobRunner(job.data, {
+      workerId: this.id,
+      engine: this.engine,
+      commands: this.commands,
+      keys: this.keys,
+      stream: this.stream,
+    });
+    this.runners.set(runner.executionId, runner);
+    try {
+      await runner.run();
+    } finally {
+      this.runners.delete(runner.executionId);
+    }
+  }
+
+  private control(text: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(text) as ControlMessage;
+    } catch {
+      return;
+    }
+    this.runners.get(message.id)?.apply(message.action);
+  }
+
+  private async beat(stopped = false): Promise<void> {
+    const beat: WorkerBeat & { stopped?: boolean } = {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: this.options.concurrency,
+      running: this.runners.size,
+      last_heartbeat: Date.now(),
+      ...(stopped ? { stopped: true } : {}),
+    };
+    await this.commands
+      .hset(this.keys.workers, this.id, JSON.stringify(beat))
+      .catch((error: Error) => this.options.log(`heartbeat: ${error.message}`));
+  }
+}
