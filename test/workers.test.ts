@@ -1,0 +1,344 @@
+/**
+ * Queue mode end to end (DESIGN §12, docs/workers.md): a real server with `queueUrl`, three
+ * real `cc-executor worker` processes, the machine's Redis, each test on its own queue prefix.
+ * Skips loudly without Redis unless CC_EXECUTOR_REQUIRE_SERVICES=1.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CLAUDE_BIN,
+  type ClaudeSandbox,
+  createClaudeSandbox,
+} from "./fixtures/mock-anthropic/claude-runner.js";
+import { type MockAnthropic, startMockAnthropic } from "./fixtures/mock-anthropic/index.js";
+import { CLI_PATH, requireBuiltCli } from "./helpers/cli-process.js";
+import { eventually, pidAlive, pidsMatching, uniqueMarker } from "./helpers/processes.js";
+import { type Message, RpcSocket } from "./helpers/rpc-socket.js";
+import { REDIS_URL, REQUIRE_SERVICES, redisReachable } from "./helpers/store-fixtures.js";
+import { startTestServer, type TestServer } from "./helpers/test-server.js";
+
+const redisUp = await redisReachable(REDIS_URL);
+if (!redisUp && !REQUIRE_SERVICES) {
+  console.warn(
+    `\n*** SKIPPING test/workers.test.ts: no Redis at ${REDIS_URL} (CC_EXECUTOR_REQUIRE_SERVICES=1 makes this a failure) ***\n`,
+  );
+}
+const describeRedis = redisUp || REQUIRE_SERVICES ? describe : describe.skip;
+
+type Params = Record<string, unknown>;
+
+const prefix = `cce-test-workers-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const workerHome = mkdtempSync(join(tmpdir(), "cce-worker-home-"));
+const workers = new Map<string, ChildProcess>();
+let server: TestServer;
+let socket: RpcSocket;
+let mock: MockAnthropic;
+let sandbox: ClaudeSandbox;
+
+function startWorker(name: string, concurrency = 4): ChildProcess {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(CC_EXECUTOR_|REDIS_URL$|ALLOWED_COMMANDS$)/.test(key)) env[key] = value;
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_PATH,
+      "worker",
+      "--redis",
+      REDIS_URL,
+      "--prefix",
+      prefix,
+      "--concurrency",
+      String(concurrency),
+      "--name",
+      name,
+    ],
+    {
+      env: {
+        ...env,
+        CC_EXECUTOR_HOME: workerHome,
+        CC_EXECUTOR_CLAUDE_BIN: CLAUDE_BIN,
+        CC_EXECUTOR_CLAUDE_AUTH: "api-key",
+        CC_EXECUTOR_SHELL: "bash",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  child.stderr?.on("data", () => {});
+  workers.set(name, child);
+  return child;
+}
+
+async function workerIds(): Promise<string[]> {
+  const status = await socket.result<{ workers: Array<{ id: string }> }>("server.status");
+  return status.workers.map((w) => w.id).sort();
+}
+
+async function waitForWorkers(expected: string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let ids: string[] = [];
+  while (Date.now() < deadline) {
+    ids = await workerIds();
+    if (expected.every((id) => ids.includes(id))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`workers ${expected.join(", ")} not all seen; server.status lists ${ids}`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Every process.output of one execution, in arrival order. */
+function outputs(s: RpcSocket, id: string): Params[] {
+  return s.all("process.output", id).map((m) => m.params as Params);
+}
+
+function expectContiguous(s: RpcSocket, id: string, lastSeq: number): void {
+  const seqs = outputs(s, id).map((p) => p.seq);
+  expect(seqs).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
+}
+
+async function execute(command: string, params: Params = {}): Promise<string> {
+  const reply = await socket.result<{ execution_id: string; status: string }>("execute", {
+    command,
+    ...params,
+  });
+  expect(reply.status).toBe("queued");
+  return reply.execution_id;
+}
+
+function completed(id: string, s: RpcSocket = socket): Promise<Params> {
+  return s.notification("process.completed", id).then((m) => m.params as Params);
+}
+
+describeRedis("queue mode: a server and three workers over Redis", () => {
+  beforeAll(async () => {
+    requireBuiltCli();
+    mock = await startMockAnthropic();
+    sandbox = await createClaudeSandbox();
+    server = await startTestServer({
+      queueUrl: REDIS_URL,
+      queuePrefix: prefix,
+      claudeBin: CLAUDE_BIN,
+      claudeAuth: "api-key",
+      maxPerConnection: 1000,
+    });
+    socket = await RpcSocket.open(server.wsUrl, { token: server.token });
+    for (const name of ["w1", "w2", "w3"]) startWorker(name);
+    await waitForWorkers(["w1", "w2", "w3"]);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const child of workers.values()) child.kill("SIGTERM");
+    await Promise.all([...workers.values()].map(exited));
+    socket?.close();
+    await server?.stop();
+    await mock?.close();
+    await sandbox?.cleanup();
+    rmSync(workerHome, { recursive: true, force: true });
+    const redis = new Redis(REDIS_URL);
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    redis.disconnect();
+  }, 30_000);
+
+  it("lists the workers in server.status with their concurrency and heartbeat", async () => {
+    const status = await socket.result<{ workers: Params[]; queue: Params; limits: Params }>(
+      "server.status",
+    );
+    expect(status.queue).toMatchObject({ connected: true, prefix, error: null });
+    const w1 = status.workers.find((w) => w.id === "w1");
+    expect(w1).toMatchObject({ concurrency: 4, pid: workers.get("w1")?.pid });
+    expect(Date.parse(String(w1?.last_heartbeat))).toBeGreaterThan(Date.now() - 10_000);
+    expect(status.limits.max_concurrent).toBe(12);
+  });
+
+  it("runs 200 executions over the workers: output byte-exact, seq contiguous, one completion each", async () => {
+    const ids: Array<{ id: string; n: number }> = [];
+    for (let i = 0; i < 200; i++) {
+      const n = 1 + ((i * 37) % 300);
+      ids.push({ id: await execute(`seq 1 ${n}; echo "err-${i}" >&2`), n });
+    }
+    const results = await Promise.all(ids.map(({ id }) => completed(id)));
+    const used = new Set<string>();
+    for (const [i, { id, n }] of ids.entries()) {
+      const done = results[i] as Params;
+      expect(done).toMatchObject({ status: "completed", exit_code: 0 });
+      used.add(String(done.worker_id));
+      const expected = `${Array.from({ length: n }, (_, k) => k + 1).join("\n")}\n`;
+      expect(socket.output(id)).toBe(expected);
+      expect(socket.output(id, "stderr")).toBe(`err-${i}\n`);
+      expectContiguous(socket, id, Number(done.last_seq));
+      expect(socket.all("process.completed", id)).toHaveLength(1);
+      const started = socket.all("process.started", id);
+      expect(started).toHaveLength(1);
+      expect(started[0]?.params?.worker_id).toBe(done.worker_id);
+    }
+    expect([...used].sort()).toEqual(["w1", "w2", "w3"]);
+    // History records where each ran.
+    const first = ids[0] as { id: string };
+    const { execution } = await socket.result<{ execution: Params }>("history.get", {
+      execution_id: first.id,
+    });
+    expect(execution.worker_id).toBe((results[0] as Params).worker_id);
+  }, 60_000);
+
+  it("carries a 5 MB single line whole", async () => {
+    const bytes = 5 * 1024 * 1024;
+    const id = await execute(`head -c ${bytes} /dev/zero | tr '\\0' 'x'`);
+    const done = await completed(id);
+    expect(done).toMatchObject({ status: "completed", stdout_bytes: bytes });
+    const text = socket.output(id);
+    expect(text.length).toBe(bytes);
+    expect(/^x+$/.test(text)).toBe(true);
+    expectContiguous(socket, id, Number(done.last_seq));
+  }, 30_000);
+
+  it("pauses, resumes and cancels an execution running on a worker", async () => {
+    const id = await execute("while true; do echo tick; sleep 0.05; done");
+    const started = await socket.notification("process.started", id);
+    const pid = Number(started.params?.pid);
+    expect(started.params?.worker_id).toMatch(/^w[123]$/);
+    expect(await socket.result("control", { type: "PAUSE", execution_id: id })).toMatchObject({
+      status: "paused",
+    });
+    await socket.notification("process.paused", id);
+    expect(processState(pid)).toBe("T");
+    await socket.result("control", { type: "RESUME", execution_id: id });
+    await socket.notification("process.resumed", id);
+    expect(processState(pid)).not.toBe("T");
+    await socket.result("control", { type: "CANCEL", execution_id: id });
+    const done = await completed(id);
+    expect(done.status).toBe("canceled");
+    expect(await eventually(() => !pidAlive(pid), 5000)).toBe(true);
+  }, 30_000);
+
+  it("cancels an execution still waiting in the queue without running it", async () => {
+    // Fill every slot, then queue one more and cancel it.
+    const blockers: string[] = [];
+    const marker = uniqueMarker("block");
+    for (let i = 0; i < 12; i++) blockers.push(await execute(`sleep 30 # ${marker}`));
+    await Promise.all(blockers.map((id) => socket.notification("process.started", id)));
+    const waiting = await execute("echo never");
+    await socket.result("control", { type: "CANCEL", execution_id: waiting });
+    const done = await completed(waiting);
+    expect(done.status).toBe("canceled");
+    expect(socket.all("process.started", waiting)).toHaveLength(0);
+    for (const id of blockers) await socket.result("control", { type: "CANCEL", execution_id: id });
+    await Promise.all(blockers.map((id) => completed(id)));
+    expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
+  }, 30_000);
+
+  it("runs a Claude prompt on a worker (real CLI, mock API) and ends on its result", async () => {
+    const reply = await socket.result<{ execution_id: string }>("claude.execute", {
+      prompt: "Say hello",
+      cwd: sandbox.cwd,
+      env: sandbox.env(mock.url),
+    });
+    const done = await completed(reply.execution_id);
+    expect(done).toMatchObject({ status: "completed", exit_code: 0 });
+    expect(String(done.worker_id)).toMatch(/^w[123]$/);
+    expect((done.claude as Params).result).toEqual(expect.any(String));
+    expect((done.claude as Params).is_error).toBe(false);
+  }, 60_000);
+
+  it("runs a 10-task list strictly in order though its tasks land on different workers", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "cce-workers-tasks-"));
+    const log = join(scratch, "log");
+    const tasks = Array.from({ length: 10 }, (_, i) => ({
+      command: `echo start-${i} >> ${log}; sleep 0.05; echo end-${i} >> ${log}`,
+    }));
+    const run = await socket.result<{ run_id: string }>("tasks.run", {
+      list: { tasks },
+      base_dir: scratch,
+    });
+    const done = await socket.waitFor(
+      (m) => m.method === "tasklist.completed" && m.params?.run_id === run.run_id,
+    );
+    expect(done.params).toMatchObject({ status: "completed", completed: 10 });
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    expect(lines).toEqual(tasks.flatMap((_, i) => [`start-${i}`, `end-${i}`]));
+    const starts = socket
+      .all("process.started")
+      .filter((m: Message) => stepIds(run.run_id).includes(String(m.params?.execution_id)));
+    const where = new Set(starts.map((m) => m.params?.worker_id));
+    expect(where.size).toBeGreaterThanOrEqual(2);
+    rmSync(scratch, { recursive: true, force: true });
+  }, 30_000);
+
+  it("replays to a reconnecting subscriber without gap or duplicate", async () => {
+    const id = await execute("for i in $(seq 1 3000); do echo line-$i; done; sleep 0.3; echo end");
+    const first = await RpcSocket.open(server.wsUrl, { token: server.token });
+    await first.result("subscribe", { execution_id: id, after_seq: 0 });
+    await first.waitFor((m) => m.method === "process.output" && m.params?.execution_id === id);
+    first.close();
+    const seen = outputs(first, id);
+    const lastSeen = Number(seen[seen.length - 1]?.seq);
+    const second = await RpcSocket.open(server.wsUrl, { token: server.token });
+    await second.result("subscribe", { execution_id: id, after_seq: lastSeen });
+    const done = await completed(id, second);
+    const all = [...seen, ...outputs(second, id)];
+    expect(all.map((p) => p.seq)).toEqual(
+      Array.from({ length: Number(done.last_seq) }, (_, i) => i + 1),
+    );
+    const expected = `${Array.from({ length: 3000 }, (_, i) => `line-${i + 1}`).join("\n")}\nend\n`;
+    expect(all.map((p) => p.data).join("")).toBe(expected);
+    second.close();
+  }, 30_000);
+
+  it("ends an execution interrupted when its worker is SIGKILLed; its children die; others go on", async () => {
+    const victim = startWorker("victim", 1);
+    await waitForWorkers(["victim"]);
+    const marker = uniqueMarker("victim");
+    // Enough long jobs that one lands on the victim (it takes at most one at a time).
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i++) ids.push(await execute(`sleep 20; echo ${marker}`));
+    const onVictim = await socket.waitFor(
+      (m) =>
+        m.method === "process.started" &&
+        ids.includes(String(m.params?.execution_id)) &&
+        m.params?.worker_id === "victim",
+    );
+    const victimExecution = String(onVictim.params?.execution_id);
+    const childPid = Number(onVictim.params?.pid);
+    const others = ids.filter((id) => id !== victimExecution);
+    victim.kill("SIGKILL");
+    await exited(victim);
+    workers.delete("victim");
+    const killedAt = Date.now();
+    const done = await completed(victimExecution);
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    expect(done.status).toBe("interrupted");
+    expect(String(done.error)).toContain("victim");
+    expect(await eventually(() => !pidAlive(childPid), 5000)).toBe(true);
+    // The others run on the live workers and are canceled cleanly.
+    for (const id of others) await socket.result("control", { type: "CANCEL", execution_id: id });
+    const rest = await Promise.all(others.map((id) => completed(id)));
+    for (const result of rest) expect(result.status).toBe("canceled");
+    expect(socket.all("process.completed", victimExecution)).toHaveLength(1);
+    expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
+  }, 45_000);
+});
+
+function stepIds(runId: string): string[] {
+  return socket
+    .all("task.started")
+    .filter((m) => m.params?.run_id === runId)
+    .map((m) => String(m.params?.execution_id));
+}
+
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
