@@ -214,30 +214,21 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
       status: "paused",
     });
     await socket.notification("process.paused", id);
-    expect(processState(pid)).toBe("T");
+    // The stop is sent before process.paused; /proc shows it a moment later.
+    expect(await eventually(() => processState(pid) === "T", 5000)).toBe(true);
+    const outputBeforeResume = outputs(socket, id).length;
     await socket.result("control", { type: "RESUME", execution_id: id });
     await socket.notification("process.resumed", id);
-    expect(processState(pid)).not.toBe("T");
+    await socket.waitFor(
+      (m) =>
+        m.method === "process.output" &&
+        m.params?.execution_id === id &&
+        outputs(socket, id).length > outputBeforeResume,
+    );
     await socket.result("control", { type: "CANCEL", execution_id: id });
     const done = await completed(id);
     expect(done.status).toBe("canceled");
     expect(await eventually(() => !pidAlive(pid), 5000)).toBe(true);
-  }, 30_000);
-
-  it("cancels an execution still waiting in the queue without running it", async () => {
-    // Fill every slot, then queue one more and cancel it.
-    const blockers: string[] = [];
-    const marker = uniqueMarker("block");
-    for (let i = 0; i < 12; i++) blockers.push(await execute(`sleep 30 # ${marker}`));
-    await Promise.all(blockers.map((id) => socket.notification("process.started", id)));
-    const waiting = await execute("echo never");
-    await socket.result("control", { type: "CANCEL", execution_id: waiting });
-    const done = await completed(waiting);
-    expect(done.status).toBe("canceled");
-    expect(socket.all("process.started", waiting)).toHaveLength(0);
-    for (const id of blockers) await socket.result("control", { type: "CANCEL", execution_id: id });
-    await Promise.all(blockers.map((id) => completed(id)));
-    expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
   }, 30_000);
 
   it("runs a Claude prompt on a worker (real CLI, mock API) and ends on its result", async () => {
@@ -342,3 +333,102 @@ function processState(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
 }
+
+describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
+  const servers: TestServer[] = [];
+  const sockets: RpcSocket[] = [];
+
+  async function queueServer(overrides: Params = {}): Promise<{ s: RpcSocket; prefix: string }> {
+    const ownPrefix = `${prefix}-x${servers.length}`;
+    const started = await startTestServer({
+      queueUrl: REDIS_URL,
+      queuePrefix: ownPrefix,
+      ...overrides,
+    });
+    servers.push(started);
+    const s = await RpcSocket.open(started.wsUrl, { token: started.token });
+    sockets.push(s);
+    return { s, prefix: ownPrefix };
+  }
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    for (const s of servers) await s.stop();
+  }, 30_000);
+
+  it("says in server.status when its Redis cannot be reached, and refuses work with -32003", async () => {
+    const { s } = await queueServer({ queueUrl: "redis://127.0.0.1:1" });
+    const status = await s.result<{ queue: Params; workers: unknown[] }>("server.status");
+    expect(status.queue).toMatchObject({ connected: false });
+    expect(String(status.queue.error)).toMatch(/Redis is/);
+    expect(status.workers).toEqual([]);
+    const reply = await s.call("execute", { command: "true" });
+    expect(reply.error?.code).toBe(-32003);
+    expect(reply.error?.message).toMatch(/queue unavailable: Redis at redis:\/\/127.0.0.1:1/);
+  });
+
+  it("refuses past MAX_QUEUED with -32003 when no worker takes the jobs", async () => {
+    const { s } = await queueServer({ maxQueue: 2 });
+    for (let i = 0; i < 2; i++) {
+      const reply = await s.result<{ status: string; position: number }>("execute", {
+        command: "true",
+      });
+      expect(reply).toMatchObject({ status: "queued", position: i + 1 });
+    }
+    const refused = await s.call("execute", { command: "true" });
+    expect(refused.error?.code).toBe(-32003);
+    expect(refused.error?.message).toMatch(/queue is full/);
+  });
+
+  it("cancels an execution waiting in the queue: it never starts", async () => {
+    const { s } = await queueServer();
+    const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+      command: "echo never",
+    });
+    await s.result("control", { type: "CANCEL", execution_id: id });
+    const done = (await s.notification("process.completed", id)).params as Params;
+    expect(done.status).toBe("canceled");
+    expect(s.all("process.started", id)).toEqual([]);
+    expect(s.all("process.canceled", id)).toHaveLength(1);
+  });
+
+  it.each([
+    ["interrupts", [], "interrupted"],
+    ["with --drain-on-sigterm lets finish", ["--drain-on-sigterm"], "completed"],
+  ])(
+    "a worker's SIGTERM %s its running execution and leaves no child",
+    async (_what, flags, status) => {
+      const { s, prefix: ownPrefix } = await queueServer();
+      const child = spawn(
+        process.execPath,
+        [
+          CLI_PATH,
+          "worker",
+          "--redis",
+          REDIS_URL,
+          "--prefix",
+          ownPrefix,
+          "--name",
+          "solo",
+          ...flags,
+        ],
+        { env: { ...process.env, CC_EXECUTOR_HOME: workerHome }, stdio: "ignore" },
+      );
+      const marker = uniqueMarker("sigterm");
+      const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+        command: `sleep 1; echo ${marker}`,
+      });
+      const started = await s.notification("process.started", id);
+      child.kill("SIGTERM");
+      const done = (await s.notification("process.completed", id)).params as Params;
+      expect(done.status).toBe(status);
+      expect(done.worker_id).toBe("solo");
+      await exited(child);
+      expect(child.exitCode).toBe(0);
+      expect(pidAlive(Number(started.params?.pid))).toBe(false);
+      expect(pidsMatching(marker)).toEqual([]);
+      if (status === "completed") expect(s.output(id)).toBe(`${marker}\n`);
+    },
+    20_000,
+  );
+});

@@ -55,13 +55,7 @@ export function registerWorkerCommand(program: Command): void {
         settings,
         log,
       });
-      try {
-        await worker.start();
-      } catch (error) {
-        await worker.stop().catch(() => {});
-        throw new CliError(`worker: ${(error as Error).message}`);
-      }
-      log(`${worker.id} taking jobs (concurrency ${concurrency})`);
+      // Before start: a job may begin before start() resolves, and a SIGTERM then must drain it.
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
@@ -82,5 +76,12 @@ export function registerWorkerCommand(program: Command): void {
       };
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));
+      try {
+        await worker.start();
+      } catch (error) {
+        await worker.abandon();
+        throw new CliError(`worker: ${(error as Error).message}`);
+      }
+      log(`${worker.id} taking jobs (concurrency ${concurrency})`);
     });
 }

@@ -69,6 +69,7 @@ export class ExecutionWorker {
     this.subscriber.on("message", (_channel, text) => this.control(text));
     await this.subscriber.subscribe(this.keys.control);
     this.commands.on("error", (error) => this.options.log(`Redis: ${error.message}`));
+    if (this.stopping) return; // stopped while connecting: take nothing
     this.worker = new Worker<ExecutionJob>(QUEUE_NAME, (job) => this.process(job), {
       connection: this.commands,
       prefix: this.options.prefix,
@@ -86,6 +87,15 @@ export class ExecutionWorker {
     return this.stopping;
   }
 
+  /** After a failed start: nothing was taken; drop the connections without waiting on Redis. */
+  async abandon(): Promise<void> {
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    await this.worker?.close(true).catch(() => {});
+    await this.engine.shutdown();
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
   private async stopNow(): Promise<void> {
     const closing = this.worker?.close() ?? Promise.resolve();
     if (!this.options.drainOnStop)
@@ -93,10 +103,11 @@ export class ExecutionWorker {
     await closing;
     await this.stream.flushed();
     if (this.beatTimer) clearInterval(this.beatTimer);
-    await this.beat(true);
+    // Said when Redis answers; a Redis that is away must not keep the worker from exiting.
+    await Promise.race([this.beat(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
     await this.engine.shutdown();
     this.subscriber.disconnect();
-    await this.commands.quit().catch(() => {});
+    this.commands.disconnect();
   }
 
   private async process(job: Job<ExecutionJob>): Promise<void> {

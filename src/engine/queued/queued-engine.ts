@@ -32,7 +32,7 @@ import { ExecutionSet } from "./execution-set.js";
 import { OutputReader } from "./output-reader.js";
 import { type ControlMessage, QUEUE_NAME, QueueKeys, WORKER_DEAD_AFTER_MS } from "./queue-keys.js";
 import type { WorkerMessage } from "./queue-messages.js";
-import { queueConnection, redactedUrl } from "./redis-connection.js";
+import { connected, queueConnection, redactedUrl } from "./redis-connection.js";
 import { RemoteExecution } from "./remote-execution.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -52,6 +52,8 @@ export interface QueuedEngineParts extends PrepareParts {
 const SHUTDOWN_WAIT_MS = 10_000;
 /** A queued add that Redis does not answer in this long fails the request. */
 const ADD_TIMEOUT_MS = 5000;
+/** How long a request waits for a Redis that is (re)connecting before it is refused. */
+const CONNECT_WAIT_MS = 2000;
 
 export class QueuedEngine implements ExecutionEngine {
   readonly keys: QueueKeys;
@@ -112,6 +114,7 @@ export class QueuedEngine implements ExecutionEngine {
     );
     context.signal?.throwIfAborted();
     const { spec } = prepared;
+    await this.redisReady();
     this.admit(spec);
     const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), {
       send: (target, action) => this.send(target, action),
@@ -208,7 +211,8 @@ export class QueuedEngine implements ExecutionEngine {
     );
     this.registry.stop();
     await this.reader.close();
-    await this.queue.close().catch(() => {});
+    // A Redis that is away must not hold the server's stop.
+    await withTimeout(this.queue.close(), 2000).catch(() => {});
     this.commands.disconnect();
     this.parts.spoolJanitor?.stop();
     await this.parts.spoolJanitor?.idle();
@@ -218,12 +222,6 @@ export class QueuedEngine implements ExecutionEngine {
     if (this.closing) throw new AdmissionError("limit_reached", "server is shutting down");
     if (this.executions.get(spec.id)) {
       throw new AdmissionError("invalid_request", `execution_id ${spec.id} is already in use`);
-    }
-    if (this.commands.status !== "ready") {
-      throw new AdmissionError(
-        "limit_reached",
-        `queue unavailable: Redis at ${redactedUrl(this.parts.queueUrl)} is ${this.commands.status}`,
-      );
     }
     const { maxPerConnection, maxQueue } = this.parts.limits;
     if (spec.sessionId !== null) {
@@ -243,6 +241,19 @@ export class QueuedEngine implements ExecutionEngine {
       throw new AdmissionError(
         "limit_reached",
         `execution queue is full (${queued} waiting, ${running} running on ${this.registry.alive().length} workers)`,
+      );
+    }
+  }
+
+  /** Redis is connected; while it connects (just started, a reconnect) wait a moment. */
+  private async redisReady(): Promise<void> {
+    if (this.commands.status === "ready") return;
+    try {
+      await connected(this.commands, this.parts.queueUrl, CONNECT_WAIT_MS);
+    } catch {
+      throw new AdmissionError(
+        "limit_reached",
+        `queue unavailable: Redis at ${redactedUrl(this.parts.queueUrl)} is ${this.commands.status}`,
       );
     }
   }
