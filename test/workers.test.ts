@@ -118,6 +118,22 @@ function completed(id: string, s: RpcSocket = socket): Promise<Params> {
   return s.notification("process.completed", id).then((m) => m.params as Params);
 }
 
+/** Every worker this file started (also of failed tests), its home, and its Redis keys go. */
+afterAll(async () => {
+  for (const child of workers.values()) child.kill("SIGTERM");
+  await Promise.all([...workers.values()].map(exited));
+  rmSync(workerHome, { recursive: true, force: true });
+  if (!redisUp) return;
+  const redis = new Redis(REDIS_URL);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  redis.disconnect();
+}, 30_000);
+
 describeRedis("queue mode: a server and three workers over Redis", () => {
   beforeAll(async () => {
     requireBuiltCli();
@@ -136,21 +152,10 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const child of workers.values()) child.kill("SIGTERM");
-    await Promise.all([...workers.values()].map(exited));
     socket?.close();
     await server?.stop();
     await mock?.close();
     await sandbox?.cleanup();
-    rmSync(workerHome, { recursive: true, force: true });
-    const redis = new Redis(REDIS_URL);
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-    redis.disconnect();
   }, 30_000);
 
   it("lists the workers in server.status with their concurrency and heartbeat", async () => {
