@@ -38,12 +38,15 @@ export class JobRunner {
     const { stream, workerId, engine } = this.context;
     const id = this.executionId;
     stream.send({ type: "taken", id, workerId });
-    const mark = await this.context.commands.get(this.context.keys.canceled(id)).catch(() => null);
-    if (mark) {
-      const status = mark === "interrupt" ? "interrupted" : "canceled";
-      if (status === "canceled") stream.send({ type: "event", id, event: { type: "canceled" } });
-      return this.endWithout(status, status === "canceled" ? undefined : "the server stopped");
-    }
+    // A job canceled while it waited is marked (queued-engine.ts). The mark is read beside the
+    // start, not before it, to keep a Redis round trip off every execution's start: a job
+    // canceled that late is started and canceled at once (the status is `canceled` all the same).
+    void this.context.commands
+      .get(this.context.keys.canceled(id))
+      .then((mark) => {
+        if (mark) this.apply(mark === "interrupt" ? "interrupt" : "cancel");
+      })
+      .catch(() => {});
     let done: Promise<ExecutionResult>;
     try {
       const { handle } = await engine.start(this.job.request, {
@@ -86,7 +89,7 @@ export class JobRunner {
     else execution.interrupt();
   }
 
-  /** Ends it without a process: canceled while queued, or refused here (a cwd missing here). */
+  /** Ends it without a process: refused here (e.g. its cwd does not exist on this machine). */
   private async endWithout(status: ExecutionResult["status"], error?: string): Promise<void> {
     const id = this.executionId;
     this.context.stream.send({

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { parseMessage, type WorkerMessage } from "./queue-messages.js";
 
 const BLOCK_MS = 1000;
-const BATCH = 500;
+const BATCH = 64;
 const RETRY_MS = 500;
 
 export class OutputReader {
