@@ -19,6 +19,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   QUEUE_NAME,
   QueueKeys,
+  WORKER_DEAD_AFTER_MS,
   type WorkerBeat,
 } from "../engine/queued/queue-keys.js";
 import { connected, queueConnection } from "../engine/queued/redis-connection.js";
@@ -51,6 +52,8 @@ export class ExecutionWorker {
   private worker: Worker<ExecutionJob> | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** When a heartbeat last reached Redis (this process's clock). */
+  private lastBeatOkMs = Date.now();
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.name ?? `${hostname()}:${process.pid}`;
@@ -137,6 +140,8 @@ export class ExecutionWorker {
   }
 
   private async beat(stopped = false): Promise<void> {
+    // Before the write: while Redis is away the write waits (it is retried on reconnect).
+    this.fenceIfUnheard();
     const beat: WorkerBeat & { stopped?: boolean } = {
       id: this.id,
       host: hostname(),
@@ -146,8 +151,25 @@ export class ExecutionWorker {
       last_heartbeat: Date.now(),
       ...(stopped ? { stopped: true } : {}),
     };
-    await this.commands
-      .hset(this.keys.workers, this.id, JSON.stringify(beat))
-      .catch((error: Error) => this.options.log(`heartbeat: ${error.message}`));
+    await this.commands.hset(this.keys.workers, this.id, JSON.stringify(beat)).then(
+      () => {
+        this.lastBeatOkMs = Date.now();
+      },
+      (error: Error) => this.options.log(`heartbeat: ${error.message}`),
+    );
+  }
+
+  /**
+   * Cut off from Redis for nearly as long as the server waits before it calls this worker dead
+   * (and ends its executions `interrupted`): interrupt them here too, so nothing the server
+   * has given up on goes on running unseen.
+   */
+  private fenceIfUnheard(): void {
+    const silentMs = Date.now() - this.lastBeatOkMs;
+    if (silentMs < WORKER_DEAD_AFTER_MS - HEARTBEAT_INTERVAL_MS || this.runners.size === 0) return;
+    this.options.log(
+      `no heartbeat reached Redis for ${Math.round(silentMs / 1000)} s: interrupting ${this.runners.size} executions (the server counts them interrupted)`,
+    );
+    for (const runner of this.runners.values()) runner.apply("interrupt");
   }
 }

@@ -52,6 +52,8 @@ export interface QueuedEngineParts extends PrepareParts {
 const SHUTDOWN_WAIT_MS = 10_000;
 /** A queued add that Redis does not answer in this long fails the request. */
 const ADD_TIMEOUT_MS = 5000;
+/** How often waiting executions are checked for a job Redis lost. */
+const LOST_CHECK_MS = 5000;
 /** How long a request waits for a Redis that is (re)connecting before it is refused. */
 const CONNECT_WAIT_MS = 2000;
 
@@ -66,6 +68,9 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly activeBySession = new Map<string, number>();
   private closing = false;
   private readerError: string | null = null;
+  /** Waiting executions whose job was found missing once (a Redis restart without data). */
+  private readonly missingJobs = new Set<string>();
+  private lastLostCheckMs = 0;
 
   constructor(readonly parts: QueuedEngineParts) {
     this.keys = new QueueKeys(parts.queuePrefix);
@@ -288,6 +293,7 @@ export class QueuedEngine implements ExecutionEngine {
   /** A worker that stopped beating takes its executions down (DESIGN §12: within 30 s). */
   private checkWorkers(): void {
     if (this.registry.error !== null) return; // Redis away: nobody can beat; judge later
+    void this.checkLostJobs();
     for (const execution of this.executions.active()) {
       const workerId = execution.workerId;
       if (workerId === null || this.registry.isAlive(workerId)) continue;
@@ -300,6 +306,39 @@ export class QueuedEngine implements ExecutionEngine {
       execution.endHere(
         "interrupted",
         `worker ${workerId} stopped answering (no heartbeat for ${WORKER_DEAD_AFTER_MS / 1000} s)`,
+      );
+    }
+  }
+
+  /**
+   * A Redis that restarted without its data has lost the jobs still waiting: no worker will
+   * ever take them. Missing twice, LOST_CHECK_MS apart and still not taken (a job that was
+   * taken and done meanwhile is gone from the queue too, but its "taken" came first), such an
+   * execution ends `failed` instead of waiting for ever.
+   */
+  private async checkLostJobs(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastLostCheckMs < LOST_CHECK_MS) return;
+    this.lastLostCheckMs = now;
+    const waiting = this.executions
+      .active()
+      .filter(
+        (e) =>
+          e.workerId === null && e.jobId !== null && now - e.submittedAt.getTime() > LOST_CHECK_MS,
+      );
+    for (const execution of waiting) {
+      const state = await this.queue.getJobState(execution.jobId as string).catch(() => null);
+      if (state !== "unknown" || execution.workerId !== null) {
+        this.missingJobs.delete(execution.id);
+        continue;
+      }
+      if (!this.missingJobs.delete(execution.id)) {
+        this.missingJobs.add(execution.id);
+        continue;
+      }
+      execution.endHere(
+        "failed",
+        "its job is no longer in the queue (did Redis restart without its data?)",
       );
     }
   }
