@@ -385,6 +385,51 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     expect(refused.error?.message).toMatch(/queue is full/);
   });
 
+  it("resumes a task list across a server restart in queue mode", async () => {
+    const ownPrefix = `${prefix}-resume`;
+    const home = mkdtempSync(join(tmpdir(), "cce-workers-resume-"));
+    const scratch = mkdtempSync(join(tmpdir(), "cce-workers-resume-scratch-"));
+    const worker = spawn(
+      process.execPath,
+      [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", ownPrefix, "--name", "resumer"],
+      { env: { ...process.env, CC_EXECUTOR_HOME: workerHome }, stdio: "ignore" },
+    );
+    workers.set("resumer", worker);
+    const settings = { home, queueUrl: REDIS_URL, queuePrefix: ownPrefix };
+    const first = await startTestServer(settings);
+    const s1 = await RpcSocket.open(first.wsUrl, { token: first.token });
+    const log = join(scratch, "log");
+    const flag = join(scratch, "flag");
+    const run = await s1.result<{ run_id: string }>("tasks.run", {
+      list: {
+        tasks: [
+          { command: `echo one >> ${log}` },
+          // Waits the first time only (the server restarts meanwhile); the second run passes.
+          {
+            command: `echo two >> ${log}; [ -e ${flag} ] && exit 0; touch ${flag}; echo waiting; sleep 30`,
+          },
+          { command: `echo three >> ${log}` },
+        ],
+      },
+      base_dir: scratch,
+    });
+    await s1.waitFor((m) => m.method === "process.output" && m.params?.data === "waiting\n");
+    await first.close("restart"); // interrupts task 2 on its worker; the home stays
+    s1.close();
+    const second = await startTestServer(settings);
+    servers.push(second);
+    const s2 = await RpcSocket.open(second.wsUrl, { token: second.token });
+    sockets.push(s2);
+    await s2.result("tasks.resume", { run_id: run.run_id });
+    const done = await s2.waitFor(
+      (m) => m.method === "tasklist.completed" && m.params?.run_id === run.run_id,
+    );
+    expect(done.params).toMatchObject({ status: "completed" });
+    // Task 1 never ran again; task 2 ran again (its first run was interrupted), then task 3.
+    expect(readFileSync(log, "utf8")).toBe("one\ntwo\ntwo\nthree\n");
+    rmSync(scratch, { recursive: true, force: true });
+  }, 60_000);
+
   it("cancels an execution waiting in the queue: it never starts", async () => {
     const { s } = await queueServer();
     const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
