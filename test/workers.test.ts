@@ -430,6 +430,26 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
+  it("refuses a second live worker of the same name, saying which is running", async () => {
+    const twin = spawn(
+      process.execPath,
+      [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", prefix, "--name", "w1"],
+      {
+        env: { ...process.env, CC_EXECUTOR_HOME: workerHome },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    workers.set("twin", twin);
+    let stderr = "";
+    twin.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    await exited(twin);
+    expect(twin.exitCode).toBe(1);
+    expect(stderr).toContain(`a worker named w1 is already running (pid ${workers.get("w1")?.pid}`);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
   it("cancels an execution waiting in the queue: it never starts", async () => {
     const { s } = await queueServer();
     const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {

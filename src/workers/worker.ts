@@ -67,6 +67,7 @@ export class ExecutionWorker {
   /** Connects (or rejects with why), announces itself, then takes jobs. */
   async start(): Promise<void> {
     await connected(this.commands, this.options.redisUrl, CONNECT_TIMEOUT_MS);
+    await this.refuseDuplicateName();
     await this.beat();
     this.beatTimer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
     this.subscriber.on("message", (_channel, text) => this.control(text));
@@ -82,6 +83,19 @@ export class ExecutionWorker {
     });
     this.worker.on("error", (error) => this.options.log(`queue: ${error.message}`));
     await this.worker.waitUntilReady();
+  }
+
+  /** Two live workers of one name would be one in status and history: the second refuses. */
+  private async refuseDuplicateName(): Promise<void> {
+    const raw = await this.commands.hget(this.keys.workers, this.id);
+    if (!raw) return;
+    const beat = JSON.parse(raw) as WorkerBeat & { stopped?: boolean };
+    if (beat.stopped || Date.now() - beat.last_heartbeat > WORKER_DEAD_AFTER_MS) return;
+    // A worker restarted on the same machine (systemd after a crash) follows its dead self.
+    if (beat.host === hostname() && !processAlive(beat.pid)) return;
+    throw new Error(
+      `a worker named ${this.id} is already running (pid ${beat.pid} on ${beat.host}); give this one another --name`,
+    );
   }
 
   /** SIGTERM: no new jobs; running ones finish (drain) or are interrupted; nothing left behind. */
@@ -171,5 +185,14 @@ export class ExecutionWorker {
       `no heartbeat reached Redis for ${Math.round(silentMs / 1000)} s: interrupting ${this.runners.size} executions (the server counts them interrupted)`,
     );
     for (const runner of this.runners.values()) runner.apply("interrupt");
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
