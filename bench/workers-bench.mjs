@@ -2,13 +2,15 @@
 // the machine's Redis (REDIS_URL, default redis://127.0.0.1:6379):
 // - execute("true") p50 through one worker vs local: target ≤ local + 5 ms;
 // - line-heavy stream throughput through one worker vs local: target ≥ 0.5×;
-// - 300 × `sleep 0.1` on 3 workers × concurrency 4 vs 1 worker × 4: target ≤ 1/2.5 of the time.
+// - 300 × `sleep 0.1` on 3 workers × concurrency 4 vs 1 worker × 4: target ≤ 1/2.5 of the time;
+// - control: PAUSE/RESUME sent → process.paused/resumed back, on a worker: target ≤ 100 ms.
 // Exits 1 when a target is missed (or there is no Redis to measure with).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import WebSocket from "ws";
 import { connect } from "../dist/client/node.js";
 import { latencyBench } from "./latency.mjs";
 import { measureCcExecutor, wholeLines } from "./throughput.mjs";
@@ -89,6 +91,45 @@ async function queueServer(workerCount, concurrency) {
   };
 }
 
+/** PAUSE → process.paused and RESUME → process.resumed round trips (ms) on one running execution. */
+async function controlRoundTrips(server, count) {
+  const ws = new WebSocket(server.wsUrl, { headers: { authorization: `Bearer ${server.token}` } });
+  await new Promise((resolve) => ws.once("open", resolve));
+  let nextId = 1;
+  let waiter = null;
+  ws.on("message", (data) => waiter?.(JSON.parse(data)));
+  const send = (method, params, until) =>
+    new Promise((resolve) => {
+      waiter = (m) => {
+        if (until(m)) resolve(m);
+      };
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
+    });
+  const reply = await send("execute", { command: "sleep 60" }, (m) => m.result);
+  const id = reply.result.execution_id;
+  await new Promise((resolve) => {
+    waiter = (m) => m.method === "process.started" && resolve();
+  });
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    for (const [type, method] of [
+      ["PAUSE", "process.paused"],
+      ["RESUME", "process.resumed"],
+    ]) {
+      const started = performance.now();
+      await send("control", { type, execution_id: id }, (m) => m.method === method);
+      times.push(performance.now() - started);
+    }
+  }
+  await send(
+    "control",
+    { type: "CANCEL", execution_id: id },
+    (m) => m.method === "process.completed",
+  );
+  ws.close();
+  return times;
+}
+
 async function sleeps(server, count) {
   const client = await connect({ url: server.wsUrl, token: server.token });
   await client.execute("true"); // warm
@@ -134,6 +175,14 @@ try {
     `line-heavy stream (${(streamBytes / MiB) | 0} MiB): local ${fmtMB(median(rates.local))}, through one worker ${fmtMB(median(rates.queued))} (${ratio.toFixed(2)}×; target ≥ 0.5×)`,
   );
   ok &&= ratio >= 0.5;
+
+  const control = await controlRoundTrips(queued, quick ? 20 : 50);
+  const controlP50 = median(control);
+  const controlMax = Math.max(...control);
+  console.log(
+    `control on a worker (PAUSE/RESUME → process.paused/resumed): p50 ${controlP50.toFixed(2)} ms, max ${controlMax.toFixed(2)} ms (target ≤ 100 ms)`,
+  );
+  ok &&= controlMax <= 100;
 } finally {
   await local.stop();
   await queued.stop();

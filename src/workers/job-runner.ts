@@ -12,6 +12,9 @@ import type { StreamWriter } from "./stream-writer.js";
 
 type Action = ControlMessage["action"];
 
+/** Output bytes on their way to Redis past which the child's pipes are not read. */
+const HOLD_BYTES = 8 * 1024 * 1024;
+
 export interface JobContext {
   workerId: string;
   engine: LocalEngine;
@@ -24,6 +27,7 @@ export class JobRunner {
   /** Control that arrived before the execution existed here, applied once it does. */
   private readonly early: Action[] = [];
   private started = false;
+  private holding = false;
 
   constructor(
     private readonly job: ExecutionJob,
@@ -54,7 +58,10 @@ export class JobRunner {
         sessionId: null,
         who: `worker ${workerId}`,
         listener: {
-          output: (chunk) => stream.send({ type: "output", id, chunk }),
+          output: (chunk) => {
+            stream.send({ type: "output", id, chunk });
+            this.holdWhileBehind();
+          },
           event: (event) =>
             stream.send({
               type: "event",
@@ -72,6 +79,24 @@ export class JobRunner {
     for (const action of this.early.splice(0)) this.apply(action);
     await done;
     await stream.flushed();
+  }
+
+  /**
+   * A child writing faster than Redis takes its output would fill this worker's memory: past
+   * HOLD_BYTES in flight its pipes are not read (it blocks, as on a slow terminal) until the
+   * stream is down to half of that.
+   */
+  private holdWhileBehind(): void {
+    const { stream } = this.context;
+    if (this.holding || stream.inFlightBytes <= HOLD_BYTES) return;
+    const execution = this.context.engine.parts.supervisor.get(this.executionId);
+    if (!execution) return;
+    this.holding = true;
+    execution.holdOutput();
+    void stream.drained(HOLD_BYTES / 2).then(() => {
+      this.holding = false;
+      execution.releaseOutput();
+    });
   }
 
   /** A control message for this execution. */

@@ -12,6 +12,9 @@ const MAX_STREAM_ENTRIES = 100_000;
 export class StreamWriter {
   private last: Promise<unknown> = Promise.resolve();
   error: string | null = null;
+  /** Output bytes sent and not yet acknowledged by Redis. */
+  inFlightBytes = 0;
+  private drainWaiters: Array<{ atMostBytes: number; resolve: () => void }> = [];
 
   constructor(
     private readonly redis: Redis,
@@ -19,11 +22,30 @@ export class StreamWriter {
   ) {}
 
   send(message: WorkerMessage): void {
+    const bytes = message.type === "output" ? message.chunk.raw.length : 0;
+    this.inFlightBytes += bytes;
     this.last = this.redis
       .xadd(this.key, "MAXLEN", "~", MAX_STREAM_ENTRIES, "*", ...messageFields(message))
       .catch((error: Error) => {
         this.error = error.message;
+      })
+      .finally(() => {
+        if (bytes > 0) this.acknowledged(bytes);
       });
+  }
+
+  /** Resolves once at most `atMostBytes` of output are in flight. */
+  drained(atMostBytes: number): Promise<void> {
+    if (this.inFlightBytes <= atMostBytes) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ atMostBytes, resolve }));
+  }
+
+  private acknowledged(bytes: number): void {
+    this.inFlightBytes -= bytes;
+    const ready = this.drainWaiters.filter((w) => this.inFlightBytes <= w.atMostBytes);
+    if (ready.length === 0) return;
+    this.drainWaiters = this.drainWaiters.filter((w) => this.inFlightBytes > w.atMostBytes);
+    for (const waiter of ready) waiter.resolve();
   }
 
   /** Resolves when everything sent so far has been written (or failed). */
