@@ -71,6 +71,8 @@ export class QueuedEngine implements ExecutionEngine {
   /** Waiting executions whose job was found missing once (a Redis restart without data). */
   private readonly missingJobs = new Set<string>();
   private lastLostCheckMs = 0;
+  /** Resolves once what a previous server left is gone (open()). */
+  private opened: Promise<void> = Promise.resolve();
 
   constructor(readonly parts: QueuedEngineParts) {
     this.keys = new QueueKeys(parts.queuePrefix);
@@ -103,7 +105,7 @@ export class QueuedEngine implements ExecutionEngine {
       await this.queue.drain(true);
       await this.commands.del(this.keys.output);
     };
-    void forget()
+    this.opened = forget()
       .catch(() => {})
       .finally(() => {
         this.reader.start();
@@ -120,6 +122,9 @@ export class QueuedEngine implements ExecutionEngine {
     context.signal?.throwIfAborted();
     const { spec } = prepared;
     await this.redisReady();
+    // The first requests after a start wait for the clean-up, which must not remove their
+    // job or their output.
+    await withTimeout(this.opened, CONNECT_WAIT_MS).catch(() => {});
     this.admit(spec);
     const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), {
       send: (target, action) => this.send(target, action),
@@ -144,6 +149,9 @@ export class QueuedEngine implements ExecutionEngine {
     } catch (error) {
       const message = `queue unavailable (Redis at ${redactedUrl(this.parts.queueUrl)}): ${(error as Error).message}`;
       execution.endHere("failed", message);
+      // An add that lands after all (a slow Redis) must not run unheard: a worker taking it
+      // sees the mark and cancels it at once.
+      this.commands.set(this.keys.canceled(spec.id), "cancel", "EX", 3600).catch(() => {});
       throw new AdmissionError("limit_reached", message);
     }
     if (context.signal) cancelOnAbort(execution, context.signal);
