@@ -27,13 +27,17 @@ import type {
 } from "../engine.js";
 import { cancelOnAbort } from "../local-engine.js";
 import { auditStart, type PrepareParts, prepareRequest } from "../prepare-request.js";
-import type { ExecutionJob } from "./execution-job.js";
+import { type ExecutionJob, jobFor } from "./execution-job.js";
 import { ExecutionSet } from "./execution-set.js";
+import { LostExecutions } from "./lost-executions.js";
 import { OutputReader } from "./output-reader.js";
-import { type ControlMessage, QUEUE_NAME, QueueKeys, WORKER_DEAD_AFTER_MS } from "./queue-keys.js";
+import { checkAdmission } from "./queue-admission.js";
+import { QueueControl } from "./queue-control.js";
+import { QUEUE_NAME, QueueKeys } from "./queue-keys.js";
 import type { WorkerMessage } from "./queue-messages.js";
 import { connected, queueConnection, redactedUrl } from "./redis-connection.js";
 import { RemoteExecution } from "./remote-execution.js";
+import { withTimeout } from "./with-timeout.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
 export interface QueuedEngineParts extends PrepareParts {
@@ -52,8 +56,6 @@ export interface QueuedEngineParts extends PrepareParts {
 const SHUTDOWN_WAIT_MS = 10_000;
 /** A queued add that Redis does not answer in this long fails the request. */
 const ADD_TIMEOUT_MS = 5000;
-/** How often waiting executions are checked for a job Redis lost. */
-const LOST_CHECK_MS = 5000;
 /** How long a request waits for a Redis that is (re)connecting before it is refused. */
 const CONNECT_WAIT_MS = 2000;
 
@@ -63,14 +65,13 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly queue: Queue<ExecutionJob>;
   private readonly reader: OutputReader;
   private readonly registry: WorkerRegistry;
+  private readonly lost: LostExecutions;
+  private readonly control: QueueControl;
   private readonly executions = new ExecutionSet();
   private readonly observers: EngineObserver[] = [];
   private readonly activeBySession = new Map<string, number>();
   private closing = false;
   private readerError: string | null = null;
-  /** Waiting executions whose job was found missing once (a Redis restart without data). */
-  private readonly missingJobs = new Set<string>();
-  private lastLostCheckMs = 0;
   /** Resolves once what a previous server left is gone (open()). */
   private opened: Promise<void> = Promise.resolve();
 
@@ -92,7 +93,9 @@ export class QueuedEngine implements ExecutionEngine {
         this.readerError = error.message;
       },
     );
-    this.registry = new WorkerRegistry(this.commands, this.keys, () => this.checkWorkers());
+    this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
+    this.control = new QueueControl(this.commands, this.queue, this.keys);
+    this.lost = new LostExecutions(this.executions, this.registry, this.queue, parts.warn);
   }
 
   /**
@@ -125,10 +128,21 @@ export class QueuedEngine implements ExecutionEngine {
     // The first requests after a start wait for the clean-up, which must not remove their
     // job or their output.
     await withTimeout(this.opened, CONNECT_WAIT_MS).catch(() => {});
-    this.admit(spec);
-    const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), {
-      send: (target, action) => this.send(target, action),
-    });
+    checkAdmission(
+      spec.id,
+      {
+        closing: this.closing,
+        idInUse: this.executions.get(spec.id) !== undefined,
+        sessionCount:
+          spec.sessionId === null ? null : (this.activeBySession.get(spec.sessionId) ?? 0),
+        running: this.executions.runningCount,
+        queued: this.executions.queuedCount,
+        capacity: this.registry.capacity(),
+        workers: this.registry.alive().length,
+      },
+      this.parts.limits,
+    );
+    const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), this.control);
     this.executions.add(execution);
     this.countSession(spec.sessionId, +1);
     void execution.done.then(() => this.ended(execution));
@@ -151,7 +165,7 @@ export class QueuedEngine implements ExecutionEngine {
       execution.endHere("failed", message);
       // An add that lands after all (a slow Redis) must not run unheard: a worker taking it
       // sees the mark and cancels it at once.
-      this.commands.set(this.keys.canceled(spec.id), "cancel", "EX", 3600).catch(() => {});
+      this.control.markCanceled(spec.id);
       throw new AdmissionError("limit_reached", message);
     }
     if (context.signal) cancelOnAbort(execution, context.signal);
@@ -208,9 +222,7 @@ export class QueuedEngine implements ExecutionEngine {
       .list({ limit: Number.MAX_SAFE_INTEGER })
       .filter((e) => !e.isFinal);
     for (const execution of pending) {
-      if (execution.status === "queued" && execution.workerId === null) {
-        void this.removeWaiting(execution, "interrupted");
-      } else this.publish({ id: execution.id, action: "interrupt" });
+      this.control.interrupt(execution);
     }
     // Workers report each end through the stream; those that do not in time end here.
     const all = Promise.all(pending.map((e) => e.done));
@@ -229,33 +241,6 @@ export class QueuedEngine implements ExecutionEngine {
     this.commands.disconnect();
     this.parts.spoolJanitor?.stop();
     await this.parts.spoolJanitor?.idle();
-  }
-
-  private admit(spec: ExecutionSpec): void {
-    if (this.closing) throw new AdmissionError("limit_reached", "server is shutting down");
-    if (this.executions.get(spec.id)) {
-      throw new AdmissionError("invalid_request", `execution_id ${spec.id} is already in use`);
-    }
-    const { maxPerConnection, maxQueue } = this.parts.limits;
-    if (spec.sessionId !== null) {
-      const count = this.activeBySession.get(spec.sessionId) ?? 0;
-      if (count >= maxPerConnection) {
-        throw new AdmissionError(
-          "limit_reached",
-          `this connection already has ${count} executions running or queued (limit ${maxPerConnection})`,
-        );
-      }
-    }
-    // As locally: what the workers can run at once, plus MAX_QUEUED waiting beyond that.
-    const running = this.executions.runningCount;
-    const queued = this.executions.queuedCount;
-    const capacity = this.registry.capacity();
-    if (running + queued >= capacity + maxQueue) {
-      throw new AdmissionError(
-        "limit_reached",
-        `execution queue is full (${queued} waiting, ${running} running on ${this.registry.alive().length} workers)`,
-      );
-    }
   }
 
   /** Redis is connected; while it connects (just started, a reconnect) wait a moment. */
@@ -298,91 +283,6 @@ export class QueuedEngine implements ExecutionEngine {
     }
   }
 
-  /** A worker that stopped beating takes its executions down (DESIGN §12: within 30 s). */
-  private checkWorkers(): void {
-    if (this.registry.error !== null) return; // Redis away: nobody can beat; judge later
-    void this.checkLostJobs();
-    for (const execution of this.executions.active()) {
-      const workerId = execution.workerId;
-      if (workerId === null || this.registry.isAlive(workerId)) continue;
-      const sinceTakenMs = Date.now() - execution.takenAtMs;
-      if (!this.registry.known(workerId) && sinceTakenMs < WORKER_DEAD_AFTER_MS) continue;
-      this.parts.warn?.("a worker stopped answering: its execution is interrupted", {
-        worker_id: workerId,
-        execution_id: execution.id,
-      });
-      execution.endHere(
-        "interrupted",
-        `worker ${workerId} stopped answering (no heartbeat for ${WORKER_DEAD_AFTER_MS / 1000} s)`,
-      );
-    }
-  }
-
-  /**
-   * A Redis that restarted without its data has lost the jobs still waiting: no worker will
-   * ever take them. Missing twice, LOST_CHECK_MS apart and still not taken (a job that was
-   * taken and done meanwhile is gone from the queue too, but its "taken" came first), such an
-   * execution ends `failed` instead of waiting for ever.
-   */
-  private async checkLostJobs(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastLostCheckMs < LOST_CHECK_MS) return;
-    this.lastLostCheckMs = now;
-    const waiting = this.executions
-      .active()
-      .filter(
-        (e) =>
-          e.workerId === null && e.jobId !== null && now - e.submittedAt.getTime() > LOST_CHECK_MS,
-      );
-    for (const execution of waiting) {
-      const state = await this.queue.getJobState(execution.jobId as string).catch(() => null);
-      if (state !== "unknown" || execution.workerId !== null) {
-        this.missingJobs.delete(execution.id);
-        continue;
-      }
-      if (!this.missingJobs.delete(execution.id)) {
-        this.missingJobs.add(execution.id);
-        continue;
-      }
-      execution.endHere(
-        "failed",
-        "its job is no longer in the queue (did Redis restart without its data?)",
-      );
-    }
-  }
-
-  private send(execution: RemoteExecution, action: "cancel" | "pause" | "resume"): void {
-    if (action === "cancel" && execution.workerId === null) {
-      void this.removeWaiting(execution, "canceled");
-      return;
-    }
-    this.publish({ id: execution.id, action });
-  }
-
-  /** Takes a job off the queue before a worker has it; if one has it by now, tells that one. */
-  private async removeWaiting(
-    execution: RemoteExecution,
-    status: "canceled" | "interrupted",
-  ): Promise<void> {
-    const action = status === "canceled" ? "cancel" : "interrupt";
-    try {
-      // The mark first: a worker taking the job from now on sees it and does not run it.
-      await this.commands.set(this.keys.canceled(execution.id), action, "EX", 3600);
-      const removed = execution.jobId ? await this.queue.remove(execution.jobId) : 0;
-      if (removed === 1) {
-        execution.endHere(status, "removed from the queue before a worker took it");
-        return;
-      }
-    } catch {
-      // Redis away: the mark may not be set; the publish below is all that can be tried.
-    }
-    this.publish({ id: execution.id, action });
-  }
-
-  private publish(message: ControlMessage): void {
-    this.commands.publish(this.keys.control, JSON.stringify(message)).catch(() => {});
-  }
-
   private ended(execution: RemoteExecution): void {
     this.countSession(execution.spec.sessionId, -1);
     for (const observer of this.observers) observer.ended?.(execution);
@@ -406,28 +306,4 @@ export class QueuedEngine implements ExecutionEngine {
     if (count > 0) this.activeBySession.set(sessionId, count);
     else this.activeBySession.delete(sessionId);
   }
-}
-
-function jobFor(request: ExecutionRequest, spec: ExecutionSpec): ExecutionJob {
-  // The timeout the server decided (from its history) travels as the request's own.
-  const timeout = spec.timeoutMs === null ? undefined : spec.timeoutMs / 1000;
-  const params = { ...request.params, timeout };
-  const sent = { kind: request.kind, params } as ExecutionRequest;
-  return { request: sent, task: spec.task ?? null };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolvePromise(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
