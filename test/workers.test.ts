@@ -210,6 +210,21 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
     expectContiguous(socket, id, Number(done.last_seq));
   }, 30_000);
 
+  it("carries binary output (output_encoding base64) byte for byte", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "cce-workers-binary-"));
+    const file = join(scratch, "random");
+    const id = await execute(`head -c 300000 /dev/urandom > ${file}; cat ${file}`, {
+      output_encoding: "base64",
+    });
+    const done = await completed(id);
+    expect(done).toMatchObject({ status: "completed", stdout_bytes: 300000 });
+    const bytes = Buffer.concat(
+      outputs(socket, id).map((p) => Buffer.from(String(p.data), "base64")),
+    );
+    expect(bytes.equals(readFileSync(file))).toBe(true);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
   it("pauses, resumes and cancels an execution running on a worker", async () => {
     const id = await execute("while true; do echo tick; sleep 0.05; done");
     const started = await socket.notification("process.started", id);
