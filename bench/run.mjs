@@ -211,6 +211,7 @@ for (const script of [
   "claude-overhead.mjs",
   "tasklist-overhead.mjs",
   "mcp-overhead.mjs",
+  "workers-bench.mjs",
 ]) {
   const path = join(ROOT, "bench", script);
   if (!existsSync(path)) continue;

@@ -87,6 +87,7 @@ describe("history.list and history.get", () => {
       "session_id",
       "peer",
       "host",
+      "worker_id",
       "status",
       "exit_code",
       "signal",

@@ -74,6 +74,7 @@ describe("execute", () => {
       execution_id: result.execution_id,
       pid: result.pid,
       pgid: result.pid,
+      worker_id: "local",
     });
     // The reply comes before process.started, which comes before any output.
     const index = (m: unknown) => socket.messages.indexOf(m as never);
@@ -99,6 +100,7 @@ describe("execute", () => {
       last_seq: 1,
       stdout_bytes: 6,
       stderr_bytes: 0,
+      worker_id: "local",
     });
     await barrier(socket);
     expect(socket.all("process.completed", result.execution_id)).toHaveLength(1);
@@ -459,6 +461,7 @@ describe("hook_status, pong, executions.list, server.status", () => {
       },
       rss_bytes: expect.any(Number),
       auth: "token",
+      workers: [],
     });
     expect(await socket.result("server.status", {})).toMatchObject({ version: VERSION });
     expect(await socket.result("server.status", [])).toMatchObject({ version: VERSION });

@@ -62,6 +62,8 @@ describe("history.db schema and migrations", () => {
       timeoutSource: "request",
       claude: null,
       detections: [],
+      // Rows from before workers (v4) ran on their server's machine.
+      workerId: "local",
     });
     expect((await store.getExecution("old-2"))?.timeoutSource).toBe("none");
     expect(await store.recentDurations("cmd:sleep <n>", 10)).toEqual([3000, 2000, 1000]);

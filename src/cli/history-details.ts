@@ -40,6 +40,7 @@ export function printExecution(
     ["cwd", e.cwd],
     ["started by", e.session_id ? `${e.session_id} (${e.peer ?? "?"})` : "-"],
     ["host", e.host],
+    ["worker", e.worker_id ?? "local"],
     ["created", formatTime(e.created_at)],
     ["started", formatTime(e.started_at)],
     ["ended", formatTime(e.ended_at)],

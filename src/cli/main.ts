@@ -35,6 +35,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   init: async () => (await import("./init-command.js")).registerInitCommand,
   mcp: async () => (await import("./mcp-command.js")).registerMcpCommand,
   dashboard: async () => (await import("./dashboard-command.js")).registerDashboardCommand,
+  worker: async () => (await import("./worker-command.js")).registerWorkerCommand,
 };
 
 function groupsFor(word: string | undefined): Array<() => Promise<Register>> {

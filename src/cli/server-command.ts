@@ -15,6 +15,8 @@ import { type ServerFlags, settingsFromFlags } from "./settings-from-flags.js";
 interface StartFlags extends ServerFlags {
   detach?: boolean;
   logFormat?: string;
+  /** Queue mode (docs/workers.md): a Redis URL workers take executions from. */
+  queue?: string;
 }
 
 /** `--log-format`: as asked, else readable lines for a person at a terminal, JSON otherwise. */
@@ -39,9 +41,13 @@ export function registerServerCommands(program: Command): void {
       "--log-format <format>",
       "json or pretty (default: pretty on a terminal, json when piped or detached)",
     )
+    .option(
+      "--queue <redis-url>",
+      "queue mode: run executions on workers (cc-executor worker) through this Redis; also CC_EXECUTOR_QUEUE_URL",
+    )
     .action(async (flags: StartFlags) => {
       const logFormat = logFormatOf(flags.logFormat);
-      const settings = settingsFromFlags(flags);
+      const settings = settingsFromFlags(flags, flags.queue ? { queueUrl: flags.queue } : {});
       const running = readServerInfo(homePaths(settings.home).serverInfo);
       if (running && (await probeHealth(connectHost(running.host), running.port)))
         throw new CliError(`a server is already running (pid ${running.pid}, ${running.url})`);

@@ -6,6 +6,7 @@ import { readServerInfo } from "../client/server-info.js";
 import { homePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
 import { readToken } from "../config/token.js";
+import type { ServerStatusResult } from "../protocol/results.js";
 import { CliError } from "./cli-error.js";
 import { getJson } from "./health-probe.js";
 import { connectHost } from "./server-detach.js";
@@ -49,5 +50,23 @@ export async function printServerStatus(settings: Settings, asJson: boolean): Pr
       `  connections ${health.connections ?? "?"}, executions running ${executions?.running ?? "?"}, ` +
       `queued ${executions?.queued ?? "?"}, rss ${Math.round(Number(health.rss_bytes ?? 0) / 1048576)} MiB\n`,
   );
+  process.stdout.write(clusterLines(health));
   return 0;
+}
+
+/** Queue mode (docs/workers.md): the queue's Redis and one line per live worker. */
+function clusterLines(health: Record<string, unknown>): string {
+  const queue = health.queue as ServerStatusResult["queue"];
+  if (!queue) return "";
+  const state = queue.connected ? "connected" : `NOT CONNECTED (${queue.error ?? "?"})`;
+  const workers = (health.workers as ServerStatusResult["workers"] | undefined) ?? [];
+  const lines = [
+    `  queue ${queue.url} (prefix ${queue.prefix}): ${state}, ${workers.length} workers`,
+  ];
+  for (const w of workers) {
+    lines.push(
+      `    ${w.id}  host ${w.host}  pid ${w.pid}  running ${w.running}/${w.concurrency}  last heartbeat ${w.last_heartbeat}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

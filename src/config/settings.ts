@@ -49,6 +49,10 @@ export const Settings = z.object({
   /** A subscriber whose unsent backlog passes this is disconnected (it can re-attach). */
   clientHardCapBytes: positiveInt(64 * MiB),
   redisUrl: z._default(z.nullable(z.string()), null),
+  /** Queue mode (DESIGN §12, docs/workers.md): executions go to workers through this Redis. */
+  queueUrl: z._default(z.nullable(z.string()), null),
+  /** Where server and workers meet under that Redis: one prefix per deployment. */
+  queuePrefix: z._default(z.string().check(z.minLength(1)), "cc-executor"),
   redisKeyPrefix: z._default(z.string().check(z.minLength(1)), "cc-executor:"),
   /** "off" keeps history in memory only (nothing written to disk or Redis). */
   history: z._default(z.enum(["on", "off"]), "on"),
@@ -128,6 +132,8 @@ export const ENV_NAMES: Record<string, [keyof Settings, Parser]> = {
   CC_EXECUTOR_MAX_PAYLOAD: ["maxPayloadBytes", int],
   REDIS_URL: ["redisUrl", text],
   CC_EXECUTOR_REDIS_PREFIX: ["redisKeyPrefix", text],
+  CC_EXECUTOR_QUEUE_URL: ["queueUrl", text],
+  CC_EXECUTOR_QUEUE_PREFIX: ["queuePrefix", text],
   CC_EXECUTOR_HISTORY: ["history", (raw) => raw.toLowerCase()],
   CC_EXECUTOR_HISTORY_MAX_AGE: ["historyMaxAgeMs", secondsToMs],
   CC_EXECUTOR_HISTORY_MAX_ROWS: ["historyMaxRows", int],

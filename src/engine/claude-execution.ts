@@ -23,7 +23,7 @@ export async function claudeExecution(
 ): Promise<PreparedExecution> {
   const { settings } = context;
   checkAllowedCommand("claude", clientEnv, settings.allowedCommands);
-  const cwd = existingDirectory(params.cwd);
+  const cwd = (context.resolveCwd ?? existingDirectory)(params.cwd);
   const authMode = params.auth_mode ?? settings.claudeAuth;
   const timeout = await context.estimator.decide(params.timeout, "claude", params.prompt);
   const file = claudeBinary(settings.claudeBin);

@@ -27,7 +27,7 @@ export async function commandExecution(
   const command = params.command.trim();
   if (command.length === 0) throw new CommandNotAllowedError("command is empty");
   checkAllowedCommand(command, clientEnv, settings.allowedCommands);
-  const cwd = existingDirectory(params.cwd);
+  const cwd = (context.resolveCwd ?? existingDirectory)(params.cwd);
   const timeout = await context.estimator.decide(params.timeout, "command", command);
   const [file, args] = shellArgv(command, {
     shell: context.shellPath,

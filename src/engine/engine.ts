@@ -48,6 +48,20 @@ export interface EngineLoad {
   limits: { maxConcurrent: number; maxPerConnection: number; maxQueue: number };
 }
 
+/** Queue mode's view of where work runs (DESIGN §12): the queue's Redis and the live workers. */
+export interface ClusterStatus {
+  queue: { url: string; prefix: string; connected: boolean; error: string | null };
+  workers: Array<{
+    id: string;
+    host: string;
+    pid: number;
+    concurrency: number;
+    running: number;
+    /** ISO 8601. */
+    last_heartbeat: string;
+  }>;
+}
+
 export interface ExecutionEngine {
   /**
    * Starts the request, or queues it past the global cap. Rejects with a DomainError
@@ -63,6 +77,8 @@ export interface ExecutionEngine {
   }): ExecutionHandle[];
   observe(observer: EngineObserver): void;
   load(): EngineLoad;
+  /** Queue mode only: the queue and its workers (server.status). */
+  cluster?(): ClusterStatus;
   /** Interrupts everything queued or running and waits until each has ended. */
   shutdown(): Promise<void>;
 }

@@ -45,6 +45,8 @@ export interface ExecutionHandle {
   readonly done: Promise<ExecutionResult>;
   readonly output: OutputView;
   readonly spool: SpoolView | null;
+  /** The worker that runs it in queue mode (DESIGN §12); absent or null for this machine. */
+  readonly workerId?: string | null;
   /** Each false when the execution is not in a state to do it (e.g. already ended). */
   cancel(): boolean;
   pause(): boolean;

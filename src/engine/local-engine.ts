@@ -2,15 +2,11 @@
  * The engine of one machine: requests become executions of this server's supervisor (process
  * groups, spool, caps and queue). See engine.ts for the contract.
  */
-import { randomUUID } from "node:crypto";
 import type { Settings } from "../config/settings.js";
 import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
-import { ClaudeExecuteParams, ExecuteParams } from "../protocol/methods.js";
 import type { TimeoutEstimator } from "../store/timeout-estimator.js";
-import type { Execution } from "../supervisor/execution/execution.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
-import { commandExecution } from "./command-execution.js";
 import type {
   EngineLoad,
   EngineObserver,
@@ -20,9 +16,7 @@ import type {
   StartedExecution,
 } from "./engine.js";
 import type { ExecutionHandle } from "./execution-handle.js";
-import { loadClaudeExecution } from "./lazy-runtimes.js";
-import type { PrepareContext, PreparedExecution } from "./prepared-execution.js";
-import { parsedRequest } from "./request-checks.js";
+import { auditStart, prepareRequest } from "./prepare-request.js";
 
 export interface LocalEngineParts {
   settings: Settings;
@@ -42,14 +36,14 @@ export class LocalEngine implements ExecutionEngine {
 
   async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
     context.signal?.throwIfAborted();
-    const prepared = await this.prepare(request, context);
+    const { prepared } = await prepareRequest(request, context, this.parts);
     // Aborted while hooks ran: nothing was admitted yet.
     context.signal?.throwIfAborted();
     const { execution, queuedAt } = this.parts.supervisor.submit(prepared.spec, (created) => {
       prepared.attach?.(created);
       if (context.listener) created.addListener(context.listener);
     });
-    this.audit(prepared, context.who);
+    auditStart(this.parts.audit, prepared, context.who);
     if (context.signal) cancelOnAbort(execution, context.signal);
     return { handle: execution, queuedAt };
   }
@@ -85,49 +79,9 @@ export class LocalEngine implements ExecutionEngine {
   shutdown(): Promise<void> {
     return this.parts.supervisor.shutdown();
   }
-
-  /** Validated, through the pre-hooks, checked and built into a spec. */
-  private async prepare(
-    request: ExecutionRequest,
-    context: StartContext,
-  ): Promise<PreparedExecution> {
-    const { hooks } = this.parts;
-    const prepareContext: PrepareContext = {
-      settings: this.parts.settings,
-      estimator: this.parts.estimator,
-      shellPath: this.parts.shellPath,
-      stdbufPath: this.parts.stdbufPath,
-      sessionId: context.sessionId,
-      task: context.origin.task,
-    };
-    if (request.kind === "command") {
-      const params = parsedRequest(ExecuteParams, request.params);
-      const id = params.execution_id ?? randomUUID();
-      const hooked = await hooks.before("command", params, id, context.origin);
-      return commandExecution(hooked, id, prepareContext, params.env);
-    }
-    const params = parsedRequest(ClaudeExecuteParams, request.params);
-    const id = params.execution_id ?? randomUUID();
-    const hooked = await hooks.before("claude", params, id, context.origin);
-    const { claudeExecution } = await loadClaudeExecution();
-    return claudeExecution(hooked, id, prepareContext, params.env);
-  }
-
-  private audit(prepared: PreparedExecution, who: string | undefined): void {
-    const { spec } = prepared;
-    this.parts.audit.record({
-      event: "execute",
-      execution_id: spec.id,
-      command: prepared.audited,
-      cwd: spec.spawn.cwd,
-      session_id: spec.sessionId,
-      kind: spec.kind,
-      ...(who ? { who } : {}),
-    });
-  }
 }
 
-function cancelOnAbort(execution: Execution, signal: AbortSignal): void {
+export function cancelOnAbort(execution: ExecutionHandle, signal: AbortSignal): void {
   if (signal.aborted) {
     execution.cancel();
     return;

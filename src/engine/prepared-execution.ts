@@ -24,4 +24,9 @@ export interface PrepareContext {
   /** Who the spec is for (StartContext). */
   sessionId: string | null;
   task: ExecutionSpec["task"];
+  /**
+   * The absolute cwd of a request; default: it must be an existing directory here. A queued
+   * engine leaves that check to the worker, whose machine runs it.
+   */
+  resolveCwd?: (cwd: string | undefined) => string;
 }

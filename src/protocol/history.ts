@@ -52,6 +52,8 @@ export interface WireExecution {
   session_id: string | null;
   peer: string | null;
   host: string;
+  /** Where it ran: a worker's name (DESIGN §12), or "local". */
+  worker_id: string;
   status: ExecutionStatus;
   exit_code: number | null;
   signal: string | null;

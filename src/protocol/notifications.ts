@@ -15,6 +15,8 @@ export interface ProcessStartedParams {
   execution_id: string;
   pid: number;
   pgid: number;
+  /** Where it runs: a worker's name (DESIGN §12), or "local". */
+  worker_id: string;
 }
 
 export interface ProcessOutputParams {
@@ -42,6 +44,8 @@ export interface ProcessCompletedParams {
   last_seq: number;
   stdout_bytes: number;
   stderr_bytes: number;
+  /** Where it ran: a worker's name (DESIGN §12), or "local". */
+  worker_id: string;
   error?: string;
   /** Set when the status is timed_out: which limit fired. */
   timeout_kind?: "wall" | "idle";

@@ -78,6 +78,20 @@ export interface ServerStatusResult {
   };
   rss_bytes: number;
   auth: "token" | "none";
+  /** The workers that run this server's executions (queue mode, DESIGN §12); empty otherwise. */
+  workers: WorkerStatus[];
+  /** Queue mode only: the queue's Redis and whether it answers. */
+  queue?: { url: string; prefix: string; connected: boolean; error: string | null };
+}
+
+export interface WorkerStatus {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  running: number;
+  /** ISO 8601. */
+  last_heartbeat: string;
 }
 
 /** `dashboard.code`: a one-time login link for the dashboard (DESIGN §14). */

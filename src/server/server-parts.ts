@@ -7,7 +7,8 @@
 
 import type { HomePaths } from "../config/home.js";
 import type { Settings } from "../config/settings.js";
-import { LocalEngine } from "../engine/local-engine.js";
+import type { ExecutionEngine } from "../engine/engine.js";
+import { LocalEngine, type LocalEngineParts } from "../engine/local-engine.js";
 import { createHooks } from "../hooks/create-hooks.js";
 import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
@@ -27,7 +28,8 @@ import { completedParams } from "./wire/execution-notifications.js";
 export interface ServerParts {
   history: HistoryService;
   recorder: HistoryRecorder;
-  engine: LocalEngine;
+  /** LocalEngine, or in queue mode (settings.queueUrl) the queued one (engine/queued/). */
+  engine: ExecutionEngine;
   hooks: HookService;
   tasks: TaskService;
   /** The spool disk budget (its use is a metric). */
@@ -59,29 +61,26 @@ export async function startParts(
     maxAgeMs: settings.spoolMaxAgeMs,
   });
   await spoolJanitor.start();
-  const supervisor = new Supervisor(
-    {
-      maxConcurrent: settings.maxConcurrent,
-      maxPerConnection: settings.maxPerConnection,
-      maxQueue: settings.maxQueue,
-      retainEnded: settings.retainEnded,
-      // Ended executions whose spool is incomplete keep their window: at most eight windows' worth.
-      maxRetainedWindowBytes: 8 * settings.maxBufferBytes,
-    },
-    (spec) => executionSettings(settings, paths.spool, spec, logger, spoolJanitor),
-    spoolJanitor,
-  );
   const shellPath = resolveShell(settings.shell);
   const hooks = createHooks(settings, { shellPath, logger });
-  const engine = new LocalEngine({
+  const prepareParts = {
     settings,
-    supervisor,
     estimator: history.estimator,
     hooks,
     audit,
     shellPath,
     stdbufPath: findExecutable("stdbuf"),
-  });
+  };
+  const engine: ExecutionEngine = settings.queueUrl
+    ? await queuedEngine(settings, settings.queueUrl, prepareParts, {
+        spoolRoot: paths.spool,
+        logger,
+        spoolJanitor,
+      })
+    : new LocalEngine({
+        ...prepareParts,
+        supervisor: localSupervisor(settings, paths, logger, spoolJanitor),
+      });
   const recorder = new HistoryRecorder(history.batcher, { identity: history.identity });
   engine.observe(recorder);
   engine.observe({
@@ -115,4 +114,50 @@ export async function startParts(
     );
   }
   return { history, recorder, engine, hooks, tasks, spoolJanitor };
+}
+
+/** Queue mode: loaded only then (BullMQ is not needed by a server that spawns itself). */
+async function queuedEngine(
+  settings: Settings,
+  queueUrl: string,
+  parts: Omit<LocalEngineParts, "supervisor">,
+  where: { spoolRoot: string; logger: Logger; spoolJanitor: SpoolJanitor },
+): Promise<ExecutionEngine> {
+  const { QueuedEngine } = await import("../engine/queued/queued-engine.js");
+  const engine = new QueuedEngine({
+    ...parts,
+    queueUrl,
+    queuePrefix: settings.queuePrefix,
+    limits: {
+      maxPerConnection: settings.maxPerConnection,
+      maxQueue: settings.maxQueue,
+      retainEnded: settings.retainEnded,
+    },
+    settingsFor: (spec) =>
+      executionSettings(settings, where.spoolRoot, spec, where.logger, where.spoolJanitor),
+    spoolJanitor: where.spoolJanitor,
+    warn: (message, details) => where.logger.warn(details ?? {}, message),
+  });
+  engine.open();
+  return engine;
+}
+
+function localSupervisor(
+  settings: Settings,
+  paths: HomePaths,
+  logger: Logger,
+  spoolJanitor: SpoolJanitor,
+): Supervisor {
+  return new Supervisor(
+    {
+      maxConcurrent: settings.maxConcurrent,
+      maxPerConnection: settings.maxPerConnection,
+      maxQueue: settings.maxQueue,
+      retainEnded: settings.retainEnded,
+      // Ended executions whose spool is incomplete keep their window: at most eight windows' worth.
+      maxRetainedWindowBytes: 8 * settings.maxBufferBytes,
+    },
+    (spec) => executionSettings(settings, paths.spool, spec, logger, spoolJanitor),
+    spoolJanitor,
+  );
 }

@@ -48,7 +48,8 @@ export class Subscription implements ExecutionListener {
   open(announceStart: boolean): void {
     const { execution } = this;
     if (announceStart && execution.pid !== null) {
-      this.event({ type: "started", pid: execution.pid, pgid: execution.pid });
+      const workerId = execution.workerId ?? undefined;
+      this.event({ type: "started", pid: execution.pid, pgid: execution.pid, workerId });
     }
     execution.addListener(this);
     this.startCatchUp();

@@ -33,6 +33,7 @@ export const EXECUTION_FIELDS: readonly ExecutionField[] = [
   field("sessionId", "session_id"),
   field("peer", "peer"),
   field("host", "host"),
+  field("workerId", "worker_id"),
   field("status", "status"),
   field("exitCode", "exit_code"),
   field("signal", "signal"),

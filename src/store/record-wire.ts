@@ -41,6 +41,8 @@ function wireValue(field: ExecutionField, record: ExecutionRecord): unknown {
   const value = record[field.record];
   switch (field.kind) {
     case "plain":
+      // Records a Redis store kept from before workers existed ran on their server's machine.
+      if (value === undefined && field.record === "workerId") return "local";
       return value;
     case "time":
       return iso(value as number | null);

@@ -50,6 +50,8 @@ export interface ExecutionRecord {
   peer: string | null;
   /** The machine whose server ran it (several servers may share one Redis). */
   host: string;
+  /** Where it ran: a worker's name (DESIGN §12), or "local" (also for records from before workers). */
+  workerId: string;
   status: ExecutionStatus;
   exitCode: number | null;
   signal: string | null;

@@ -29,6 +29,7 @@ export function executionRecord(overrides: Partial<ExecutionRecord> = {}): Execu
     sessionId: "session-1",
     peer: "127.0.0.1:50000",
     host: "test-host",
+    workerId: "local",
     status: "completed",
     exitCode: 0,
     signal: null,

@@ -59,6 +59,7 @@ export class ExecutionTracker implements ExecutionListener {
       sessionId: spec.sessionId,
       peer: context.peerOf(spec.sessionId),
       host: identity.host,
+      workerId: "local",
       status: execution.status,
       exitCode: null,
       signal: null,
@@ -113,7 +114,11 @@ export class ExecutionTracker implements ExecutionListener {
       record.status = "running";
       record.pid = pid;
       record.startedAtMs = this.execution.startedAt?.getTime() ?? this.context.now();
+      if (event.workerId !== undefined) record.workerId = event.workerId;
       this.write();
+      // A worker's process is on another machine: this server's journal (which kills what a
+      // dead server left behind, by pid) must not name it; the worker's guardian owns it.
+      if (event.workerId !== undefined) return;
       // The start time makes the entry pid-reuse safe. It is read a moment later, so quick
       // commands that are over by then cost nothing; the entry goes out with the next batch
       // (a SIGKILL may lose that batch, as the issue allows — a write per start would cost

@@ -28,7 +28,14 @@ export function serverStatus(server: ServerContext): ServerStatusResult {
     },
     rss_bytes: process.memoryUsage.rss(),
     auth: settings.auth,
+    ...clusterStatus(server),
   };
+}
+
+/** Queue mode's workers and queue (DESIGN §12); a local server has no workers. */
+function clusterStatus(server: ServerContext): Pick<ServerStatusResult, "workers" | "queue"> {
+  const cluster = server.engine.cluster?.();
+  return cluster ? { workers: cluster.workers, queue: cluster.queue } : { workers: [] };
 }
 
 export const serverStatusMethod = defineMethod("server.status", (_params, call) =>

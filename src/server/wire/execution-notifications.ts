@@ -16,6 +16,9 @@ import type {
 
 type Method = keyof NotificationMap;
 
+/** `worker_id` of an execution this server ran itself. */
+export const LOCAL_WORKER_ID = "local";
+
 export interface WireNotification<M extends Method = Method> {
   method: M;
   params: NotificationMap[M];
@@ -28,7 +31,12 @@ export function eventNotification(executionId: string, event: ExecutionEvent): W
     case "started":
       return {
         method: "process.started",
-        params: { execution_id, pid: event.pid, pgid: event.pgid },
+        params: {
+          execution_id,
+          pid: event.pid,
+          pgid: event.pgid,
+          worker_id: event.workerId ?? LOCAL_WORKER_ID,
+        },
       };
     case "paused":
       return { method: "process.paused", params: { execution_id } };
@@ -131,6 +139,7 @@ export function completedParams(result: ExecutionResult): ProcessCompletedParams
     last_seq: result.lastSeq,
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
+    worker_id: result.workerId ?? LOCAL_WORKER_ID,
   };
   if (result.error !== undefined) params.error = result.error;
   if (result.timeoutKind !== undefined) params.timeout_kind = result.timeoutKind;

@@ -130,6 +130,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "where each execution ran (worker_id, DESIGN §12)",
+    up(db) {
+      // Every execution recorded before workers existed ran on its server's machine.
+      db.exec(`ALTER TABLE executions ADD COLUMN worker_id TEXT NOT NULL DEFAULT 'local'`);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

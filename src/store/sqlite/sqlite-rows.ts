@@ -26,6 +26,7 @@ export type ExecutionRow = {
   session_id: string | null;
   peer: string | null;
   host: string;
+  worker_id: string;
   status: ExecutionStatus;
   exit_code: number | null;
   signal: string | null;

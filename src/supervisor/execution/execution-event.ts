@@ -6,7 +6,8 @@
  */
 
 export type ExecutionEvent =
-  | { type: "started"; pid: number; pgid: number }
+  /** `workerId`: the worker that runs it (DESIGN §12); absent for this machine ("local"). */
+  | { type: "started"; pid: number; pgid: number; workerId?: string }
   | { type: "paused" }
   | { type: "resumed" }
   | { type: "canceled" }

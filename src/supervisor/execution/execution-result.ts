@@ -26,6 +26,8 @@ export interface ExecutionResult {
   error?: string;
   /** The error the process could not be started with. */
   cause?: Error;
+  /** The worker that ran it (DESIGN §12); absent when it ran on this machine ("local"). */
+  workerId?: string;
   /** What the execution's owner added: a Claude run's summary (claude/claude-run.ts). */
   claude?: ClaudeSummary;
 }

@@ -217,6 +217,18 @@ export class Execution {
     return true;
   }
 
+  /**
+   * Stops reading the child's output until `releaseOutput` (the child blocks on a full pipe):
+   * for a consumer further down that is behind, e.g. a worker's stream to Redis (DESIGN §12).
+   */
+  holdOutput(): void {
+    this.child?.pauseOutput();
+  }
+
+  releaseOutput(): void {
+    this.child?.resumeOutput();
+  }
+
   /** Cancels a queued or running execution; false when it has already ended. */
   cancel(): boolean {
     if (this.isFinal || this.endReason) return false;

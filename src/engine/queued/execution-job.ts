@@ -1,0 +1,18 @@
+/** What a job on the queue carries to a worker: the request as the server's pre-hooks left it. */
+import type { TaskRef } from "../../protocol/hooks.js";
+import type { ExecutionSpec } from "../../supervisor/execution/execution-spec.js";
+import type { ExecutionRequest } from "../engine.js";
+
+export interface ExecutionJob {
+  /** Its execution_id is set, and its timeout is the one the server decided (seconds). */
+  request: ExecutionRequest;
+  task: TaskRef | null;
+}
+
+export function jobFor(request: ExecutionRequest, spec: ExecutionSpec): ExecutionJob {
+  // The timeout the server decided (from its history) travels as the request's own.
+  const timeout = spec.timeoutMs === null ? undefined : spec.timeoutMs / 1000;
+  const params = { ...request.params, timeout };
+  const sent = { kind: request.kind, params } as ExecutionRequest;
+  return { request: sent, task: spec.task ?? null };
+}

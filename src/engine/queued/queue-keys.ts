@@ -1,0 +1,54 @@
+/**
+ * Where server and workers meet in Redis (DESIGN §12, docs/workers.md). One prefix per
+ * deployment (tests use one per test): BullMQ keeps its job queue under it, and beside it the
+ * output stream, the control channel, the registry of workers and the cancel marks.
+ */
+
+export const DEFAULT_QUEUE_PREFIX = "cc-executor";
+/** The BullMQ queue's name under the prefix. */
+export const QUEUE_NAME = "executions";
+
+export class QueueKeys {
+  constructor(readonly prefix: string = DEFAULT_QUEUE_PREFIX) {}
+
+  /** Every worker's output, events and results, in order per execution (a Redis Stream). */
+  get output(): string {
+    return `${this.prefix}:output`;
+  }
+
+  /** Pub/sub channel of cancel, pause and resume for whichever worker holds the execution. */
+  get control(): string {
+    return `${this.prefix}:control`;
+  }
+
+  /** Hash: worker id → its last heartbeat (JSON WorkerBeat). */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
+  /** Set when an execution was canceled before a worker started it (checked on pick-up). */
+  canceled(executionId: string): string {
+    return `${this.prefix}:canceled:${executionId}`;
+  }
+}
+
+/** A worker's announcement, refreshed every HEARTBEAT_INTERVAL_MS. */
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  running: number;
+  /** Epoch ms of this beat. */
+  last_heartbeat: number;
+}
+
+export const HEARTBEAT_INTERVAL_MS = 2000;
+/** A worker silent this long is dead: its executions end `interrupted` (DESIGN §12: ≤ 30 s). */
+export const WORKER_DEAD_AFTER_MS = 10_000;
+
+export interface ControlMessage {
+  id: string;
+  /** `interrupt`: the server is stopping (the execution ends `interrupted`). */
+  action: "cancel" | "pause" | "resume" | "interrupt";
+}

@@ -1,0 +1,309 @@
+/**
+ * The engine of queue mode (DESIGN §12): requests are prepared here exactly as LocalEngine
+ * prepares them (validation, pre-hooks, ALLOWED_COMMANDS, the timeout, the audit record), then
+ * go to a BullMQ queue that workers (src/workers/) take them from. Each stays a RemoteExecution
+ * here, fed by the workers' output stream; a worker that stops beating takes its executions
+ * down as `interrupted`. Callers see the same ExecutionHandle as for a local run.
+ */
+import { resolve } from "node:path";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { AuditLog } from "../../log/audit-log.js";
+import type { ExecutionStatus } from "../../protocol/methods.js";
+import { AdmissionError } from "../../supervisor/admission-error.js";
+import type {
+  ExecutionSettings,
+  ExecutionSpec,
+} from "../../supervisor/execution/execution-spec.js";
+import type { SpoolJanitor } from "../../supervisor/spool/spool-janitor.js";
+import type {
+  ClusterStatus,
+  EngineLoad,
+  EngineObserver,
+  ExecutionEngine,
+  ExecutionRequest,
+  StartContext,
+  StartedExecution,
+} from "../engine.js";
+import { cancelOnAbort } from "../local-engine.js";
+import { auditStart, type PrepareParts, prepareRequest } from "../prepare-request.js";
+import { type ExecutionJob, jobFor } from "./execution-job.js";
+import { ExecutionSet } from "./execution-set.js";
+import { LostExecutions } from "./lost-executions.js";
+import { OutputReader } from "./output-reader.js";
+import { checkAdmission } from "./queue-admission.js";
+import { QueueControl } from "./queue-control.js";
+import { QUEUE_NAME, QueueKeys } from "./queue-keys.js";
+import type { WorkerMessage } from "./queue-messages.js";
+import { connected, queueConnection, redactedUrl } from "./redis-connection.js";
+import { RemoteExecution } from "./remote-execution.js";
+import { withTimeout } from "./with-timeout.js";
+import { WorkerRegistry } from "./worker-registry.js";
+
+export interface QueuedEngineParts extends PrepareParts {
+  audit: AuditLog;
+  queueUrl: string;
+  queuePrefix: string;
+  limits: { maxPerConnection: number; maxQueue: number; retainEnded: number };
+  /** Window size and spool of each execution, as for local runs. */
+  settingsFor(spec: ExecutionSpec): ExecutionSettings;
+  spoolJanitor?: SpoolJanitor | null;
+  /** A worker lost, Redis lost: said once per occurrence. */
+  warn?(message: string, details?: Record<string, unknown>): void;
+}
+
+/** How long shutdown waits for workers to report their interrupted executions. */
+const SHUTDOWN_WAIT_MS = 10_000;
+/** A queued add that Redis does not answer in this long fails the request. */
+const ADD_TIMEOUT_MS = 5000;
+/** How long a request waits for a Redis that is (re)connecting before it is refused. */
+const CONNECT_WAIT_MS = 2000;
+
+export class QueuedEngine implements ExecutionEngine {
+  readonly keys: QueueKeys;
+  private readonly commands: Redis;
+  private readonly queue: Queue<ExecutionJob>;
+  private readonly reader: OutputReader;
+  private readonly registry: WorkerRegistry;
+  private readonly lost: LostExecutions;
+  private readonly control: QueueControl;
+  private readonly executions = new ExecutionSet();
+  private readonly observers: EngineObserver[] = [];
+  private readonly activeBySession = new Map<string, number>();
+  private closing = false;
+  private readerError: string | null = null;
+  /** Resolves once what a previous server left is gone (open()). */
+  private opened: Promise<void> = Promise.resolve();
+
+  constructor(readonly parts: QueuedEngineParts) {
+    this.keys = new QueueKeys(parts.queuePrefix);
+    this.commands = queueConnection(parts.queueUrl, "cc-executor-server");
+    this.queue = new Queue<ExecutionJob>(QUEUE_NAME, {
+      connection: this.commands,
+      prefix: parts.queuePrefix,
+    });
+    this.queue.on("error", () => {}); // reported through server.status
+    this.reader = new OutputReader(
+      queueConnection(parts.queueUrl, "cc-executor-server-output"),
+      this.commands,
+      this.keys.output,
+      (message) => this.deliver(message),
+      () => this.spoolsCaughtUp(),
+      (error) => {
+        this.readerError = error.message;
+      },
+    );
+    this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
+    this.control = new QueueControl(this.commands, this.queue, this.keys);
+    this.lost = new LostExecutions(this.executions, this.registry, this.queue, parts.warn);
+  }
+
+  /**
+   * Forgets what a previous server left in the queue (its executions were marked interrupted
+   * by history at start), then reads the workers. Does not wait for Redis: a server whose
+   * Redis is away serves the rest and says so in server.status.
+   */
+  open(): void {
+    const forget = async () => {
+      await this.queue.drain(true);
+      await this.commands.del(this.keys.output);
+    };
+    this.opened = forget()
+      .catch(() => {})
+      .finally(() => {
+        this.reader.start();
+        this.registry.start();
+      });
+  }
+
+  async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
+    context.signal?.throwIfAborted();
+    // The cwd is the worker's to check: it may exist on that machine only.
+    const { prepared, hooked } = await prepareRequest(request, context, this.parts, (cwd) =>
+      resolve(cwd ?? process.cwd()),
+    );
+    context.signal?.throwIfAborted();
+    const { spec } = prepared;
+    await this.redisReady();
+    // The first requests after a start wait for the clean-up, which must not remove their
+    // job or their output.
+    await withTimeout(this.opened, CONNECT_WAIT_MS).catch(() => {});
+    checkAdmission(
+      spec.id,
+      {
+        closing: this.closing,
+        idInUse: this.executions.get(spec.id) !== undefined,
+        sessionCount:
+          spec.sessionId === null ? null : (this.activeBySession.get(spec.sessionId) ?? 0),
+        running: this.executions.runningCount,
+        queued: this.executions.queuedCount,
+        capacity: this.registry.capacity(),
+        workers: this.registry.alive().length,
+      },
+      this.parts.limits,
+    );
+    const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), this.control);
+    this.executions.add(execution);
+    this.countSession(spec.sessionId, +1);
+    void execution.done.then(() => this.ended(execution));
+    for (const observer of this.observers) observer.created?.(execution);
+    if (context.listener) execution.addListener(context.listener);
+    auditStart(this.parts.audit, prepared, context.who);
+    const queuedAt = this.executions.queuedCount;
+    try {
+      const job = await withTimeout(
+        this.queue.add(spec.kind, jobFor(hooked, spec), {
+          removeOnComplete: true,
+          removeOnFail: true,
+          attempts: 1,
+        }),
+        ADD_TIMEOUT_MS,
+      );
+      execution.jobId = job.id ?? null;
+    } catch (error) {
+      const message = `queue unavailable (Redis at ${redactedUrl(this.parts.queueUrl)}): ${(error as Error).message}`;
+      execution.endHere("failed", message);
+      // An add that lands after all (a slow Redis) must not run unheard: a worker taking it
+      // sees the mark and cancels it at once.
+      this.control.markCanceled(spec.id);
+      throw new AdmissionError("limit_reached", message);
+    }
+    if (context.signal) cancelOnAbort(execution, context.signal);
+    return { handle: execution, queuedAt };
+  }
+
+  get(executionId: string): RemoteExecution | undefined {
+    return this.executions.get(executionId);
+  }
+
+  list(filter: { status?: ExecutionStatus[]; sessionId?: string; limit: number }) {
+    return this.executions.list(filter);
+  }
+
+  observe(observer: EngineObserver): void {
+    this.observers.push(observer);
+  }
+
+  load(): EngineLoad {
+    const { maxPerConnection, maxQueue } = this.parts.limits;
+    return {
+      running: this.executions.runningCount,
+      queued: this.executions.queuedCount,
+      retained: this.executions.size,
+      limits: { maxConcurrent: this.registry.capacity(), maxPerConnection, maxQueue },
+    };
+  }
+
+  cluster(): ClusterStatus {
+    const error =
+      this.commands.status === "ready" ? (this.registry.error ?? this.readerError) : null;
+    return {
+      queue: {
+        url: redactedUrl(this.parts.queueUrl),
+        prefix: this.parts.queuePrefix,
+        connected: this.commands.status === "ready",
+        error: this.commands.status === "ready" ? error : `Redis is ${this.commands.status}`,
+      },
+      workers: this.registry.alive().map((beat) => ({
+        id: beat.id,
+        host: beat.host,
+        pid: beat.pid,
+        concurrency: beat.concurrency,
+        running: beat.running,
+        last_heartbeat: new Date(beat.last_heartbeat).toISOString(),
+      })),
+    };
+  }
+
+  /** Interrupts everything queued or running and waits until each has ended. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const pending = this.executions
+      .list({ limit: Number.MAX_SAFE_INTEGER })
+      .filter((e) => !e.isFinal);
+    for (const execution of pending) {
+      this.control.interrupt(execution);
+    }
+    // Workers report each end through the stream; those that do not in time end here.
+    const all = Promise.all(pending.map((e) => e.done));
+    const timer = new Promise((resolveWait) => setTimeout(resolveWait, SHUTDOWN_WAIT_MS).unref());
+    await Promise.race([all, timer]);
+    for (const execution of pending) {
+      execution.endHere("interrupted", "the server stopped before its worker reported the end");
+    }
+    await Promise.all(
+      this.executions.list({ limit: Number.MAX_SAFE_INTEGER }).map((e) => e.spool?.finish()),
+    );
+    this.registry.stop();
+    await this.reader.close();
+    // A Redis that is away must not hold the server's stop.
+    await withTimeout(this.queue.close(), 2000).catch(() => {});
+    this.commands.disconnect();
+    this.parts.spoolJanitor?.stop();
+    await this.parts.spoolJanitor?.idle();
+  }
+
+  /** Redis is connected; while it connects (just started, a reconnect) wait a moment. */
+  private async redisReady(): Promise<void> {
+    if (this.commands.status === "ready") return;
+    try {
+      await connected(this.commands, this.parts.queueUrl, CONNECT_WAIT_MS);
+    } catch {
+      throw new AdmissionError(
+        "limit_reached",
+        `queue unavailable: Redis at ${redactedUrl(this.parts.queueUrl)} is ${this.commands.status}`,
+      );
+    }
+  }
+
+  private deliver(message: WorkerMessage): void {
+    const execution = this.executions.get(message.id);
+    if (!execution || execution.isFinal) return;
+    switch (message.type) {
+      case "taken":
+        execution.taken(message.workerId);
+        return;
+      case "output":
+        execution.applyOutput(message.chunk);
+        return;
+      case "event":
+        execution.applyEvent(message.event);
+        return;
+      case "ended":
+        execution.applyEnd(message.result);
+        return;
+    }
+  }
+
+  /** Holds the stream reader while a spool is far behind the disk (as a local child's pipes). */
+  private async spoolsCaughtUp(): Promise<void> {
+    for (const execution of this.executions.active()) {
+      const spool = execution.spool;
+      if (spool && spool.backlogBytes > 1024 * 1024) await spool.backlogAtMost(512 * 1024);
+    }
+  }
+
+  private ended(execution: RemoteExecution): void {
+    this.countSession(execution.spec.sessionId, -1);
+    for (const observer of this.observers) observer.ended?.(execution);
+    const spool = execution.spool;
+    if (spool) {
+      void spool
+        .finish()
+        .then(() => {
+          if (!spool.complete) return;
+          execution.output.window.clear();
+          if (spool.sizeBytes > 0) this.parts.spoolJanitor?.adopt(spool.dir, spool.sizeBytes);
+        })
+        .catch(() => {});
+    }
+    this.executions.retire(execution, this.parts.limits.retainEnded);
+  }
+
+  private countSession(sessionId: string | null, delta: number): void {
+    if (sessionId === null) return;
+    const count = (this.activeBySession.get(sessionId) ?? 0) + delta;
+    if (count > 0) this.activeBySession.set(sessionId, count);
+    else this.activeBySession.delete(sessionId);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The workers this server can see (DESIGN §12): their heartbeats, read from Redis every second.
+ * A worker is alive while its beat keeps changing, judged by this server's clock (machines'
+ * clocks may differ); one silent for WORKER_DEAD_AFTER_MS is dead and its executions end
+ * `interrupted` (queued-engine.ts).
+ */
+import type { Redis } from "ioredis";
+import { type QueueKeys, WORKER_DEAD_AFTER_MS, type WorkerBeat } from "./queue-keys.js";
+
+const POLL_MS = 1000;
+/** A dead worker's entry is removed after this, so the registry does not grow without end. */
+const FORGET_AFTER_MS = 10 * 60_000;
+
+interface Seen {
+  beat: WorkerBeat & { stopped?: boolean };
+  raw: string;
+  /** This server's clock when the beat last changed. */
+  changedAtMs: number;
+}
+
+export class WorkerRegistry {
+  private readonly seen = new Map<string, Seen>();
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  /** Why the last poll failed; null when Redis answered. */
+  error: string | null = null;
+
+  constructor(
+    private readonly commands: Redis,
+    private readonly keys: QueueKeys,
+    private readonly onPoll: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Workers alive now (not stopped, beating). */
+  alive(): WorkerBeat[] {
+    const now = this.now();
+    return [...this.seen.values()]
+      .filter((s) => !s.beat.stopped && now - s.changedAtMs < WORKER_DEAD_AFTER_MS)
+      .map((s) => s.beat);
+  }
+
+  isAlive(workerId: string): boolean {
+    const seen = this.seen.get(workerId);
+    if (!seen) return false;
+    return !seen.beat.stopped && this.now() - seen.changedAtMs < WORKER_DEAD_AFTER_MS;
+  }
+
+  /** Whether it was ever seen (a worker that took a job before the first poll saw it). */
+  known(workerId: string): boolean {
+    return this.seen.has(workerId);
+  }
+
+  capacity(): number {
+    return this.alive().reduce((sum, beat) => sum + beat.concurrency, 0);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const all = await this.commands.hgetall(this.keys.workers);
+      this.error = null;
+      const now = this.now();
+      for (const [id, raw] of Object.entries(all)) {
+        const before = this.seen.get(id);
+        if (before?.raw === raw) {
+          if (now - before.changedAtMs > FORGET_AFTER_MS) {
+            this.seen.delete(id);
+            await this.commands.hdel(this.keys.workers, id);
+          }
+          continue;
+        }
+        this.seen.set(id, { beat: JSON.parse(raw) as Seen["beat"], raw, changedAtMs: now });
+      }
+      for (const id of this.seen.keys()) if (!(id in all)) this.seen.delete(id);
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.polling = false;
+    }
+    this.onPoll();
+  }
+}

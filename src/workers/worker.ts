@@ -1,0 +1,198 @@
+/**
+ * `cc-executor worker` (DESIGN §12): takes execution jobs from the BullMQ queue and runs them
+ * with a LocalEngine (worker-engine.ts), reporting through the output stream; announces itself
+ * with a heartbeat; obeys cancel/pause/resume from the control channel. No token, no port.
+ *
+ * BullMQ's stalled-job re-run is off (maxStalledCount 0): a job whose worker died is never run
+ * again; the server notices the silent heartbeat and ends it `interrupted`. The children of a
+ * SIGKILLed worker die with it: the supervisor's guardian (supervisor/process/guardian.ts)
+ * kills every process group it registered when the worker's end of its pipe closes.
+ */
+import { hostname } from "node:os";
+import { type Job, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Settings } from "../config/settings.js";
+import type { LocalEngine } from "../engine/local-engine.js";
+import type { ExecutionJob } from "../engine/queued/execution-job.js";
+import {
+  type ControlMessage,
+  HEARTBEAT_INTERVAL_MS,
+  QUEUE_NAME,
+  QueueKeys,
+  WORKER_DEAD_AFTER_MS,
+  type WorkerBeat,
+} from "../engine/queued/queue-keys.js";
+import { connected, queueConnection } from "../engine/queued/redis-connection.js";
+import { JobRunner } from "./job-runner.js";
+import { StreamWriter } from "./stream-writer.js";
+import { workerEngine } from "./worker-engine.js";
+
+export interface WorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** Default `<hostname>:<pid>`. */
+  name?: string;
+  /** On SIGTERM let running jobs finish (true) or interrupt them (false). */
+  drainOnStop: boolean;
+  settings: Settings;
+  log(message: string): void;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export class ExecutionWorker {
+  readonly id: string;
+  private readonly keys: QueueKeys;
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly stream: StreamWriter;
+  private readonly engine: LocalEngine;
+  private readonly runners = new Map<string, JobRunner>();
+  private worker: Worker<ExecutionJob> | null = null;
+  private beatTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  /** When a heartbeat last reached Redis (this process's clock). */
+  private lastBeatOkMs = Date.now();
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.name ?? `${hostname()}:${process.pid}`;
+    this.keys = new QueueKeys(options.prefix);
+    this.commands = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}`);
+    this.subscriber = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}-control`);
+    this.stream = new StreamWriter(this.commands, this.keys.output);
+    this.engine = workerEngine(options.settings, options.concurrency);
+  }
+
+  /** Connects (or rejects with why), announces itself, then takes jobs. */
+  async start(): Promise<void> {
+    await connected(this.commands, this.options.redisUrl, CONNECT_TIMEOUT_MS);
+    await this.refuseDuplicateName();
+    await this.beat();
+    this.beatTimer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.subscriber.on("message", (_channel, text) => this.control(text));
+    await this.subscriber.subscribe(this.keys.control);
+    this.commands.on("error", (error) => this.options.log(`Redis: ${error.message}`));
+    if (this.stopping) return; // stopped while connecting: take nothing
+    this.worker = new Worker<ExecutionJob>(QUEUE_NAME, (job) => this.process(job), {
+      connection: this.commands,
+      prefix: this.options.prefix,
+      concurrency: this.options.concurrency,
+      // No job runs twice (DESIGN §12): a stalled job fails instead of running again.
+      maxStalledCount: 0,
+    });
+    this.worker.on("error", (error) => this.options.log(`queue: ${error.message}`));
+    await this.worker.waitUntilReady();
+  }
+
+  /** Two live workers of one name would be one in status and history: the second refuses. */
+  private async refuseDuplicateName(): Promise<void> {
+    const raw = await this.commands.hget(this.keys.workers, this.id);
+    if (!raw) return;
+    const beat = JSON.parse(raw) as WorkerBeat & { stopped?: boolean };
+    if (beat.stopped || Date.now() - beat.last_heartbeat > WORKER_DEAD_AFTER_MS) return;
+    // A worker restarted on the same machine (systemd after a crash) follows its dead self.
+    if (beat.host === hostname() && !processAlive(beat.pid)) return;
+    throw new Error(
+      `a worker named ${this.id} is already running (pid ${beat.pid} on ${beat.host}); give this one another --name`,
+    );
+  }
+
+  /** SIGTERM: no new jobs; running ones finish (drain) or are interrupted; nothing left behind. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  /** After a failed start: nothing was taken; drop the connections without waiting on Redis. */
+  async abandon(): Promise<void> {
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    await this.worker?.close(true).catch(() => {});
+    await this.engine.shutdown();
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
+  private async stopNow(): Promise<void> {
+    const closing = this.worker?.close() ?? Promise.resolve();
+    if (!this.options.drainOnStop)
+      for (const runner of this.runners.values()) runner.apply("interrupt");
+    await closing;
+    await this.stream.flushed();
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    // Said when Redis answers; a Redis that is away must not keep the worker from exiting.
+    await Promise.race([this.beat(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await this.engine.shutdown();
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
+  private async process(job: Job<ExecutionJob>): Promise<void> {
+    const runner = new JobRunner(job.data, {
+      workerId: this.id,
+      engine: this.engine,
+      commands: this.commands,
+      keys: this.keys,
+      stream: this.stream,
+    });
+    this.runners.set(runner.executionId, runner);
+    try {
+      await runner.run();
+    } finally {
+      this.runners.delete(runner.executionId);
+    }
+  }
+
+  private control(text: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(text) as ControlMessage;
+    } catch {
+      return;
+    }
+    this.runners.get(message.id)?.apply(message.action);
+  }
+
+  private async beat(stopped = false): Promise<void> {
+    // Before the write: while Redis is away the write waits (it is retried on reconnect).
+    this.fenceIfUnheard();
+    const beat: WorkerBeat & { stopped?: boolean } = {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: this.options.concurrency,
+      running: this.runners.size,
+      last_heartbeat: Date.now(),
+      ...(stopped ? { stopped: true } : {}),
+    };
+    await this.commands.hset(this.keys.workers, this.id, JSON.stringify(beat)).then(
+      () => {
+        this.lastBeatOkMs = Date.now();
+      },
+      (error: Error) => this.options.log(`heartbeat: ${error.message}`),
+    );
+  }
+
+  /**
+   * Cut off from Redis for nearly as long as the server waits before it calls this worker dead
+   * (and ends its executions `interrupted`): interrupt them here too, so nothing the server
+   * has given up on goes on running unseen.
+   */
+  private fenceIfUnheard(): void {
+    const silentMs = Date.now() - this.lastBeatOkMs;
+    if (silentMs < WORKER_DEAD_AFTER_MS - HEARTBEAT_INTERVAL_MS || this.runners.size === 0) return;
+    this.options.log(
+      `no heartbeat reached Redis for ${Math.round(silentMs / 1000)} s: interrupting ${this.runners.size} executions (the server counts them interrupted)`,
+    );
+    for (const runner of this.runners.values()) runner.apply("interrupt");
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
