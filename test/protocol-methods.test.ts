@@ -424,6 +424,7 @@ describe("hook_status, pong, executions.list, server.status", () => {
         stdout_bytes: 0,
         stderr_bytes: 0,
         session_id: expect.any(String),
+        worker_id: "local",
       });
       const completed = await socket.result<List>("executions.list", { status: "completed" });
       expect(completed.executions.map((e) => e.execution_id)).toEqual([newest.id, ok.id]);

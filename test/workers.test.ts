@@ -230,6 +230,13 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
     const started = await socket.notification("process.started", id);
     const pid = Number(started.params?.pid);
     expect(started.params?.worker_id).toMatch(/^w[123]$/);
+    // executions.list says where it runs too (the dashboard's worker column).
+    const listed = await socket.result<{
+      executions: Array<{ execution_id: string; worker_id: string }>;
+    }>("executions.list", {});
+    expect(listed.executions.find((e) => e.execution_id === id)?.worker_id).toBe(
+      started.params?.worker_id,
+    );
     expect(await socket.result("control", { type: "PAUSE", execution_id: id })).toMatchObject({
       status: "paused",
     });

@@ -33,6 +33,8 @@ export interface ExecutionSummary {
   stdout_bytes: number;
   stderr_bytes: number;
   session_id: string | null;
+  /** Where it runs: the worker's name in queue mode (DESIGN §12), else "local". */
+  worker_id: string;
 }
 
 export interface SubscribeResult {

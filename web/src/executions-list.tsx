@@ -30,7 +30,7 @@ function fromLive(summary: ExecutionSummary): Row {
     status: summary.status,
     durationMs: elapsedMs(summary.started_at, summary.ended_at),
     costUsd: null,
-    worker: String((summary as unknown as { worker_id?: string }).worker_id ?? "local"),
+    worker: summary.worker_id,
     startedAt: summary.started_at ?? summary.submitted_at,
   };
 }
@@ -43,7 +43,7 @@ export function fromRecord(record: WireExecution): Row {
     status: record.status,
     durationMs: record.duration_ms ?? elapsedMs(record.started_at, record.ended_at),
     costUsd: record.claude?.cost_usd ?? null,
-    worker: String((record as unknown as { worker_id?: string }).worker_id ?? record.host),
+    worker: record.worker_id,
     startedAt: record.started_at ?? record.created_at,
   };
 }

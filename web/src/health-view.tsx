@@ -4,21 +4,12 @@ import type { CcExecutorClient } from "./connection.js";
 import { formatDuration, formatTime } from "./format.js";
 import { usePoll } from "./use-poll.js";
 
-interface Worker {
-  id: string;
-  host?: string;
-  pid?: number;
-  concurrency?: number;
-  running?: number;
-  last_heartbeat?: string;
-}
-
 export function HealthView({ client }: { client: CcExecutorClient }) {
   const { value: status, error } = usePoll<ServerStatusResult>(() => client.serverStatus(), 2000, [
     client,
   ]);
-  // `workers` is there when the server dispatches to workers (docs/workers.md).
-  const workers = (status as { workers?: Worker[] } | null)?.workers;
+  // Not empty when the server dispatches to workers (docs/workers.md).
+  const workers = status?.workers;
   return (
     <section data-testid="health">
       <h2>Server health</h2>
@@ -67,12 +58,12 @@ export function HealthView({ client }: { client: CcExecutorClient }) {
               <tr key={w.id} data-testid="worker-row">
                 <td>{w.id}</td>
                 <td>
-                  {w.host ?? "–"} {w.pid !== undefined && <span class="muted">pid {w.pid}</span>}
+                  {w.host} <span class="muted">pid {w.pid}</span>
                 </td>
                 <td>
-                  {w.running ?? 0} of {w.concurrency ?? "?"}
+                  {w.running} of {w.concurrency}
                 </td>
-                <td>{formatTime(w.last_heartbeat ?? null)}</td>
+                <td>{formatTime(w.last_heartbeat)}</td>
               </tr>
             ))}
           </tbody>

@@ -20,5 +20,6 @@ export function executionSummary(execution: ExecutionHandle): ExecutionSummary {
     stdout_bytes: execution.output.bytes.stdout,
     stderr_bytes: execution.output.bytes.stderr,
     session_id: execution.spec.sessionId,
+    worker_id: execution.workerId ?? "local",
   };
 }
