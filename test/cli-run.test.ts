@@ -47,6 +47,12 @@ describe("cc-executor run", () => {
       expect(dashed).toMatchObject({ code: 0, stdout: "--timeout\n" });
     });
 
+    it("several words are the command and its arguments, each passed on as one word", async () => {
+      const words = ["sh", "-c", "echo from; printf '%s|' \"$@\"", "sh", "it's", "a b", "$HOME"];
+      const exit = await runCli(["run", "--", ...words], { env: cliEnv(home), cwd: workDir });
+      expect(exit).toMatchObject({ code: 0, stdout: "from\nit's|a b|$HOME|", stderr: "" });
+    });
+
     it("exits with the command's code (3)", async () => {
       const exit = await run("echo partial; exit 3");
       expect(exit).toMatchObject({ code: 3, stdout: "partial\n" });

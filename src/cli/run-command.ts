@@ -11,6 +11,7 @@ import { signalNumber } from "../supervisor/process/process-group.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { CliError } from "./cli-error.js";
 import { CLOSED_PIPE_EXIT_CODE, pipeClosed, whenPipeCloses } from "./closed-pipe.js";
+import { commandLine } from "./command-line.js";
 import { connectOrStart } from "./connect-or-start.js";
 import { parseSeconds, settingsFromFlags } from "./settings-from-flags.js";
 
@@ -26,14 +27,17 @@ export function registerRunCommand(program: Command): void {
     .description(
       "run a shell command through the server, streaming its output; exits with its code",
     )
-    .argument("<command...>", "the command line: its own options follow its first word (or --)")
+    .argument(
+      "<command...>",
+      "a command line in one word, or the command and its arguments (quoted for you); its own options follow its first word (or --)",
+    )
     // `run ls -la`: what follows the command's first word is the command's, as with npx.
     .passThroughOptions()
     .option("--timeout <seconds>", "wall-clock limit")
     .option("--idle-timeout <seconds>", "limit on time without output")
     .option("--cwd <dir>", "working directory (default: the current one)")
     .action(async (words: string[], flags: RunFlags) => {
-      process.exitCode = await runCommand(words.join(" "), flags);
+      process.exitCode = await runCommand(commandLine(words), flags);
     });
 }
 
