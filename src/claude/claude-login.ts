@@ -8,7 +8,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { dropLauncherEnv } from "../runtime/server-malloc-env.js";
 import { findExecutable } from "../supervisor/process/shell.js";
 
 export interface ClaudeLocation {
@@ -49,7 +48,6 @@ export function claudeVersion(path: string): string | null {
 export function claudeAuth(path: string, authMode: "subscription" | "api-key"): ClaudeAuth {
   const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" };
   if (authMode === "subscription") delete env.ANTHROPIC_API_KEY;
-  dropLauncherEnv(env);
   const result = spawnSync(path, ["auth", "status"], {
     env,
     encoding: "utf8",

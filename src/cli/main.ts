@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import { VERSION } from "../protocol/version.js";
 import { requireCjs } from "../runtime/require-cjs.js";
+import { dropLauncherEnv } from "../runtime/server-malloc-env.js";
 import { plainError } from "./cli-error.js";
 import { watchForClosedPipes } from "./closed-pipe.js";
 
@@ -45,6 +46,9 @@ function groupsFor(word: string | undefined): Array<() => Promise<Register>> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // glibc read the launcher's malloc setting when this process started; out of process.env now,
+  // so nothing this process starts (commands, hooks, claude, xdg-open) inherits it.
+  dropLauncherEnv(process.env);
   watchForClosedPipes();
   const { Command } = requireCjs("commander") as typeof import("commander");
   const program = new Command()

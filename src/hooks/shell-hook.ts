@@ -10,7 +10,6 @@
  */
 import { spawn } from "node:child_process";
 import type { HookDefinition } from "../config/hooks-config.js";
-import { dropLauncherEnv } from "../runtime/server-malloc-env.js";
 import { decisionOf } from "./hook-decision.js";
 import {
   type Hook,
@@ -129,7 +128,6 @@ function answerOf(text: string): HookDecision {
 function hookEnv(context: HookContext): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CC_EXECUTOR_TOKEN;
-  dropLauncherEnv(env); // the server's malloc setting is not the hook's
   const set = (name: string, value: unknown) => {
     if (value === undefined || value === null) return;
     env[`CC_EXECUTOR_${name}`] = String(value).slice(0, MAX_ENV_VALUE);

@@ -11,7 +11,8 @@
  *
  * It must be in the environment when node starts: bin/cc-executor.mjs sets it (unless the user
  * did), as `server start --detach` does. The variable names it added go in LAUNCHER_ENV_MARK,
- * so a child gets the environment the user started the server with.
+ * so a child gets the environment the user started the server with: cli/main.ts takes them
+ * out of process.env at start (glibc has read them by then), before anything is spawned.
  */
 export const LAUNCHER_ENV_MARK = "CC_EXECUTOR_LAUNCHER_ENV";
 

@@ -1,10 +1,9 @@
 /**
  * The environment of a child: the server's own, the request's `env` merged over it (a null value
  * removes a variable), and the variables that make common tools stream unbuffered (DESIGN §5).
- * The server's token never reaches a child, nor the malloc setting the launcher gave the server.
+ * The server's token never reaches a child (nor the launcher's malloc setting: cli/main.ts
+ * takes it out of the environment at start).
  */
-import { dropLauncherEnv } from "../../runtime/server-malloc-env.js";
-
 const NEVER_INHERITED = ["CC_EXECUTOR_TOKEN"];
 
 /**
@@ -17,7 +16,6 @@ let serverEnv: NodeJS.ProcessEnv | null = null;
 export function captureServerEnv(): void {
   serverEnv = { ...process.env, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" };
   for (const name of NEVER_INHERITED) delete serverEnv[name];
-  dropLauncherEnv(serverEnv);
 }
 
 function snapshotOfServerEnv(): NodeJS.ProcessEnv {
@@ -34,7 +32,6 @@ export function childEnv(
     ? { ...base, PYTHONUNBUFFERED: "1", NODE_NO_READLINE: "1" }
     : { ...snapshotOfServerEnv() };
   for (const name of NEVER_INHERITED) delete env[name];
-  if (base) dropLauncherEnv(env);
   for (const [name, value] of Object.entries(overrides ?? {})) {
     if (value === null) delete env[name];
     else env[name] = value;
