@@ -47,6 +47,17 @@ describe("recorded output read from spool files", () => {
     expect(output.omittedBytes).toBe(64_000 - 16_000);
   });
 
+  it("counts what is left out of a running execution's output too (files between not read)", async () => {
+    const whole = text(100_000);
+    const record = await spooled(whole, 10_000);
+    // Running: its byte counts are not final, so only the files can say how much is left out.
+    const running = { ...record, endedAtMs: null, stdoutBytes: 0 };
+    const output = await readRecordedOutput(running, 20_000);
+    expect(output.head).toBe(whole.slice(0, 10_000));
+    expect(output.tail).toBe(whole.slice(-10_000));
+    expect(output.omittedBytes).toBe(80_000);
+  });
+
   it("takes the tail from the head's files when the last files hold less than half", async () => {
     const whole = text(30_000);
     // Files of ~10 KB: the head reads the first two, the last holds less than the tail wants.

@@ -48,11 +48,13 @@ async function fromSpool(
   maxBytes: number,
 ): Promise<OutputView> {
   const text = encoding === "utf8" ? "utf8" : "base64";
-  const { head, tail, readAllBytes } = await headAndTail(segments, encoding, maxBytes);
+  const { head, tail, spooledBytes } = await headAndTail(segments, encoding, maxBytes, {
+    countSkipped: record.endedAtMs === null,
+  });
   // An ended execution's byte counts are final and include what the spool cap dropped; a
-  // running one's are not, so only what was read (when all of it was) counts then.
+  // running one's are not, so what its files hold counts then.
   const recordedBytes = record.stdoutBytes + record.stderrBytes;
-  const totalBytes = record.endedAtMs !== null ? recordedBytes : (readAllBytes ?? 0);
+  const totalBytes = record.endedAtMs !== null ? recordedBytes : spooledBytes;
   const omittedBytes = Math.max(0, totalBytes - head.length - tail.length);
   return {
     source: "spool",
@@ -72,7 +74,8 @@ async function headAndTail(
   segments: Segment[],
   encoding: "utf8" | "base64",
   maxBytes: number,
-): Promise<{ head: Buffer; tail: Buffer; readAllBytes: number | null }> {
+  options: { countSkipped: boolean },
+): Promise<{ head: Buffer; tail: Buffer; spooledBytes: number }> {
   const half = Math.floor(maxBytes / 2);
   const front: Buffer[] = [];
   let frontBytes = 0;
@@ -97,16 +100,21 @@ async function headAndTail(
     // Every file was read: head and tail are cut from the whole, which may fit after all.
     const all = Buffer.concat([...front, ...back]);
     if (all.length <= maxBytes)
-      return { head: all, tail: Buffer.alloc(0), readAllBytes: all.length };
+      return { head: all, tail: Buffer.alloc(0), spooledBytes: all.length };
     const head = cutBefore(all, half, encoding);
     const tail = cutAfter(all, all.length - half, encoding);
-    return { head, tail, readAllBytes: all.length };
+    return { head, tail, spooledBytes: all.length };
   }
+  // The files between are only counted, one at a time, and only when asked: a running
+  // execution's byte counts are not final, so its files are the only measure of what is left out.
+  let skippedBytes = 0;
+  for (let i = next; options.countSkipped && i <= last; i++)
+    skippedBytes += (await readPayload(segments[i] as Segment)).length;
   const rest = Buffer.concat(back);
   return {
     head: cutBefore(Buffer.concat(front), half, encoding),
     tail: cutAfter(rest, rest.length - half, encoding),
-    readAllBytes: null,
+    spooledBytes: frontBytes + skippedBytes + backBytes,
   };
 }
 
