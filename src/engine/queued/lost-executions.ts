@@ -7,6 +7,7 @@
 import type { Queue } from "bullmq";
 import type { ExecutionJob } from "./execution-job.js";
 import type { ExecutionSet } from "./execution-set.js";
+import type { OutputReader } from "./output-reader.js";
 import { WORKER_DEAD_AFTER_MS } from "./queue-keys.js";
 import type { WorkerRegistry } from "./worker-registry.js";
 
@@ -14,20 +15,23 @@ import type { WorkerRegistry } from "./worker-registry.js";
 const LOST_CHECK_MS = 5000;
 
 export class LostExecutions {
-  /** Waiting executions whose job was found missing once. */
-  private readonly missingJobs = new Set<string>();
+  /** Waiting executions whose job was found missing, and when it first was. */
+  private readonly missingJobs = new Map<string, number>();
   private lastLostCheckMs = 0;
 
   constructor(
     private readonly executions: ExecutionSet,
     private readonly registry: WorkerRegistry,
     private readonly queue: Queue<ExecutionJob>,
+    private readonly reader: Pick<OutputReader, "caughtUpAtMs">,
     private readonly warn?: (message: string, details?: Record<string, unknown>) => void,
   ) {}
 
   check(): void {
     if (this.registry.error !== null) return; // Redis away: nobody can beat; judge later
     void this.checkLostJobs();
+    // Just back from a gap (Redis away or restarted empty): workers have not beaten again yet.
+    if (!this.registry.canJudge()) return;
     for (const execution of this.executions.active()) {
       const workerId = execution.workerId;
       if (workerId === null || this.registry.isAlive(workerId)) continue;
@@ -45,9 +49,10 @@ export class LostExecutions {
   }
 
   /**
-   * Missing twice, LOST_CHECK_MS apart and still not taken (a job that was taken and done
-   * meanwhile is gone from the queue too, but its "taken" came first): ends `failed` instead of
-   * waiting for ever.
+   * Missing twice, LOST_CHECK_MS apart, and still not taken once the output stream has been
+   * read past the first miss: ends `failed` instead of waiting for ever. (A job taken and done
+   * is gone from the queue too, but its worker wrote "taken" before that; a reader held back by
+   * a slow spool may not have delivered it yet, hence the stream condition.)
    */
   private async checkLostJobs(): Promise<void> {
     const now = Date.now();
@@ -59,16 +64,21 @@ export class LostExecutions {
         (e) =>
           e.workerId === null && e.jobId !== null && now - e.submittedAt.getTime() > LOST_CHECK_MS,
       );
+    const waitingIds = new Set(waiting.map((e) => e.id));
+    for (const id of this.missingJobs.keys()) if (!waitingIds.has(id)) this.missingJobs.delete(id);
     for (const execution of waiting) {
       const state = await this.queue.getJobState(execution.jobId as string).catch(() => null);
-      if (state !== "unknown" || execution.workerId !== null) {
+      if (state !== "unknown" || execution.workerId !== null || execution.isFinal) {
         this.missingJobs.delete(execution.id);
         continue;
       }
-      if (!this.missingJobs.delete(execution.id)) {
-        this.missingJobs.add(execution.id);
+      const firstMissingMs = this.missingJobs.get(execution.id);
+      if (firstMissingMs === undefined) {
+        this.missingJobs.set(execution.id, now);
         continue;
       }
+      if (this.reader.caughtUpAtMs <= firstMissingMs) continue; // its "taken" may be unread
+      this.missingJobs.delete(execution.id);
       execution.endHere(
         "failed",
         "its job is no longer in the queue (did Redis restart without its data?)",

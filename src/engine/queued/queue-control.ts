@@ -7,7 +7,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ExecutionJob } from "./execution-job.js";
-import type { ControlMessage, QueueKeys } from "./queue-keys.js";
+import type { ControlChannelMessage, QueueKeys } from "./queue-keys.js";
 import type { RemoteControl, RemoteExecution } from "./remote-execution.js";
 
 const MARK_TTL_SECONDS = 3600;
@@ -32,6 +32,17 @@ export class QueueControl implements RemoteControl {
     if (execution.status === "queued" && execution.workerId === null) {
       void this.removeWaiting(execution, "interrupted");
     } else this.publish({ id: execution.id, action: "interrupt" });
+  }
+
+  /**
+   * This server (instance `server`) starts: workers interrupt what they still run for a
+   * server that died before it (its history marked those executions `interrupted`).
+   */
+  async announceStart(server: string): Promise<void> {
+    await this.commands.publish(
+      this.keys.control,
+      JSON.stringify({ action: "server-started", server } satisfies ControlChannelMessage),
+    );
   }
 
   /** A job that may have reached the queue after its execution was given up: never run it. */
@@ -60,7 +71,7 @@ export class QueueControl implements RemoteControl {
     this.publish({ id: execution.id, action });
   }
 
-  private publish(message: ControlMessage): void {
+  private publish(message: ControlChannelMessage): void {
     this.commands.publish(this.keys.control, JSON.stringify(message)).catch(() => {});
   }
 }

@@ -5,6 +5,7 @@
  * here, fed by the workers' output stream; a worker that stops beating takes its executions
  * down as `interrupted`. Callers see the same ExecutionHandle as for a local run.
  */
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -61,6 +62,8 @@ const CONNECT_WAIT_MS = 2000;
 
 export class QueuedEngine implements ExecutionEngine {
   readonly keys: QueueKeys;
+  /** This server instance, carried by each job it queues (ServerStartedMessage). */
+  readonly instanceId = randomUUID();
   private readonly commands: Redis;
   private readonly queue: Queue<ExecutionJob>;
   private readonly reader: OutputReader;
@@ -95,18 +98,26 @@ export class QueuedEngine implements ExecutionEngine {
     );
     this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
     this.control = new QueueControl(this.commands, this.queue, this.keys);
-    this.lost = new LostExecutions(this.executions, this.registry, this.queue, parts.warn);
+    this.lost = new LostExecutions(
+      this.executions,
+      this.registry,
+      this.queue,
+      this.reader,
+      parts.warn,
+    );
   }
 
   /**
    * Forgets what a previous server left in the queue (its executions were marked interrupted
-   * by history at start), then reads the workers. Does not wait for Redis: a server whose
+   * by history at start) and tells the workers to interrupt what they still run for it, then
+   * reads the workers. Does not wait for Redis: a server whose
    * Redis is away serves the rest and says so in server.status.
    */
   open(): void {
     const forget = async () => {
       await this.queue.drain(true);
       await this.commands.del(this.keys.output);
+      await this.control.announceStart(this.instanceId);
     };
     this.opened = forget()
       .catch(() => {})
@@ -152,7 +163,7 @@ export class QueuedEngine implements ExecutionEngine {
     const queuedAt = this.executions.queuedCount;
     try {
       const job = await withTimeout(
-        this.queue.add(spec.kind, jobFor(hooked, spec), {
+        this.queue.add(spec.kind, jobFor(hooked, spec, this.instanceId), {
           removeOnComplete: true,
           removeOnFail: true,
           attempts: 1,
