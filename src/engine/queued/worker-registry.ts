@@ -43,6 +43,10 @@ export class WorkerRegistry {
   ) {}
 
   start(): void {
+    // A lost connection is a gap even when the next poll is quick (Redis restarted at once).
+    this.commands.on("close", () => {
+      this.readingSinceMs = 0;
+    });
     void this.poll();
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
@@ -88,7 +92,7 @@ export class WorkerRegistry {
       const all = await this.commands.hgetall(this.keys.workers);
       const now = this.now();
       // A command that waited out a reconnect (ioredis queues it) is a gap too.
-      if (this.error !== null || now - this.lastReadMs > GAP_MS) this.readingSinceMs = now;
+      if (this.readingSinceMs === 0 || now - this.lastReadMs > GAP_MS) this.readingSinceMs = now;
       this.lastReadMs = now;
       this.error = null;
       for (const [id, raw] of Object.entries(all)) {
