@@ -180,6 +180,18 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     expect(await eventually(() => !pidAlive(pid), 8000)).toBe(true);
     expect(pidsMatching(marker)).toEqual([]);
     expect(s.all("process.completed", id)).toHaveLength(1);
+    // Back on Redis, the worker's own late report of that end (queued while it was cut off)
+    // reaches the server and is ignored: still one completion, still `interrupted`.
+    proxy.refuseNew = false;
+    await waitForWorker(s, "fenced");
+    const next = await execute(s, "echo reconnected");
+    // Written after the late report on the same connection: once this is in, so is that.
+    expect(await completed(s, next)).toMatchObject({ status: "completed", worker_id: "fenced" });
+    expect(s.all("process.completed", id)).toHaveLength(1);
+    const { execution } = await s.result<{ execution: Params }>("history.get", {
+      execution_id: id,
+    });
+    expect(execution.status).toBe("interrupted");
     await proxy.close();
   }, 40_000);
 

@@ -8,6 +8,7 @@ import type { Queue } from "bullmq";
 import type { ExecutionJob } from "./execution-job.js";
 import type { ExecutionSet } from "./execution-set.js";
 import type { OutputReader } from "./output-reader.js";
+import type { QueueControl } from "./queue-control.js";
 import { WORKER_DEAD_AFTER_MS } from "./queue-keys.js";
 import type { WorkerRegistry } from "./worker-registry.js";
 
@@ -24,6 +25,7 @@ export class LostExecutions {
     private readonly registry: WorkerRegistry,
     private readonly queue: Queue<ExecutionJob>,
     private readonly reader: Pick<OutputReader, "caughtUpAtMs">,
+    private readonly control: Pick<QueueControl, "givenUp">,
     private readonly warn?: (message: string, details?: Record<string, unknown>) => void,
   ) {}
 
@@ -45,6 +47,7 @@ export class LostExecutions {
         "interrupted",
         `worker ${workerId} stopped answering (no heartbeat for ${WORKER_DEAD_AFTER_MS / 1000} s)`,
       );
+      this.control.givenUp(execution);
     }
   }
 

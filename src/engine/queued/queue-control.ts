@@ -45,11 +45,24 @@ export class QueueControl implements RemoteControl {
     );
   }
 
-  /** A job that may have reached the queue after its execution was given up: never run it. */
+  /**
+   * A job that may have reached the queue after its execution was given up: never run it. The
+   * mark stops a worker that takes it later; the publish (sent after the mark, so a worker
+   * that misses it reads the mark) stops one that already took it.
+   */
   markCanceled(executionId: string): void {
     this.commands
       .set(this.keys.canceled(executionId), "cancel", "EX", MARK_TTL_SECONDS)
       .catch(() => {});
+    this.publish({ id: executionId, action: "cancel" });
+  }
+
+  /**
+   * Its worker stopped answering and this server ended it `interrupted`: should the worker be
+   * alive after all (a stall, not a death), it must not go on running what nobody hears.
+   */
+  givenUp(execution: RemoteExecution): void {
+    this.publish({ id: execution.id, action: "interrupt" });
   }
 
   private async removeWaiting(

@@ -103,6 +103,7 @@ export class QueuedEngine implements ExecutionEngine {
       this.registry,
       this.queue,
       this.reader,
+      this.control,
       parts.warn,
     );
   }
