@@ -1,6 +1,8 @@
 /**
  * Executions no one will finish (DESIGN §12): those of a worker that stopped beating end
- * `interrupted` (within WORKER_DEAD_AFTER_MS + a poll, far inside the 30 s allowed), and those
+ * `interrupted` (within WORKER_DEAD_AFTER_MS + a poll + a stream read, far inside the 30 s
+ * allowed; never right after a gap in reading the registry, and never before the output stream
+ * has been read past the moment the worker was found gone, so its own reports win), and those
  * whose waiting job Redis lost (a restart without its data) end `failed`. Run after every poll
  * of the worker registry.
  */
@@ -19,6 +21,8 @@ export class LostExecutions {
   /** Waiting executions whose job was found missing, and when it first was. */
   private readonly missingJobs = new Map<string, number>();
   private lastLostCheckMs = 0;
+  /** Workers found not alive, and when first: their reports written before then come first. */
+  private readonly goneSince = new Map<string, number>();
 
   constructor(
     private readonly executions: ExecutionSet,
@@ -34,11 +38,19 @@ export class LostExecutions {
     void this.checkLostJobs();
     // Just back from a gap (Redis away or restarted empty): workers have not beaten again yet.
     if (!this.registry.canJudge()) return;
+    const now = Date.now();
+    const gone = new Set<string>();
     for (const execution of this.executions.active()) {
       const workerId = execution.workerId;
       if (workerId === null || this.registry.isAlive(workerId)) continue;
-      const sinceTakenMs = Date.now() - execution.takenAtMs;
+      const sinceTakenMs = now - execution.takenAtMs;
       if (!this.registry.known(workerId) && sinceTakenMs < WORKER_DEAD_AFTER_MS) continue;
+      gone.add(workerId);
+      // A worker that stopped (drained) reported each end before it said so; a reader held
+      // back by a slow spool may not have delivered that yet: judge once it has read past.
+      const goneSinceMs = this.goneSince.get(workerId) ?? now;
+      this.goneSince.set(workerId, goneSinceMs);
+      if (this.reader.caughtUpAtMs <= goneSinceMs) continue;
       this.warn?.("a worker stopped answering: its execution is interrupted", {
         worker_id: workerId,
         execution_id: execution.id,
@@ -49,6 +61,8 @@ export class LostExecutions {
       );
       this.control.givenUp(execution);
     }
+    for (const workerId of this.goneSince.keys())
+      if (!gone.has(workerId)) this.goneSince.delete(workerId);
   }
 
   /**
