@@ -258,6 +258,24 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
     expect(await eventually(() => !pidAlive(pid), 5000)).toBe(true);
   }, 30_000);
 
+  it("cancel racing with the start: each ends canceled once, and nothing it started survives", async () => {
+    const marker = uniqueMarker("race");
+    const ids: string[] = [];
+    // Cancel right after `execute` answers: some jobs still wait, some are being taken, some
+    // have just started on a worker.
+    for (let i = 0; i < 24; i++) {
+      const id = await execute(`sleep 30; echo ${marker}`);
+      ids.push(id);
+      await socket.result("control", { type: "CANCEL", execution_id: id });
+    }
+    const results = await Promise.all(ids.map((id) => completed(id)));
+    for (const [i, result] of results.entries()) {
+      expect(result.status).toBe("canceled");
+      expect(socket.all("process.completed", ids[i] as string)).toHaveLength(1);
+    }
+    expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
+  }, 30_000);
+
   it("runs a Claude prompt on a worker (real CLI, mock API) and ends on its result", async () => {
     const reply = await socket.result<{ execution_id: string }>("claude.execute", {
       prompt: "Say hello",

@@ -34,6 +34,11 @@ export class JobRunner {
     private readonly context: JobContext,
   ) {}
 
+  /** The server instance that queued it (absent from jobs of older servers). */
+  get server(): string | undefined {
+    return this.job.server;
+  }
+
   get executionId(): string {
     return this.job.request.params.execution_id as string;
   }

@@ -15,7 +15,7 @@ import type { Settings } from "../config/settings.js";
 import type { LocalEngine } from "../engine/local-engine.js";
 import type { ExecutionJob } from "../engine/queued/execution-job.js";
 import {
-  type ControlMessage,
+  type ControlChannelMessage,
   HEARTBEAT_INTERVAL_MS,
   QUEUE_NAME,
   QueueKeys,
@@ -144,13 +144,31 @@ export class ExecutionWorker {
   }
 
   private control(text: string): void {
-    let message: ControlMessage;
+    let message: ControlChannelMessage;
     try {
-      message = JSON.parse(text) as ControlMessage;
+      message = JSON.parse(text) as ControlChannelMessage;
     } catch {
       return;
     }
+    if (message.action === "server-started") {
+      this.interruptOrphans(message.server);
+      return;
+    }
     this.runners.get(message.id)?.apply(message.action);
+  }
+
+  /**
+   * A server started in place of the one that queued these (it died: its history marks them
+   * `interrupted`, and it will never hear their end): interrupt them rather than let them run
+   * unheard. Jobs of the new server itself go on.
+   */
+  private interruptOrphans(server: string): void {
+    const orphans = [...this.runners.values()].filter((r) => r.server !== server);
+    if (orphans.length === 0) return;
+    this.options.log(
+      `a new server started: interrupting ${orphans.length} executions of the one before it`,
+    );
+    for (const runner of orphans) runner.apply("interrupt");
   }
 
   private async beat(stopped = false): Promise<void> {

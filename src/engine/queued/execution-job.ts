@@ -7,12 +7,21 @@ export interface ExecutionJob {
   /** Its execution_id is set, and its timeout is the one the server decided (seconds). */
   request: ExecutionRequest;
   task: TaskRef | null;
+  /**
+   * The server instance that queued it: a server that starts in its place tells the workers
+   * to interrupt every job of another instance (nobody is left to hear them).
+   */
+  server?: string;
 }
 
-export function jobFor(request: ExecutionRequest, spec: ExecutionSpec): ExecutionJob {
+export function jobFor(
+  request: ExecutionRequest,
+  spec: ExecutionSpec,
+  server: string,
+): ExecutionJob {
   // The timeout the server decided (from its history) travels as the request's own.
   const timeout = spec.timeoutMs === null ? undefined : spec.timeoutMs / 1000;
   const params = { ...request.params, timeout };
   const sent = { kind: request.kind, params } as ExecutionRequest;
-  return { request: sent, task: spec.task ?? null };
+  return { request: sent, task: spec.task ?? null, server };
 }

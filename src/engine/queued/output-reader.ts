@@ -15,6 +15,11 @@ export class OutputReader {
   private closed = false;
   private lastId = "0";
   private loop: Promise<void> | null = null;
+  /**
+   * When the last read began that found the stream read to its end (fewer entries than asked
+   * for): everything workers wrote before then has been delivered. 0: not yet.
+   */
+  caughtUpAtMs = 0;
 
   constructor(
     private readonly reader: Redis,
@@ -38,6 +43,7 @@ export class OutputReader {
   private async run(): Promise<void> {
     while (!this.closed) {
       let reply: Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
+      const readAtMs = Date.now();
       try {
         reply = (await this.reader.xreadBuffer(
           "COUNT",
@@ -54,14 +60,20 @@ export class OutputReader {
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         continue;
       }
-      if (!reply) continue;
+      if (!reply) {
+        this.caughtUpAtMs = readAtMs;
+        continue;
+      }
+      let count = 0;
       for (const [, entries] of reply) {
+        count += entries.length;
         for (const [id, fields] of entries) {
           this.lastId = id.toString();
           const message = parseMessage(fields);
           if (message) this.deliver(message);
         }
       }
+      if (count < BATCH) this.caughtUpAtMs = readAtMs;
       // MINID keeps the last entry read (ids are ≥), harmless: it is trimmed next time.
       this.commands.xtrim(this.key, "MINID", this.lastId).catch(() => {});
       await this.beforeNext();

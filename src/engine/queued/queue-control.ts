@@ -7,7 +7,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ExecutionJob } from "./execution-job.js";
-import type { ControlMessage, QueueKeys } from "./queue-keys.js";
+import type { ControlChannelMessage, QueueKeys } from "./queue-keys.js";
 import type { RemoteControl, RemoteExecution } from "./remote-execution.js";
 
 const MARK_TTL_SECONDS = 3600;
@@ -34,11 +34,35 @@ export class QueueControl implements RemoteControl {
     } else this.publish({ id: execution.id, action: "interrupt" });
   }
 
-  /** A job that may have reached the queue after its execution was given up: never run it. */
+  /**
+   * This server (instance `server`) starts: workers interrupt what they still run for a
+   * server that died before it (its history marked those executions `interrupted`).
+   */
+  async announceStart(server: string): Promise<void> {
+    await this.commands.publish(
+      this.keys.control,
+      JSON.stringify({ action: "server-started", server } satisfies ControlChannelMessage),
+    );
+  }
+
+  /**
+   * A job that may have reached the queue after its execution was given up: never run it. The
+   * mark stops a worker that takes it later; the publish (sent after the mark, so a worker
+   * that misses it reads the mark) stops one that already took it.
+   */
   markCanceled(executionId: string): void {
     this.commands
       .set(this.keys.canceled(executionId), "cancel", "EX", MARK_TTL_SECONDS)
       .catch(() => {});
+    this.publish({ id: executionId, action: "cancel" });
+  }
+
+  /**
+   * Its worker stopped answering and this server ended it `interrupted`: should the worker be
+   * alive after all (a stall, not a death), it must not go on running what nobody hears.
+   */
+  givenUp(execution: RemoteExecution): void {
+    this.publish({ id: execution.id, action: "interrupt" });
   }
 
   private async removeWaiting(
@@ -60,7 +84,7 @@ export class QueueControl implements RemoteControl {
     this.publish({ id: execution.id, action });
   }
 
-  private publish(message: ControlMessage): void {
+  private publish(message: ControlChannelMessage): void {
     this.commands.publish(this.keys.control, JSON.stringify(message)).catch(() => {});
   }
 }

@@ -47,8 +47,21 @@ export const HEARTBEAT_INTERVAL_MS = 2000;
 /** A worker silent this long is dead: its executions end `interrupted` (DESIGN §12: ≤ 30 s). */
 export const WORKER_DEAD_AFTER_MS = 10_000;
 
+/** For the worker that holds execution `id`. */
 export interface ControlMessage {
   id: string;
   /** `interrupt`: the server is stopping (the execution ends `interrupted`). */
   action: "cancel" | "pause" | "resume" | "interrupt";
 }
+
+/**
+ * A server started on this prefix (after one that died): every worker interrupts the jobs of
+ * any other server instance, whose executions the new server's history already marked
+ * `interrupted` — so nothing goes on running unheard.
+ */
+export interface ServerStartedMessage {
+  action: "server-started";
+  server: string;
+}
+
+export type ControlChannelMessage = ControlMessage | ServerStartedMessage;

@@ -5,6 +5,7 @@
  * here, fed by the workers' output stream; a worker that stops beating takes its executions
  * down as `interrupted`. Callers see the same ExecutionHandle as for a local run.
  */
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -27,6 +28,8 @@ import type {
 } from "../engine.js";
 import { cancelOnAbort } from "../local-engine.js";
 import { auditStart, type PrepareParts, prepareRequest } from "../prepare-request.js";
+import { clusterStatus } from "./cluster-status.js";
+import { deliverMessage } from "./deliver-message.js";
 import { type ExecutionJob, jobFor } from "./execution-job.js";
 import { ExecutionSet } from "./execution-set.js";
 import { LostExecutions } from "./lost-executions.js";
@@ -34,9 +37,9 @@ import { OutputReader } from "./output-reader.js";
 import { checkAdmission } from "./queue-admission.js";
 import { QueueControl } from "./queue-control.js";
 import { QUEUE_NAME, QueueKeys } from "./queue-keys.js";
-import type { WorkerMessage } from "./queue-messages.js";
 import { connected, queueConnection, redactedUrl } from "./redis-connection.js";
 import { RemoteExecution } from "./remote-execution.js";
+import { settleSpool, spoolsCaughtUp } from "./remote-spools.js";
 import { withTimeout } from "./with-timeout.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -61,6 +64,8 @@ const CONNECT_WAIT_MS = 2000;
 
 export class QueuedEngine implements ExecutionEngine {
   readonly keys: QueueKeys;
+  /** This server instance, carried by each job it queues (ServerStartedMessage). */
+  readonly instanceId = randomUUID();
   private readonly commands: Redis;
   private readonly queue: Queue<ExecutionJob>;
   private readonly reader: OutputReader;
@@ -69,7 +74,6 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly control: QueueControl;
   private readonly executions = new ExecutionSet();
   private readonly observers: EngineObserver[] = [];
-  private readonly activeBySession = new Map<string, number>();
   private closing = false;
   private readerError: string | null = null;
   /** Resolves once what a previous server left is gone (open()). */
@@ -87,26 +91,35 @@ export class QueuedEngine implements ExecutionEngine {
       queueConnection(parts.queueUrl, "cc-executor-server-output"),
       this.commands,
       this.keys.output,
-      (message) => this.deliver(message),
-      () => this.spoolsCaughtUp(),
+      (message) => deliverMessage(this.executions, message),
+      () => spoolsCaughtUp(this.executions.active()),
       (error) => {
         this.readerError = error.message;
       },
     );
     this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
     this.control = new QueueControl(this.commands, this.queue, this.keys);
-    this.lost = new LostExecutions(this.executions, this.registry, this.queue, parts.warn);
+    this.lost = new LostExecutions(
+      this.executions,
+      this.registry,
+      this.queue,
+      this.reader,
+      this.control,
+      parts.warn,
+    );
   }
 
   /**
    * Forgets what a previous server left in the queue (its executions were marked interrupted
-   * by history at start), then reads the workers. Does not wait for Redis: a server whose
+   * by history at start) and tells the workers to interrupt what they still run for it, then
+   * reads the workers. Does not wait for Redis: a server whose
    * Redis is away serves the rest and says so in server.status.
    */
   open(): void {
     const forget = async () => {
       await this.queue.drain(true);
       await this.commands.del(this.keys.output);
+      await this.control.announceStart(this.instanceId);
     };
     this.opened = forget()
       .catch(() => {})
@@ -133,8 +146,7 @@ export class QueuedEngine implements ExecutionEngine {
       {
         closing: this.closing,
         idInUse: this.executions.get(spec.id) !== undefined,
-        sessionCount:
-          spec.sessionId === null ? null : (this.activeBySession.get(spec.sessionId) ?? 0),
+        sessionCount: spec.sessionId === null ? null : this.executions.sessionCount(spec.sessionId),
         running: this.executions.runningCount,
         queued: this.executions.queuedCount,
         capacity: this.registry.capacity(),
@@ -144,7 +156,6 @@ export class QueuedEngine implements ExecutionEngine {
     );
     const execution = new RemoteExecution(spec, this.parts.settingsFor(spec), this.control);
     this.executions.add(execution);
-    this.countSession(spec.sessionId, +1);
     void execution.done.then(() => this.ended(execution));
     for (const observer of this.observers) observer.created?.(execution);
     if (context.listener) execution.addListener(context.listener);
@@ -152,7 +163,7 @@ export class QueuedEngine implements ExecutionEngine {
     const queuedAt = this.executions.queuedCount;
     try {
       const job = await withTimeout(
-        this.queue.add(spec.kind, jobFor(hooked, spec), {
+        this.queue.add(spec.kind, jobFor(hooked, spec, this.instanceId), {
           removeOnComplete: true,
           removeOnFail: true,
           attempts: 1,
@@ -195,32 +206,19 @@ export class QueuedEngine implements ExecutionEngine {
   }
 
   cluster(): ClusterStatus {
-    const error =
-      this.commands.status === "ready" ? (this.registry.error ?? this.readerError) : null;
-    return {
-      queue: {
-        url: redactedUrl(this.parts.queueUrl),
-        prefix: this.parts.queuePrefix,
-        connected: this.commands.status === "ready",
-        error: this.commands.status === "ready" ? error : `Redis is ${this.commands.status}`,
-      },
-      workers: this.registry.alive().map((beat) => ({
-        id: beat.id,
-        host: beat.host,
-        pid: beat.pid,
-        concurrency: beat.concurrency,
-        running: beat.running,
-        last_heartbeat: new Date(beat.last_heartbeat).toISOString(),
-      })),
-    };
+    return clusterStatus({
+      queueUrl: this.parts.queueUrl,
+      queuePrefix: this.parts.queuePrefix,
+      connection: this.commands.status,
+      registry: this.registry,
+      readerError: this.readerError,
+    });
   }
 
   /** Interrupts everything queued or running and waits until each has ended. */
   async shutdown(): Promise<void> {
     this.closing = true;
-    const pending = this.executions
-      .list({ limit: Number.MAX_SAFE_INTEGER })
-      .filter((e) => !e.isFinal);
+    const pending = this.executions.active();
     for (const execution of pending) {
       this.control.interrupt(execution);
     }
@@ -231,9 +229,7 @@ export class QueuedEngine implements ExecutionEngine {
     for (const execution of pending) {
       execution.endHere("interrupted", "the server stopped before its worker reported the end");
     }
-    await Promise.all(
-      this.executions.list({ limit: Number.MAX_SAFE_INTEGER }).map((e) => e.spool?.finish()),
-    );
+    await Promise.all(this.executions.all().map((e) => e.spool?.finish()));
     this.registry.stop();
     await this.reader.close();
     // A Redis that is away must not hold the server's stop.
@@ -256,54 +252,10 @@ export class QueuedEngine implements ExecutionEngine {
     }
   }
 
-  private deliver(message: WorkerMessage): void {
-    const execution = this.executions.get(message.id);
-    if (!execution || execution.isFinal) return;
-    switch (message.type) {
-      case "taken":
-        execution.taken(message.workerId);
-        return;
-      case "output":
-        execution.applyOutput(message.chunk);
-        return;
-      case "event":
-        execution.applyEvent(message.event);
-        return;
-      case "ended":
-        execution.applyEnd(message.result);
-        return;
-    }
-  }
-
-  /** Holds the stream reader while a spool is far behind the disk (as a local child's pipes). */
-  private async spoolsCaughtUp(): Promise<void> {
-    for (const execution of this.executions.active()) {
-      const spool = execution.spool;
-      if (spool && spool.backlogBytes > 1024 * 1024) await spool.backlogAtMost(512 * 1024);
-    }
-  }
-
   private ended(execution: RemoteExecution): void {
-    this.countSession(execution.spec.sessionId, -1);
+    this.executions.release(execution);
     for (const observer of this.observers) observer.ended?.(execution);
-    const spool = execution.spool;
-    if (spool) {
-      void spool
-        .finish()
-        .then(() => {
-          if (!spool.complete) return;
-          execution.output.window.clear();
-          if (spool.sizeBytes > 0) this.parts.spoolJanitor?.adopt(spool.dir, spool.sizeBytes);
-        })
-        .catch(() => {});
-    }
+    settleSpool(execution, this.parts.spoolJanitor ?? null);
     this.executions.retire(execution, this.parts.limits.retainEnded);
-  }
-
-  private countSession(sessionId: string | null, delta: number): void {
-    if (sessionId === null) return;
-    const count = (this.activeBySession.get(sessionId) ?? 0) + delta;
-    if (count > 0) this.activeBySession.set(sessionId, count);
-    else this.activeBySession.delete(sessionId);
   }
 }

@@ -8,6 +8,8 @@ import type { Redis } from "ioredis";
 import { type QueueKeys, WORKER_DEAD_AFTER_MS, type WorkerBeat } from "./queue-keys.js";
 
 const POLL_MS = 1000;
+/** Polls further apart than this (a poll that waited for Redis) break the reading. */
+const GAP_MS = 3 * POLL_MS;
 /** A dead worker's entry is removed after this, so the registry does not grow without end. */
 const FORGET_AFTER_MS = 10 * 60_000;
 
@@ -24,6 +26,14 @@ export class WorkerRegistry {
   private polling = false;
   /** Why the last poll failed; null when Redis answered. */
   error: string | null = null;
+  /** When the last successful poll was (this server's clock; 0: none yet). */
+  private lastReadMs = 0;
+  /**
+   * Since when polls have succeeded without a gap (0: not now). After a gap — Redis away, or
+   * restarted without its data (the hash empty until each worker beats again) — nobody's
+   * silence means anything until the workers have had WORKER_DEAD_AFTER_MS to beat again.
+   */
+  private readingSinceMs = 0;
 
   constructor(
     private readonly commands: Redis,
@@ -33,6 +43,10 @@ export class WorkerRegistry {
   ) {}
 
   start(): void {
+    // A lost connection is a gap even when the next poll is quick (Redis restarted at once).
+    this.commands.on("close", () => {
+      this.readingSinceMs = 0;
+    });
     void this.poll();
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
@@ -62,6 +76,11 @@ export class WorkerRegistry {
     return this.seen.has(workerId);
   }
 
+  /** Whether silence can be judged now: the registry has been read without gap for long enough. */
+  canJudge(): boolean {
+    return this.readingSinceMs > 0 && this.now() - this.readingSinceMs >= WORKER_DEAD_AFTER_MS;
+  }
+
   capacity(): number {
     return this.alive().reduce((sum, beat) => sum + beat.concurrency, 0);
   }
@@ -71,8 +90,11 @@ export class WorkerRegistry {
     this.polling = true;
     try {
       const all = await this.commands.hgetall(this.keys.workers);
-      this.error = null;
       const now = this.now();
+      // A command that waited out a reconnect (ioredis queues it) is a gap too.
+      if (this.readingSinceMs === 0 || now - this.lastReadMs > GAP_MS) this.readingSinceMs = now;
+      this.lastReadMs = now;
+      this.error = null;
       for (const [id, raw] of Object.entries(all)) {
         const before = this.seen.get(id);
         if (before?.raw === raw) {
@@ -87,6 +109,7 @@ export class WorkerRegistry {
       for (const id of this.seen.keys()) if (!(id in all)) this.seen.delete(id);
     } catch (error) {
       this.error = (error as Error).message;
+      this.readingSinceMs = 0;
     } finally {
       this.polling = false;
     }
