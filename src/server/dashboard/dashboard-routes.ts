@@ -91,6 +91,25 @@ export class DashboardRoutes {
         .pipe(response);
   }
 
+  /**
+   * `POST /logout` (the page's Log out form; no script): ends the cookie's session in the server,
+   * closes its sockets, tells the browser to drop the cookie and sends it to `/`, which then
+   * shows the login notice. Host and Origin were checked; no token is needed, since all it can do
+   * is end the session the request's own cookie names (and SameSite=Strict keeps other sites'
+   * forms from sending it).
+   */
+  logout(request: IncomingMessage, response: ServerResponse): void {
+    if (this.auth.endSession(request.headers.cookie))
+      this.audit.record({ event: "dashboard_logout", peer: request.socket.remoteAddress ?? "?" });
+    response.writeHead(303, {
+      location: "/",
+      "set-cookie": this.auth.clearedCookie,
+      "cache-control": "no-store",
+      ...SECURITY_HEADERS,
+    });
+    response.end();
+  }
+
   private login(request: IncomingMessage, response: ServerResponse, code: string): void {
     const session = this.auth.redeem(code);
     const peer = request.socket.remoteAddress ?? "?";
