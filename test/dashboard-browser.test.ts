@@ -24,6 +24,7 @@ import {
   writeFileReply,
 } from "./fixtures/mock-anthropic/index.js";
 import { chromiumAvailable, launchChromium } from "./helpers/browser.js";
+import { probe } from "./helpers/http-probe.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { executionRecord } from "./helpers/store-fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
@@ -172,6 +173,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
       { name: "three", command: "echo three" },
     ];
     await page.getByTestId("tasks-input").fill(JSON.stringify(list));
+    await page.getByTestId("tasks-format").selectOption("json");
     await page.getByTestId("start").click();
     await page.getByTestId("task-run-detail").waitFor();
     const row = page.getByTestId("task-run-row").first();
@@ -184,12 +186,50 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     await shot(page, "task-runs");
   });
 
+  it("runs a pasted Markdown list (read by the server's parser) to 2/2; a bad one says why", async () => {
+    await page.goto(`${server.url}/#/new`);
+    await page.getByTestId("kind-tasks").check();
+    // A misspelt setting: the server's Markdown parser refuses it, naming line and field.
+    await page.getByTestId("tasks-input").fill("Task 1: first\ncommand: echo one\ntimout: 5\n");
+    await page.getByTestId("tasks-format").selectOption("markdown");
+    await page.getByTestId("start").click();
+    const refusal = page.getByTestId("start-error");
+    await expect
+      .poll(() => refusal.textContent())
+      .toMatch(/Invalid task list: task list:3: .*timout/);
+    expect(page.url()).toContain("#/new");
+    const markdown = [
+      "# pasted list",
+      "",
+      "Task 1: first",
+      "command: echo md-one",
+      "",
+      "Task 2: second",
+      "command: echo md-two {{tasks.1.result}}",
+    ].join("\n");
+    await page.getByTestId("tasks-input").fill(markdown);
+    await page.getByTestId("start").click();
+    await page.getByTestId("task-run-detail").waitFor();
+    const runId = decodeURIComponent(new URL(page.url()).hash.replace("#/tasks/", ""));
+    const row = page.locator(`[data-testid="task-run-row"][data-run-id="${runId}"]`);
+    await expect.poll(() => row.getAttribute("data-status")).toBe("completed");
+    expect(await row.getByTestId("task-progress").textContent()).toBe("2/2");
+    expect(await row.textContent()).toContain("pasted list");
+    const run = await socket.result<{ format: string; tasks: Array<{ result: string }> }>(
+      "tasks.get",
+      { run_id: runId },
+    );
+    expect(run.format).toBe("markdown");
+    expect(run.tasks.map((task) => task.result.trim())).toEqual(["md-one", "md-two md-one"]);
+  });
+
   it("resumes a failed task list from its failed task", async () => {
     const flag = join(sandbox.cwd, "resume-flag");
     const list = { tasks: [{ command: "echo first" }, { command: `test -e ${flag}` }] };
     await page.goto(`${server.url}/#/new`);
     await page.getByTestId("kind-tasks").check();
     await page.getByTestId("tasks-input").fill(JSON.stringify(list));
+    await page.getByTestId("tasks-format").selectOption("json");
     await page.getByTestId("start").click();
     const detail = page.getByTestId("task-run-detail");
     await detail.waitFor();
@@ -250,6 +290,18 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
       .locator("span", { hasText: "plain" })
       .evaluate((el) => getComputedStyle(el).color);
     expect(colour).not.toBe(plain);
+  });
+
+  it("keeps the executions list live: another client's run appears and ends without a reload", async () => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId("execution-row").first().waitFor();
+    const id = "live-list-sleep";
+    await socket.result("execute", { command: "sleep 30", execution_id: id });
+    const row = page.locator(`[data-testid="execution-row"][data-execution-id="${id}"]`);
+    // Well inside the 10 s slow re-read: the feed (executions.changed) brought it.
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 4000 }).toBe("running");
+    await socket.result("control", { type: "CANCEL", execution_id: id });
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 4000 }).toBe("canceled");
   });
 
   it("shows history with its charts, and health", async () => {
@@ -360,6 +412,30 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
       await shot(other, "login");
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("logs out: the session ends in the server, and its old cookie opens no socket", async () => {
+    const own = await browser.newContext();
+    try {
+      const other = await own.newPage();
+      await other.goto(await loginUrl());
+      await other.getByTestId("executions").waitFor();
+      const [cookie] = await own.cookies();
+      const pair = `${cookie?.name}=${cookie?.value}`;
+      await other.getByTestId("logout").click();
+      await other.getByTestId("login-required").waitFor();
+      expect(await own.cookies()).toHaveLength(0);
+      // The cookie kept elsewhere (copied before log-out) is refused on the upgrade.
+      const again = await probe(server.port, {
+        upgrade: true,
+        protocols: ["cc-executor"],
+        headers: { cookie: pair, origin: server.url },
+      });
+      expect(again.upgraded).toBe(false);
+      expect(again.status).toBe(401);
+    } finally {
+      await own.close();
     }
   });
 

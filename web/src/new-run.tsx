@@ -199,7 +199,7 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
           />
         </label>
         {error && (
-          <p class="error" role="alert">
+          <p class="error" role="alert" data-testid="start-error">
             {error}
           </p>
         )}

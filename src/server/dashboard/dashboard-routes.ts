@@ -28,7 +28,10 @@ export const DASHBOARD_CSP = [
 const SECURITY_HEADERS = {
   "content-security-policy": DASHBOARD_CSP,
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // No referrer leaves for other origins; `same-origin` rather than `no-referrer` because under
+  // `no-referrer` chromium sends `Origin: null` on the page's own form POST (Log out), which the
+  // Origin check must refuse.
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
