@@ -41,6 +41,8 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   let context: BrowserContext;
   let page: Page;
   let firstUrl: string;
+  /** The `seq 1 100000` execution, for the views checked at phone width and by keyboard. */
+  let seqId = "";
   /** What the main page reported: CSP violations (console) and uncaught errors. */
   const cspReports: string[] = [];
   const pageErrors: string[] = [];
@@ -127,6 +129,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
 
   it("runs `seq 1 100000` and shows its last line", async () => {
     const id = await startCommand("seq 1 100000");
+    seqId = id;
     await page.locator('[data-testid="execution-view"][data-status="completed"]').waitFor();
     // One row of the terminal holds exactly the last line.
     await shown(terminalText().locator("div", { hasText: /^\s*100000\s*$/ }));
@@ -364,17 +367,59 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     expect(longestFrameMs).toBeLessThan(2000);
   });
 
-  it("fits a phone-width screen", async () => {
+  /** Every view, with what shows it is there (and holds its controls). */
+  const views = () => [
+    { hash: "#/", ready: "execution-row" },
+    { hash: "#/new", ready: "start" },
+    { hash: "#/tasks", ready: "task-run-row" },
+    { hash: "#/history", ready: "chart-durations" },
+    { hash: "#/health", ready: "health" },
+    { hash: `#/exec/${encodeURIComponent(seqId)}`, ready: "search" },
+  ];
+
+  it("fits a phone-width screen, every view", async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${server.url}/#/`);
-    await phone.getByTestId("execution-row").first().waitFor();
-    const overflow = await phone.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot(phone, "phone");
+    for (const view of views()) {
+      await phone.goto(`${server.url}/${view.hash}`);
+      await phone.getByTestId(view.ready).first().waitFor();
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, view.hash).toBeLessThanOrEqual(0);
+      if (view.hash === "#/") await shot(phone, "phone");
+    }
     await phone.close();
+  });
+
+  it("reaches every view's controls with Tab alone", async () => {
+    const keys = await context.newPage();
+    // Per view: controls that Tab must reach (radios: the checked one of the group).
+    const wanted: Record<string, string[]> = {
+      "#/": ["execution-row", "logout"],
+      "#/new": ["kind-command", "command-input", "cwd-input", "start"],
+      "#/tasks": ["task-run-row"],
+      "#/history": ["filter-status", "filter-kind", "filter-since", "execution-row"],
+      "#/health": ["logout"],
+      exec: ["jump-to-end", "search"],
+    };
+    for (const view of views()) {
+      await keys.goto(`${server.url}/${view.hash}`);
+      await keys.getByTestId(view.ready).first().waitFor();
+      await keys.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      const reached = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        await keys.keyboard.press("Tab");
+        const testId = await keys.evaluate(
+          () => (document.activeElement as HTMLElement | null)?.dataset.testid ?? "",
+        );
+        if (testId) reached.add(testId);
+      }
+      const expected = wanted[view.hash.startsWith("#/exec/") ? "exec" : view.hash] ?? [];
+      for (const testId of expected)
+        expect([...reached], `${view.hash}: ${testId}`).toContain(testId);
+    }
+    await keys.close();
   });
 
   it("is keyboard reachable, and dark when the system is", async () => {
