@@ -24,6 +24,7 @@ import {
   writeFileReply,
 } from "./fixtures/mock-anthropic/index.js";
 import { chromiumAvailable, launchChromium } from "./helpers/browser.js";
+import { probe } from "./helpers/http-probe.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { executionRecord } from "./helpers/store-fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
@@ -40,6 +41,8 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
   let context: BrowserContext;
   let page: Page;
   let firstUrl: string;
+  /** The `seq 1 100000` execution, for the views checked at phone width and by keyboard. */
+  let seqId = "";
   /** What the main page reported: CSP violations (console) and uncaught errors. */
   const cspReports: string[] = [];
   const pageErrors: string[] = [];
@@ -126,6 +129,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
 
   it("runs `seq 1 100000` and shows its last line", async () => {
     const id = await startCommand("seq 1 100000");
+    seqId = id;
     await page.locator('[data-testid="execution-view"][data-status="completed"]').waitFor();
     // One row of the terminal holds exactly the last line.
     await shown(terminalText().locator("div", { hasText: /^\s*100000\s*$/ }));
@@ -172,6 +176,7 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
       { name: "three", command: "echo three" },
     ];
     await page.getByTestId("tasks-input").fill(JSON.stringify(list));
+    await page.getByTestId("tasks-format").selectOption("json");
     await page.getByTestId("start").click();
     await page.getByTestId("task-run-detail").waitFor();
     const row = page.getByTestId("task-run-row").first();
@@ -184,12 +189,50 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     await shot(page, "task-runs");
   });
 
+  it("runs a pasted Markdown list (read by the server's parser) to 2/2; a bad one says why", async () => {
+    await page.goto(`${server.url}/#/new`);
+    await page.getByTestId("kind-tasks").check();
+    // A misspelt setting: the server's Markdown parser refuses it, naming line and field.
+    await page.getByTestId("tasks-input").fill("Task 1: first\ncommand: echo one\ntimout: 5\n");
+    await page.getByTestId("tasks-format").selectOption("markdown");
+    await page.getByTestId("start").click();
+    const refusal = page.getByTestId("start-error");
+    await expect
+      .poll(() => refusal.textContent())
+      .toMatch(/Invalid task list: task list:3: .*timout/);
+    expect(page.url()).toContain("#/new");
+    const markdown = [
+      "# pasted list",
+      "",
+      "Task 1: first",
+      "command: echo md-one",
+      "",
+      "Task 2: second",
+      "command: echo md-two {{tasks.1.result}}",
+    ].join("\n");
+    await page.getByTestId("tasks-input").fill(markdown);
+    await page.getByTestId("start").click();
+    await page.getByTestId("task-run-detail").waitFor();
+    const runId = decodeURIComponent(new URL(page.url()).hash.replace("#/tasks/", ""));
+    const row = page.locator(`[data-testid="task-run-row"][data-run-id="${runId}"]`);
+    await expect.poll(() => row.getAttribute("data-status")).toBe("completed");
+    expect(await row.getByTestId("task-progress").textContent()).toBe("2/2");
+    expect(await row.textContent()).toContain("pasted list");
+    const run = await socket.result<{ format: string; tasks: Array<{ result: string }> }>(
+      "tasks.get",
+      { run_id: runId },
+    );
+    expect(run.format).toBe("markdown");
+    expect(run.tasks.map((task) => task.result.trim())).toEqual(["md-one", "md-two md-one"]);
+  });
+
   it("resumes a failed task list from its failed task", async () => {
     const flag = join(sandbox.cwd, "resume-flag");
     const list = { tasks: [{ command: "echo first" }, { command: `test -e ${flag}` }] };
     await page.goto(`${server.url}/#/new`);
     await page.getByTestId("kind-tasks").check();
     await page.getByTestId("tasks-input").fill(JSON.stringify(list));
+    await page.getByTestId("tasks-format").selectOption("json");
     await page.getByTestId("start").click();
     const detail = page.getByTestId("task-run-detail");
     await detail.waitFor();
@@ -252,6 +295,18 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     expect(colour).not.toBe(plain);
   });
 
+  it("keeps the executions list live: another client's run appears and ends without a reload", async () => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId("execution-row").first().waitFor();
+    const id = "live-list-sleep";
+    await socket.result("execute", { command: "sleep 30", execution_id: id });
+    const row = page.locator(`[data-testid="execution-row"][data-execution-id="${id}"]`);
+    // Well inside the 10 s slow re-read: the feed (executions.changed) brought it.
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 4000 }).toBe("running");
+    await socket.result("control", { type: "CANCEL", execution_id: id });
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 4000 }).toBe("canceled");
+  });
+
   it("shows history with its charts, and health", async () => {
     await page.goto(`${server.url}/#/`);
     await expect.poll(() => page.getByTestId("execution-row").count()).toBeGreaterThan(5);
@@ -312,17 +367,59 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
     expect(longestFrameMs).toBeLessThan(2000);
   });
 
-  it("fits a phone-width screen", async () => {
+  /** Every view, with what shows it is there (and holds its controls). */
+  const views = () => [
+    { hash: "#/", ready: "execution-row" },
+    { hash: "#/new", ready: "start" },
+    { hash: "#/tasks", ready: "task-run-row" },
+    { hash: "#/history", ready: "chart-durations" },
+    { hash: "#/health", ready: "health" },
+    { hash: `#/exec/${encodeURIComponent(seqId)}`, ready: "search" },
+  ];
+
+  it("fits a phone-width screen, every view", async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${server.url}/#/`);
-    await phone.getByTestId("execution-row").first().waitFor();
-    const overflow = await phone.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot(phone, "phone");
+    for (const view of views()) {
+      await phone.goto(`${server.url}/${view.hash}`);
+      await phone.getByTestId(view.ready).first().waitFor();
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, view.hash).toBeLessThanOrEqual(0);
+      if (view.hash === "#/") await shot(phone, "phone");
+    }
     await phone.close();
+  });
+
+  it("reaches every view's controls with Tab alone", async () => {
+    const keys = await context.newPage();
+    // Per view: controls that Tab must reach (radios: the checked one of the group).
+    const wanted: Record<string, string[]> = {
+      "#/": ["execution-row", "logout"],
+      "#/new": ["kind-command", "command-input", "cwd-input", "start"],
+      "#/tasks": ["task-run-row"],
+      "#/history": ["filter-status", "filter-kind", "filter-since", "execution-row"],
+      "#/health": ["logout"],
+      exec: ["jump-to-end", "search"],
+    };
+    for (const view of views()) {
+      await keys.goto(`${server.url}/${view.hash}`);
+      await keys.getByTestId(view.ready).first().waitFor();
+      await keys.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      const reached = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        await keys.keyboard.press("Tab");
+        const testId = await keys.evaluate(
+          () => (document.activeElement as HTMLElement | null)?.dataset.testid ?? "",
+        );
+        if (testId) reached.add(testId);
+      }
+      const expected = wanted[view.hash.startsWith("#/exec/") ? "exec" : view.hash] ?? [];
+      for (const testId of expected)
+        expect([...reached], `${view.hash}: ${testId}`).toContain(testId);
+    }
+    await keys.close();
   });
 
   it("is keyboard reachable, and dark when the system is", async () => {
@@ -360,6 +457,30 @@ describe.skipIf(!available)("the dashboard in chromium", () => {
       await shot(other, "login");
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("logs out: the session ends in the server, and its old cookie opens no socket", async () => {
+    const own = await browser.newContext();
+    try {
+      const other = await own.newPage();
+      await other.goto(await loginUrl());
+      await other.getByTestId("executions").waitFor();
+      const [cookie] = await own.cookies();
+      const pair = `${cookie?.name}=${cookie?.value}`;
+      await other.getByTestId("logout").click();
+      await other.getByTestId("login-required").waitFor();
+      expect(await own.cookies()).toHaveLength(0);
+      // The cookie kept elsewhere (copied before log-out) is refused on the upgrade.
+      const again = await probe(server.port, {
+        upgrade: true,
+        protocols: ["cc-executor"],
+        headers: { cookie: pair, origin: server.url },
+      });
+      expect(again.upgraded).toBe(false);
+      expect(again.status).toBe(401);
+    } finally {
+      await own.close();
     }
   });
 

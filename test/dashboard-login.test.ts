@@ -147,6 +147,56 @@ describe("login with a one-time code", () => {
     ).toBe(200);
   });
 
+  it("log-out ends the session in the server: the old cookie opens nothing, its socket closes", async () => {
+    const cookie = await login();
+    const live = await RpcSocket.open(server.wsUrl, {
+      headers: { cookie, origin },
+      protocols: ["cc-executor"],
+    });
+    expect((await live.call("server.status", {})).error).toBeUndefined();
+    const closed = new Promise<number>((resolve) => live.ws.once("close", (code) => resolve(code)));
+    // Another origin's form cannot log us out (nor does its request carry our cookie).
+    const foreign = await probe(server.port, {
+      method: "POST",
+      path: "/logout",
+      headers: { cookie, origin: "http://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    const out = await probe(server.port, {
+      method: "POST",
+      path: "/logout",
+      headers: { cookie, origin },
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.location).toBe("/");
+    expect(String(out.headers["set-cookie"])).toMatch(
+      /=; HttpOnly; SameSite=Strict; Path=\/; Max-Age=0/,
+    );
+    expect(await closed).toBe(1008);
+    // The same cookie, kept by someone who copied it, is refused from now on.
+    const again = await probe(server.port, {
+      upgrade: true,
+      protocols: ["cc-executor"],
+      headers: { cookie, origin },
+    });
+    expect(again.upgraded).toBe(false);
+    expect(again.status).toBe(401);
+    expect(
+      (await probe(server.port, { path: "/health", headers: { cookie, origin } })).status,
+    ).toBe(401);
+    expect(server.audit).toContainEqual({ event: "dashboard_logout", peer: "127.0.0.1" });
+    // Logging out twice (a second tab) just goes to the login notice.
+    const twice = await probe(server.port, {
+      method: "POST",
+      path: "/logout",
+      headers: { cookie, origin },
+    });
+    expect(twice.status).toBe(303);
+    expect(
+      (await probe(server.port, { method: "GET", path: "/logout", headers: { origin } })).status,
+    ).toBe(401);
+  });
+
   it("a code expires after 5 minutes", () => {
     vi.useFakeTimers({ now: Date.parse("2026-01-01T00:00:00Z") });
     try {

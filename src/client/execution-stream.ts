@@ -45,6 +45,12 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   private readonly stderr: string[] = [];
   private readonly queue = new EventQueue<ExecutionEvent>();
   private acknowledged = false;
+  /**
+   * For `attach`: whether this stream's `subscribe` has been answered. The server replays after
+   * its reply, so whatever came before the reply was sent by an older subscription of this
+   * connection (the one `execute` made for the page that started it) and is replayed anyway.
+   */
+  private subscribed = false;
   private startSeen = false;
   private finished = false;
   /** The caller's signal fired: cancel, and cancel again after a re-attach in case it was lost. */
@@ -119,7 +125,10 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
         { execution_id: this.id, after_seq: this.lastSeq },
         {
           timeoutMs: Number.POSITIVE_INFINITY,
-          onReply: () => this.emit({ type: "reattached", executionId: this.id }),
+          onReply: () => {
+            this.subscribed = true;
+            this.emit({ type: "reattached", executionId: this.id });
+          },
         },
       );
       this.repeatCancelIfAborted();
@@ -159,6 +168,10 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
   /** Routes one notification of this execution. */
   handle(method: string, params: Params): void {
     if (this.finished) return;
+    // Taking an older subscription's output would move lastSeq past output that this stream
+    // never saw (the replay would then drop it as a duplicate), and its `process.completed`
+    // would end the stream before the replay: an empty terminal for a finished command.
+    if (this.request.method === "subscribe" && !this.subscribed) return;
     for (const handler of this.extraHandlers) handler(method, params);
     const executionId = this.id;
     switch (method) {
@@ -210,6 +223,7 @@ export class ExecutionStream implements AsyncIterable<ExecutionEvent> {
 
   private acknowledge(result: ExecuteResult | SubscribeResult): void {
     this.acknowledged = true;
+    this.subscribed = true;
     this.startedSettle.resolve(result);
     // `subscribe` (attach) answers with the execution's status, not a queue position.
     if (result.status === "queued" && "position" in result) {

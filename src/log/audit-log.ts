@@ -26,6 +26,8 @@ export type AuditEvent =
   | { event: "connected"; session_id: string; peer: string; path: string }
   /** A dashboard login code traded for a session cookie (server/dashboard/). */
   | { event: "dashboard_login"; peer: string }
+  /** A dashboard session ended by its Log out (server/dashboard/). */
+  | { event: "dashboard_logout"; peer: string }
   | { event: "disconnected"; session_id: string }
   | {
       event: "execute";

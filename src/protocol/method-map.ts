@@ -26,6 +26,7 @@ import type {
   DashboardCodeResult,
   ExecuteResult,
   ExecutionsListResult,
+  ExecutionsSubscribeResult,
   PongResult,
   ServerStatusResult,
   SubscribeResult,
@@ -52,6 +53,8 @@ export interface Methods {
   hook_status: { params: typeof NoParams; result: HookStatusResult };
   pong: { params: typeof PongParams; result: PongResult };
   "executions.list": { params: typeof ExecutionsListParams; result: ExecutionsListResult };
+  "executions.subscribe": { params: typeof NoParams; result: ExecutionsSubscribeResult };
+  "executions.unsubscribe": { params: typeof NoParams; result: ExecutionsSubscribeResult };
   "server.status": { params: typeof NoParams; result: ServerStatusResult };
   "history.list": { params: typeof HistoryListParams; result: HistoryListResult };
   "history.get": { params: typeof HistoryGetParams; result: HistoryGetResult };
@@ -81,6 +84,8 @@ export const METHOD_PARAMS: { readonly [M in MethodName]: Methods[M]["params"] }
   hook_status: NoParams,
   pong: PongParams,
   "executions.list": ExecutionsListParams,
+  "executions.subscribe": NoParams,
+  "executions.unsubscribe": NoParams,
   "server.status": NoParams,
   "history.list": HistoryListParams,
   "history.get": HistoryGetParams,

@@ -105,6 +105,20 @@ export interface DashboardCodeResult {
   expires_at: string;
 }
 
+/** `executions.subscribe` / `executions.unsubscribe`. */
+export interface ExecutionsSubscribeResult {
+  subscribed: boolean;
+}
+
+/** What moved an execution: `executions.changed` is sent for each (docs/protocol.md). */
+export type ExecutionChange = "created" | "started" | "paused" | "resumed" | "ended";
+
+/** `executions.changed`: one execution of the server, after a change, as `executions.list` shows it. */
+export interface ExecutionsChangedParams {
+  change: ExecutionChange;
+  execution: ExecutionSummary;
+}
+
 export type { HookStatusResult } from "./hooks.js";
 
 export type { FinalStatus };

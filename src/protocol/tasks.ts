@@ -15,12 +15,24 @@ const defaultTrue = z._default(z.boolean(), true);
 export const TaskRunStatus = z.enum(["running", "completed", "failed", "canceled", "interrupted"]);
 export type TaskRunStatusName = z.infer<typeof TaskRunStatus>;
 
+/** The formats a list's text can be in (the file formats). */
+export const TaskListTextFormat = z.enum(["markdown", "json", "yaml"]);
+/** The same bound as a list file's size (4 MiB), counted in characters. */
+const MAX_LIST_TEXT_CHARS = 4 * 1024 * 1024;
+
 export const TasksRunParams = z
   .object({
     /** The list itself (the task-list schema: an object with `tasks`, or an array of tasks). */
     list: z.optional(z.unknown()),
     /** Or a task-list file on the server's machine (.md, .json, .yaml, .yml). */
     path: z.optional(nonEmptyText),
+    /**
+     * Or a list's text in one of the file formats, read by the server with the same parser (and
+     * the same errors) as a file: what a browser pastes, which cannot run the Node parsers.
+     */
+    text: z.optional(z.string().check(z.maxLength(MAX_LIST_TEXT_CHARS))),
+    /** The format of `text` (required with it). */
+    format: z.optional(TaskListTextFormat),
     /** Relative `cwd`s of an inline list resolve here (default: the server's working directory). */
     base_dir: z.optional(nonEmptyText),
     run_id: z.optional(runId),
@@ -28,8 +40,13 @@ export const TasksRunParams = z
     stream_output: defaultTrue,
   })
   .check(
-    z.refine((params) => (params.list === undefined) !== (params.path === undefined), {
-      message: "give the task list as `list` or as `path`, one of them",
+    z.refine(
+      (params) =>
+        [params.list, params.path, params.text].filter((given) => given !== undefined).length === 1,
+      { message: "give the task list as `list`, `path` or `text`, one of them" },
+    ),
+    z.refine((params) => (params.text === undefined) === (params.format === undefined), {
+      message: "`format` (markdown, json or yaml) goes with `text`, and only with it",
     }),
   );
 export type TasksRunParams = z.infer<typeof TasksRunParams>;

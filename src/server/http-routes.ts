@@ -1,7 +1,7 @@
 /**
  * Plain HTTP: `/healthz` (no token, says only "ok"), `/health` (token, full status),
  * `/metrics` (token, Prometheus text format) and the dashboard's page and assets (no token,
- * they hold no data; server/dashboard/).
+ * they hold no data; server/dashboard/), and the dashboard's `POST /logout`.
  * Every request passes the Host/Origin/token guard first.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -22,11 +22,14 @@ export function handleHttp(
   const dashboardPage =
     (request.method === "GET" || request.method === "HEAD") &&
     context.dashboardRoutes.isOpenPath(path ?? "/");
-  const open = path === "/healthz" || dashboardPage;
+  const logout = path === "/logout" && request.method === "POST";
+  const open = path === "/healthz" || dashboardPage || logout;
   const verdict = checkRequest(request, { ...guard, requireToken: guard.requireToken && !open });
   if (!verdict.ok) {
     refuse(context.audit, request, path ?? "/", verdict.reason);
     sendJson(response, verdict.status, { error: verdict.reason });
+  } else if (logout) {
+    context.dashboardRoutes.logout(request, response);
   } else if (request.method !== "GET" && request.method !== "HEAD") {
     sendJson(response, 405, { error: "method not allowed" });
   } else if (dashboardPage) {

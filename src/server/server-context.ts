@@ -8,6 +8,7 @@ import type { HistoryService } from "../store/history-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import type { DashboardAuth } from "./dashboard/dashboard-auth.js";
 import type { DashboardRoutes } from "./dashboard/dashboard-routes.js";
+import type { ExecutionsFeed } from "./executions-feed.js";
 import type { HistoryRecorder } from "./history/history-recorder.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { RpcConnection } from "./rpc-connection.js";
@@ -33,6 +34,8 @@ export interface ServerContext {
   /** Dashboard one-time codes and sessions (DESIGN §14); set once the port is known. */
   dashboard: DashboardAuth;
   dashboardRoutes: DashboardRoutes;
+  /** The connections told about every execution's changes (`executions.subscribe`). */
+  executionsFeed: ExecutionsFeed;
   /** What `/metrics` serves. */
   metrics: ServerMetrics;
 }

@@ -16,11 +16,13 @@ import { CLAUDE_SOCKET_PATH, claudeSocketRoute } from "./claude-socket.js";
 import { guardConnections, httpTimeouts, TOO_MANY_CONNECTIONS } from "./connection-guard.js";
 import { DashboardAuth } from "./dashboard/dashboard-auth.js";
 import { DashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { ExecutionsFeed } from "./executions-feed.js";
 import { routeHookWarnings } from "./hook-warnings.js";
 import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
 import { ServerMetrics, storeLatencyHistogram } from "./metrics.js";
 import type { GuardOptions } from "./request-guard.js";
+import type { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 import { startParts } from "./server-parts.js";
 import { shutdownConnections } from "./shutdown.js";
@@ -73,6 +75,10 @@ export async function startServer(
   });
   const { engine, history, recorder, hooks, tasks } = parts;
   const dashboard = new DashboardAuth();
+  const executionsFeed = new ExecutionsFeed((subscriber) =>
+    context.connections.has(subscriber as RpcConnection),
+  );
+  engine.observe(executionsFeed);
   const context: ServerContext = {
     settings,
     engine,
@@ -86,6 +92,7 @@ export async function startServer(
     port: 0,
     dashboard,
     dashboardRoutes: new DashboardRoutes(dashboard, audit),
+    executionsFeed,
     hooks,
     tasks,
     metrics: new ServerMetrics({

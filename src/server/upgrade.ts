@@ -15,7 +15,7 @@ import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
-import { PROTOCOL_NAME, tokenOfferedWithoutProtocol } from "./token-check.js";
+import { PROTOCOL_NAME, presentedToken, tokenOfferedWithoutProtocol } from "./token-check.js";
 
 const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
 
@@ -101,6 +101,13 @@ export class UpgradeHandler {
       connectedAt: connection.connectedAt,
     });
     context.audit.record({ event: "connected", session_id: connection.sessionId, peer, path });
+    // A socket a dashboard session opened closes when that session logs out.
+    if (presentedToken(request) === null) {
+      const forget = context.dashboard.whenEnded(request.headers.cookie, () =>
+        ws.close(1008, "logged out"),
+      );
+      ws.once("close", forget);
+    }
     connection.start();
   }
 

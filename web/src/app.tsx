@@ -73,6 +73,12 @@ export function App() {
         <span class={`link link-${link}`} data-testid="link-state" title="connection">
           {link}
         </span>
+        {/* A plain form, no script: the server ends the session and sends the page to `/`. */}
+        <form method="post" action="/logout" class="logout">
+          <button type="submit" data-testid="logout">
+            Log out
+          </button>
+        </form>
       </header>
       <main>{renderRoute(route, client)}</main>
     </div>

@@ -1,13 +1,21 @@
 /**
  * Executions [executions]: the server's live ones (running, queued, recently ended, from
- * `executions.list`) above the recorded ones (`history.list`), a page of 50 at a time.
+ * `executions.list`) above the recorded ones (`history.list`), a page of 50 at a time. Live:
+ * re-read when the server says an execution changed (`executions.subscribe`); a slow re-read
+ * besides picks up what the feed does not carry (a finished run's cost, written to history
+ * just after it ends). Running rows count their time up in the page.
  */
 import type { HistoryListResult, WireExecution } from "../../src/protocol/history.js";
 import type { ExecutionSummary } from "../../src/protocol/results.js";
 import type { CcExecutorClient } from "./connection.js";
 import { elapsedMs, formatCost, formatDuration, isFinal, shortId } from "./format.js";
 import { href, navigate } from "./router.js";
+import { useExecutionsFeed } from "./use-executions-feed.js";
+import { useNow } from "./use-now.js";
 import { usePoll } from "./use-poll.js";
+
+/** The re-read besides the feed: cost and records land in history after the end. */
+const SLOW_REREAD_MS = 10_000;
 
 export const PAGE_SIZE = 50;
 
@@ -20,6 +28,8 @@ export interface Row {
   costUsd: number | null;
   worker: string;
   startedAt: string | null;
+  /** Running: the time counts up from here (ms since epoch) as the page shows it. */
+  runningSinceMs: number | null;
 }
 
 function fromLive(summary: ExecutionSummary): Row {
@@ -32,6 +42,10 @@ function fromLive(summary: ExecutionSummary): Row {
     costUsd: null,
     worker: summary.worker_id,
     startedAt: summary.started_at ?? summary.submitted_at,
+    runningSinceMs:
+      summary.started_at && !summary.ended_at && summary.status === "running"
+        ? Date.parse(summary.started_at)
+        : null,
   };
 }
 
@@ -45,6 +59,7 @@ export function fromRecord(record: WireExecution): Row {
     costUsd: record.claude?.cost_usd ?? null,
     worker: record.worker_id,
     startedAt: record.started_at ?? record.created_at,
+    runningSinceMs: null,
   };
 }
 
@@ -69,7 +84,12 @@ async function loadRows(client: CcExecutorClient, page: number): Promise<Row[]> 
 }
 
 export function ExecutionsList({ client, page }: { client: CcExecutorClient; page: number }) {
-  const { value: rows, error } = usePoll(() => loadRows(client, page), 1000, [client, page]);
+  const {
+    value: rows,
+    error,
+    refresh,
+  } = usePoll(() => loadRows(client, page), SLOW_REREAD_MS, [client, page]);
+  useExecutionsFeed(client, refresh);
   return (
     <section data-testid="executions">
       <div class="toolbar">
@@ -97,6 +117,7 @@ export function ExecutionsList({ client, page }: { client: CcExecutorClient; pag
 }
 
 export function ExecutionTable({ rows }: { rows: Row[] }) {
+  const nowMs = useNow(rows.some((row) => row.runningSinceMs !== null) ? 1000 : null);
   return (
     <table class="rows ids">
       <thead>
@@ -134,7 +155,13 @@ export function ExecutionTable({ rows }: { rows: Row[] }) {
             <td>
               <span class={`status status-${row.status}`}>{row.status}</span>
             </td>
-            <td>{formatDuration(row.durationMs)}</td>
+            <td>
+              {formatDuration(
+                row.runningSinceMs === null
+                  ? row.durationMs
+                  : Math.max(0, nowMs - row.runningSinceMs),
+              )}
+            </td>
             <td class="wide">{formatCost(row.costUsd)}</td>
             <td class="wide">{row.worker}</td>
           </tr>

@@ -1,13 +1,15 @@
 /**
  * Start [new-run]: a command, a Claude prompt (cwd, model, allowed tools, permission mode), or a
- * task list — pasted as JSON, or a list file on the server's machine. Submit [start] goes to
- * the new execution's view, or to the task runs.
+ * task list — pasted (Markdown, YAML or JSON, read by the server's own parser: `tasks.run {text,
+ * format}`), or a list file on the server's machine. Submit [start] goes to the new execution's
+ * view, or to the task runs.
  */
 import { useState } from "preact/hooks";
 import type { CcExecutorClient } from "./connection.js";
 import { navigate } from "./router.js";
 
 type Kind = "command" | "claude" | "tasks";
+type ListFormat = "markdown" | "yaml" | "json";
 
 function newId(): string {
   return crypto.randomUUID();
@@ -28,6 +30,7 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
   const [tools, setTools] = useState("");
   const [permissionMode, setPermissionMode] = useState("");
   const [listPath, setListPath] = useState("");
+  const [listFormat, setListFormat] = useState<ListFormat>("markdown");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -55,7 +58,7 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
         });
         navigate({ view: "execution", id: execution_id });
       } else {
-        const source = listPath.trim() ? { path: listPath.trim() } : { list: parseList(text) };
+        const source = listPath.trim() ? { path: listPath.trim() } : { text, format: listFormat };
         const { run_id } = await client.request("tasks.run", {
           ...source,
           ...(cwd.trim() ? { base_dir: cwd.trim() } : {}),
@@ -154,14 +157,26 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
         {kind === "tasks" && (
           <>
             <label>
-              Task list (JSON: an array of tasks, or {"{"}"tasks": […]{"}"})
+              Task list (Markdown, YAML or JSON, as in a list file)
               <textarea
                 data-testid="tasks-input"
                 rows={8}
                 value={text}
-                placeholder='[{"name": "build", "command": "npm run build"}, {"prompt": "Review {{previous.result}}"}]'
+                placeholder={"Task 1: Write the plan\nTask 2: Review it: {{tasks.1.result}}"}
                 onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
               />
+            </label>
+            <label>
+              Format of the pasted list
+              <select
+                data-testid="tasks-format"
+                value={listFormat}
+                onChange={(e) => setListFormat((e.target as HTMLSelectElement).value as ListFormat)}
+              >
+                <option value="markdown">Markdown</option>
+                <option value="yaml">YAML</option>
+                <option value="json">JSON</option>
+              </select>
             </label>
             <label>
               or a list file on the server (.md, .json, .yaml)
@@ -184,7 +199,7 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
           />
         </label>
         {error && (
-          <p class="error" role="alert">
+          <p class="error" role="alert" data-testid="start-error">
             {error}
           </p>
         )}
@@ -194,14 +209,4 @@ export function NewRun({ client }: { client: CcExecutorClient }) {
       </form>
     </section>
   );
-}
-
-function parseList(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (failure) {
-    throw new Error(
-      `the pasted list is not JSON (${(failure as Error).message}); paste JSON, or give a list file's path`,
-    );
-  }
 }

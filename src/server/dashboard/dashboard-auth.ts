@@ -47,6 +47,11 @@ class ExpiringSet {
     return expiresAtMs !== undefined && expiresAtMs > Date.now();
   }
 
+  /** Forgets an entry; true when it was live. */
+  delete(secret: string): boolean {
+    return this.take(secret);
+  }
+
   private prune(): void {
     const now = Date.now();
     for (const [key, expiresAtMs] of this.entries) if (expiresAtMs <= now) this.entries.delete(key);
@@ -61,6 +66,8 @@ export interface IssuedCode {
 export class DashboardAuth {
   private readonly codes = new ExpiringSet();
   private readonly sessions = new ExpiringSet();
+  /** What to do when a session ends (its open sockets close): session id → callbacks. */
+  private readonly onEnd = new Map<string, Set<() => void>>();
 
   /**
    * The cookie name carries the port (set once the server listens): servers on other ports of
@@ -95,13 +102,54 @@ export class DashboardAuth {
 
   /** Whether a Cookie header carries a live session of this server. */
   sessionValid(cookieHeader: string | undefined): boolean {
-    if (!cookieHeader) return false;
+    return this.liveSession(cookieHeader) !== null;
+  }
+
+  /**
+   * Log-out: the session the Cookie header carries ends here, in the server (a copy of the cookie
+   * kept elsewhere opens nothing any more), and its open sockets are closed. False when the
+   * header carried no live session.
+   */
+  endSession(cookieHeader: string | undefined): boolean {
+    const session = this.liveSession(cookieHeader);
+    if (session === null) return false;
+    this.sessions.delete(session);
+    const callbacks = this.onEnd.get(session);
+    this.onEnd.delete(session);
+    for (const callback of callbacks ?? []) callback();
+    return true;
+  }
+
+  /**
+   * Runs `callback` when the session this Cookie header carries ends by log-out (nothing when it
+   * carries none). Returns the function that cancels it (the socket closed first).
+   */
+  whenEnded(cookieHeader: string | undefined, callback: () => void): () => void {
+    const session = this.liveSession(cookieHeader);
+    if (session === null) return () => {};
+    const callbacks = this.onEnd.get(session) ?? new Set();
+    this.onEnd.set(session, callbacks);
+    callbacks.add(callback);
+    return () => {
+      callbacks.delete(callback);
+      if (callbacks.size === 0 && this.onEnd.get(session) === callbacks) this.onEnd.delete(session);
+    };
+  }
+
+  /** The Set-Cookie value that makes the browser drop the cookie. */
+  get clearedCookie(): string {
+    return `${this.cookieName}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+  }
+
+  private liveSession(cookieHeader: string | undefined): string | null {
+    if (!cookieHeader) return null;
     const prefix = `${this.cookieName}=`;
     for (const part of cookieHeader.split(";")) {
       const item = part.trim();
-      if (item.startsWith(prefix) && this.sessions.has(item.slice(prefix.length))) return true;
+      const session = item.slice(prefix.length);
+      if (item.startsWith(prefix) && this.sessions.has(session)) return session;
     }
-    return false;
+    return null;
   }
 }
 

@@ -28,7 +28,10 @@ export const DASHBOARD_CSP = [
 const SECURITY_HEADERS = {
   "content-security-policy": DASHBOARD_CSP,
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // No referrer leaves for other origins; `same-origin` rather than `no-referrer` because under
+  // `no-referrer` chromium sends `Origin: null` on the page's own form POST (Log out), which the
+  // Origin check must refuse.
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
@@ -89,6 +92,25 @@ export class DashboardRoutes {
       createReadStream(file.path)
         .on("error", () => response.destroy())
         .pipe(response);
+  }
+
+  /**
+   * `POST /logout` (the page's Log out form; no script): ends the cookie's session in the server,
+   * closes its sockets, tells the browser to drop the cookie and sends it to `/`, which then
+   * shows the login notice. Host and Origin were checked; no token is needed, since all it can do
+   * is end the session the request's own cookie names (and SameSite=Strict keeps other sites'
+   * forms from sending it).
+   */
+  logout(request: IncomingMessage, response: ServerResponse): void {
+    if (this.auth.endSession(request.headers.cookie))
+      this.audit.record({ event: "dashboard_logout", peer: request.socket.remoteAddress ?? "?" });
+    response.writeHead(303, {
+      location: "/",
+      "set-cookie": this.auth.clearedCookie,
+      "cache-control": "no-store",
+      ...SECURITY_HEADERS,
+    });
+    response.end();
   }
 
   private login(request: IncomingMessage, response: ServerResponse, code: string): void {

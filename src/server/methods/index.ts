@@ -5,6 +5,7 @@ import { claudeExecute } from "./claude-execute.js";
 import { control } from "./control.js";
 import { dashboardCode } from "./dashboard-code.js";
 import { execute } from "./execute.js";
+import { executionsSubscribe, executionsUnsubscribe } from "./executions-feed.js";
 import { historyGet, historyList } from "./history.js";
 import { executionsList, hookStatus, pong, serverStatusMethod } from "./status.js";
 import { subscribe, unsubscribe } from "./subscribe.js";
@@ -19,6 +20,8 @@ const handlers: { readonly [M in MethodName]: MethodHandler<M> } = {
   hook_status: hookStatus,
   pong,
   "executions.list": executionsList,
+  "executions.subscribe": executionsSubscribe,
+  "executions.unsubscribe": executionsUnsubscribe,
   "server.status": serverStatusMethod,
   "history.list": historyList,
   "history.get": historyGet,

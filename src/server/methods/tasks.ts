@@ -61,15 +61,14 @@ export const tasksList = defineMethod("tasks.list", async (params, call) => {
 });
 
 async function readList(params: TasksRunParams): Promise<ResolvedTaskList> {
-  const { loadTaskListFile, resolveTaskList } = await loadTasksRuntime();
+  const { loadTaskListFile, parseTaskListText, resolveTaskList } = await loadTasksRuntime();
+  const baseDir = resolve(params.base_dir ?? process.cwd());
   try {
     if (params.path !== undefined) return await loadTaskListFile(resolve(params.path));
-    return resolveTaskList(params.list, {
-      source: null,
-      file: null,
-      format: "inline",
-      baseDir: resolve(params.base_dir ?? process.cwd()),
-    });
+    // The params' check makes `format` present whenever `text` is.
+    if (params.text !== undefined && params.format !== undefined)
+      return await parseTaskListText(params.text, params.format, { file: null, baseDir });
+    return resolveTaskList(params.list, { source: null, file: null, format: "inline", baseDir });
   } catch (error) {
     if (error instanceof TaskListError) {
       throw new InvalidRequestError(`Invalid task list: ${error.message}`, {
