@@ -144,6 +144,44 @@ describe("cc-executor run", () => {
     });
   });
 
+  describe("with a server whose one slot is busy", () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ maxConcurrent: 1 });
+      writeServerInfo(homePaths(server.home).serverInfo, {
+        pid: process.pid,
+        host: server.host,
+        port: server.port,
+        url: server.url,
+        wsUrl: server.wsUrl,
+        startedAt: new Date().toISOString(),
+        version: VERSION,
+      });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("on a terminal, says the command waits to start, then runs it", async () => {
+      const release = join(workDir, "release-slot");
+      const holder = new CliProcess(
+        ["run", `echo holding; while [ ! -e '${release}' ]; do sleep 0.02; done`],
+        { env: cliEnv(server.home), cwd: workDir },
+      );
+      await holder.waitForStdout(/holding\n/);
+      const waiting = new CliProcess(["run", "echo finally-ran"], {
+        env: cliEnv(server.home),
+        cwd: workDir,
+        pty: true,
+      });
+      await waiting.waitForStdout(/queued \(position 1\): waiting for a free slot/);
+      writeFileSync(release, "");
+      await waiting.waitForStdout(/finally-ran/);
+      expect((await waiting.exited).code).toBe(0);
+      expect((await holder.exited).code).toBe(0);
+    });
+  });
+
   describe("with a server running", () => {
     let server: TestServer;
 

@@ -60,10 +60,13 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
   const stopListening = cancelOnInterrupt(() => stream.cancel());
   // The reader went away (`| head -1`): cancel the command, end quietly once it has ended.
   const stopWatchingPipe = whenPipeCloses(() => void stream.cancel().catch(() => {}));
+  const waitNotice = new QueuedNotice();
   try {
     for await (const event of stream) {
       if (pipeClosed()) continue;
-      if (event.type === "output")
+      if (event.type === "queued") waitNotice.queued(event.position);
+      else if (event.type === "started") waitNotice.started();
+      else if (event.type === "output")
         (event.stream === "stdout" ? process.stdout : process.stderr).write(
           Buffer.from(event.data, "base64"),
         );
@@ -73,9 +76,33 @@ async function runCommand(command: string, flags: RunFlags): Promise<number> {
     const result = await stream.result.catch(ownFailure);
     return pipeClosed() ? CLOSED_PIPE_EXIT_CODE : exitCodeOf(result);
   } finally {
+    waitNotice.started();
     stopWatchingPipe();
     stopListening();
     await session.close();
+  }
+}
+
+/**
+ * A person at a terminal is told when the command waits to start (every slot busy, or in queue
+ * mode no worker has taken it): one line after a second, not for the brief wait a worker's
+ * pick-up takes. Only on a terminal: piped, stderr is the command's own.
+ */
+class QueuedNotice {
+  static readonly AFTER_MS = 1000;
+  private timer: NodeJS.Timeout | undefined;
+
+  queued(position: number): void {
+    if (!process.stderr.isTTY) return;
+    this.timer = setTimeout(() => {
+      process.stderr.write(
+        `cc-executor: queued (position ${position}): waiting for a free slot or a worker; \`cc-executor ps\` shows what runs\n`,
+      );
+    }, QueuedNotice.AFTER_MS);
+  }
+
+  started(): void {
+    clearTimeout(this.timer);
   }
 }
 
