@@ -147,6 +147,25 @@ describe("login with a one-time code", () => {
     ).toBe(200);
   });
 
+  it("a session's socket may not make login links; the audit says how each socket got in", async () => {
+    const cookie = await login();
+    const viaCookie = await RpcSocket.open(server.wsUrl, {
+      headers: { cookie, origin },
+      protocols: ["cc-executor"],
+    });
+    try {
+      const refused = await viaCookie.call("dashboard.code", {});
+      expect(refused.error).toMatchObject({ code: -32001, message: /needs the token/ });
+      expect((await socket.call("dashboard.code", {})).error).toBeUndefined();
+      const connected = server.audit.filter((e) => e.event === "connected");
+      expect(connected.map((e) => (e as { auth?: string }).auth)).toEqual(
+        expect.arrayContaining(["token", "cookie"]),
+      );
+    } finally {
+      viaCookie.close();
+    }
+  });
+
   it("log-out ends the session in the server: the old cookie opens nothing, its socket closes", async () => {
     const cookie = await login();
     const live = await RpcSocket.open(server.wsUrl, {

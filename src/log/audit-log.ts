@@ -23,7 +23,13 @@ export type AuditEvent =
       /** The first distinct peer addresses among them (at most a few). */
       peers: string[];
     }
-  | { event: "connected"; session_id: string; peer: string; path: string }
+  | {
+      event: "connected";
+      session_id: string;
+      peer: string;
+      path: string;
+      auth: "token" | "cookie" | "none";
+    }
   /** A dashboard login code traded for a session cookie (server/dashboard/). */
   | { event: "dashboard_login"; peer: string }
   /** A dashboard session ended by its Log out (server/dashboard/). */

@@ -22,6 +22,7 @@ import { LineSplitter } from "../protocol/line-splitter.js";
 import * as z from "../protocol/zod.js";
 import { refuse } from "./http-routes.js";
 import { watchLiveness } from "./peer-liveness.js";
+import type { AuthKind } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
 
@@ -44,7 +45,7 @@ export const ClaudeSocketRequest = z.object({
 });
 
 export function claudeSocketRoute(context: ServerContext) {
-  return (ws: WebSocket, request: IncomingMessage): void => {
+  return (ws: WebSocket, request: IncomingMessage, auth: AuthKind): void => {
     if (sessionLimitReached(context)) {
       // Authenticated already, so told in-band like /ws/mcp; 1013 is "try again later".
       refuse(context.audit, request, CLAUDE_SOCKET_PATH, "session limit reached");
@@ -52,7 +53,7 @@ export function claudeSocketRoute(context: ServerContext) {
       ws.close(1013, "session limit reached");
       return;
     }
-    new ClaudeSocket(ws, request, context).start();
+    new ClaudeSocket(ws, request, context, auth).start();
   };
 }
 
@@ -72,6 +73,7 @@ class ClaudeSocket implements ExecutionListener {
     private readonly ws: WebSocket,
     request: IncomingMessage,
     private readonly context: ServerContext,
+    private readonly auth: AuthKind,
   ) {
     this.peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
   }
@@ -83,6 +85,7 @@ class ClaudeSocket implements ExecutionListener {
       session_id: this.sessionId,
       peer: this.peer,
       path: CLAUDE_SOCKET_PATH,
+      auth: this.auth,
     });
     this.ws.on("message", (data, isBinary) => void this.receive(data, isBinary));
     this.ws.on("close", () => this.onClose());

@@ -8,7 +8,12 @@ import type { AllowLists } from "./allow-lists.js";
 import type { DashboardAuth } from "./dashboard/dashboard-auth.js";
 import { presentedToken, tokensMatch } from "./token-check.js";
 
-export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+/** How a request proved itself: the token, a dashboard session's cookie, or nothing (auth off). */
+export type AuthKind = "token" | "cookie" | "none";
+
+export type GuardVerdict =
+  | { ok: true; auth: AuthKind }
+  | { ok: false; status: 401 | 403; reason: string };
 
 export interface GuardOptions {
   allowLists: AllowLists;
@@ -31,7 +36,7 @@ export function checkRequest(request: IncomingMessage, options: GuardOptions): G
   if (!options.allowLists.originAllowed(origin)) {
     return { ok: false, status: 403, reason: `origin not allowed: ${origin}` };
   }
-  if (!options.requireToken || options.token === null) return { ok: true };
+  if (!options.requireToken || options.token === null) return { ok: true, auth: "none" };
   const presented = presentedToken(request);
   // The cookie counts only where a browser says which page asks (Origin, allowed above): a
   // page of another origin — even another port of this host, which shares cookies — is refused.
@@ -40,9 +45,9 @@ export function checkRequest(request: IncomingMessage, options: GuardOptions): G
     origin !== undefined &&
     options.dashboard?.sessionValid(request.headers.cookie)
   )
-    return { ok: true };
+    return { ok: true, auth: "cookie" };
   if (presented === null) return { ok: false, status: 401, reason: "missing token" };
   if (!tokensMatch(presented, options.token))
     return { ok: false, status: 401, reason: "wrong token" };
-  return { ok: true };
+  return { ok: true, auth: "token" };
 }

@@ -11,6 +11,7 @@ import { failureFrame, notificationFrame } from "../protocol/jsonrpc.js";
 import { CAPABILITIES, VERSION } from "../protocol/version.js";
 import type { MethodTable } from "./method-table.js";
 import { Outbound } from "./outbound.js";
+import type { AuthKind } from "./request-guard.js";
 import { dispatchText, type ReplyChannel } from "./rpc-dispatch.js";
 import type { ServerContext } from "./server-context.js";
 import { Subscription } from "./subscription.js";
@@ -45,6 +46,8 @@ export class RpcConnection {
     private readonly context: ServerContext,
     private readonly methods: MethodTable,
     readonly peer: string,
+    /** How it proved itself at the handshake; a dashboard session's cookie may do less. */
+    readonly auth: AuthKind,
   ) {
     this.outbound = new Outbound(socket, context.settings.clientHardCapBytes, () =>
       this.overflow(),

@@ -11,11 +11,11 @@ import { requireCjs } from "../runtime/require-cjs.js";
 import { refusedAtConnect } from "./connection-guard.js";
 import { refuse } from "./http-routes.js";
 import type { MethodTable } from "./method-table.js";
-import { checkRequest, type GuardOptions } from "./request-guard.js";
+import { type AuthKind, checkRequest, type GuardOptions } from "./request-guard.js";
 import { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 import { sessionLimitMessage, sessionLimitReached } from "./session-limit.js";
-import { PROTOCOL_NAME, presentedToken, tokenOfferedWithoutProtocol } from "./token-check.js";
+import { PROTOCOL_NAME, tokenOfferedWithoutProtocol } from "./token-check.js";
 
 const { WebSocketServer } = requireCjs("ws") as typeof import("ws");
 
@@ -29,7 +29,7 @@ const STATUS_TEXT: Record<number, string> = {
 
 const TOKEN_WITHOUT_PROTOCOL = `subprotocol ${PROTOCOL_NAME} must be offered beside the token`;
 
-export type ExtraRoute = (socket: WebSocket, request: IncomingMessage) => void;
+export type ExtraRoute = (socket: WebSocket, request: IncomingMessage, auth: AuthKind) => void;
 
 export class UpgradeHandler {
   readonly wss: InstanceType<typeof WebSocketServer>;
@@ -72,12 +72,12 @@ export class UpgradeHandler {
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on("error", () => {});
-      if (extra) extra(ws, request);
-      else this.acceptRpc(ws, request, path);
+      if (extra) extra(ws, request, verdict.auth);
+      else this.acceptRpc(ws, request, path, verdict.auth);
     });
   }
 
-  private acceptRpc(ws: WebSocket, request: IncomingMessage, path: string): void {
+  private acceptRpc(ws: WebSocket, request: IncomingMessage, path: string, auth: AuthKind): void {
     const { context } = this;
     const peer = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
     if (sessionLimitReached(context)) {
@@ -93,16 +93,22 @@ export class UpgradeHandler {
       ws.close(1013, "session limit reached");
       return;
     }
-    const connection = new RpcConnection(ws, context, this.methods, peer);
+    const connection = new RpcConnection(ws, context, this.methods, peer, auth);
     context.connections.add(connection);
     context.recorder.connectionOpened({
       sessionId: connection.sessionId,
       peer,
       connectedAt: connection.connectedAt,
     });
-    context.audit.record({ event: "connected", session_id: connection.sessionId, peer, path });
+    context.audit.record({
+      event: "connected",
+      session_id: connection.sessionId,
+      peer,
+      path,
+      auth,
+    });
     // A socket a dashboard session opened closes when that session logs out.
-    if (presentedToken(request) === null) {
+    if (auth === "cookie") {
       const forget = context.dashboard.whenEnded(request.headers.cookie, () =>
         ws.close(1008, "logged out"),
       );
