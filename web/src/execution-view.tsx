@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { RemoteError } from "../../src/client/browser.js";
+import { ErrorCode } from "../../src/protocol/errors.js";
 import type { WireExecution } from "../../src/protocol/history.js";
 import type { CcExecutorClient } from "./connection.js";
 import { elapsedMs, formatCost, formatDuration, isFinal } from "./format.js";
@@ -13,7 +14,6 @@ import { TerminalView } from "./terminal.js";
 import { type TranscriptItem, TranscriptParser } from "./transcript.js";
 import { TranscriptView } from "./transcript-view.js";
 
-const EXECUTION_NOT_FOUND = -32002;
 const CHAR_WIDTH_PX = 7.8;
 
 interface Props {
@@ -98,7 +98,7 @@ export function ExecutionView({ client, executionId }: Props) {
       (reply) => !disposed && setStatus(reply.status),
       async (failure: unknown) => {
         if (disposed) return;
-        if (failure instanceof RemoteError && failure.code === EXECUTION_NOT_FOUND) {
+        if (failure instanceof RemoteError && failure.code === ErrorCode.ExecutionNotFound) {
           await showRecorded(client, executionId, take).catch((e: Error) => setError(e.message));
         } else setError((failure as Error).message);
       },

@@ -10,7 +10,7 @@ export type Route =
   | { view: "health" };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const parts = hash.replace(/^#\/?/, "").split("/").map(decodedOrEmpty);
   switch (parts[0]) {
     case "exec":
       return parts[1] ? { view: "execution", id: parts[1] } : { view: "executions", page: 0 };
@@ -24,6 +24,15 @@ export function parseRoute(hash: string): Route {
       return { view: "health" };
     default:
       return { view: "executions", page: Number(parts[1]) || 0 };
+  }
+}
+
+/** A malformed escape (`#/exec/%E0`) names nothing: the list, not a blank page. */
+function decodedOrEmpty(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return "";
   }
 }
 
