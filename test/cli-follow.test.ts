@@ -110,11 +110,11 @@ describe("cc-executor ps and cancel", () => {
     const table = await cli(["ps"]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split("\n");
-    expect(lines[0]).toBe("ID\tKIND\tSTATUS\tAGE\tPID\tCOMMAND");
+    expect(lines[0]).toBe("ID\tKIND\tSTATUS\tAGE\tPID\tWORKER\tCOMMAND");
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^${stream.id}\\tcommand\\trunning\\t\\S+\\t${pgid}\\techo \\$\\$; sleep 300 # ${marker}$`,
+          `^${stream.id}\\tcommand\\trunning\\t\\S+\\t${pgid}\\tlocal\\techo \\$\\$; sleep 300 # ${marker}$`,
         ),
       ),
     );

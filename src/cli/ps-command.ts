@@ -22,7 +22,7 @@ import { shortestUniquePrefixes } from "./short-ids.js";
 export function registerPsCommand(program: Command): void {
   program
     .command("ps")
-    .description("running and queued executions on the running server (id, kind, status, age)")
+    .description("running and queued executions on the running server (id, kind, status, age, worker)")
     .option("--json", "print JSON (the executions.list entries)")
     .action(async (flags: { json?: boolean }) => {
       const client = await connectRunning(settingsFromFlags({}));
@@ -65,6 +65,8 @@ function columns(shortIds: Map<string, string>, nowMs: number): Column<Execution
     { title: "STATUS", value: (e) => e.status, colour: (e) => statusColour(e.status) },
     { title: "AGE", value: (e) => formatDuration(ageMs(e, nowMs)) },
     { title: "PID", value: (e) => (e.pid === null ? "-" : String(e.pid)) },
+    // Where the pid lives: `local`, or the worker's name in queue mode (docs/workers.md).
+    { title: "WORKER", value: (e) => e.worker_id },
     { title: "COMMAND", value: (e) => e.command, flexible: true },
   ];
 }
