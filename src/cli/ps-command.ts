@@ -22,7 +22,9 @@ import { shortestUniquePrefixes } from "./short-ids.js";
 export function registerPsCommand(program: Command): void {
   program
     .command("ps")
-    .description("running and queued executions on the running server (id, kind, status, age, worker)")
+    .description(
+      "running and queued executions on the running server (id, kind, status, age, worker)",
+    )
     .option("--json", "print JSON (the executions.list entries)")
     .action(async (flags: { json?: boolean }) => {
       const client = await connectRunning(settingsFromFlags({}));
