@@ -365,7 +365,43 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
     expect(socket.all("process.completed", victimExecution)).toHaveLength(1);
     expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
   }, 45_000);
+
+  it("skips a bad entry in the output stream or the registry and goes on serving", async () => {
+    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    await redis.connect();
+    try {
+      const beatOf = async () => {
+        const st = await socket.result<{ workers: Params[] }>("server.status");
+        return String(st.workers.find((w) => w.id === "w1")?.last_heartbeat);
+      };
+      const before = await beatOf();
+      // Another client (or another version) writes what is not ours to read.
+      await redis.xadd(`${prefix}:output`, "*", "t", "v", "e", "nobody", "j", "{not json");
+      await redis.xadd(`${prefix}:output`, "*", "t", "x", "e", "nobody", "j", "[");
+      await redis.hset(`${prefix}:workers`, "garbage", "not json", "half", "{}");
+      // The registry is still read: w1's heartbeat moves on, no error is reported.
+      expect(await eventuallyAsync(async () => (await beatOf()) !== before, 8000)).toBe(true);
+      const status = await socket.result<{ queue: Params }>("server.status");
+      expect(status.queue.error).toBeNull();
+      // The stream is still read: an execution completes on a worker.
+      const id = await execute("echo still-serving");
+      expect(await completed(id)).toMatchObject({ status: "completed" });
+      expect(socket.output(id)).toBe("still-serving\n");
+    } finally {
+      await redis.hdel(`${prefix}:workers`, "garbage", "half");
+      redis.disconnect();
+    }
+  }, 20_000);
 });
+
+async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
 
 function stepIds(runId: string): string[] {
   return socket

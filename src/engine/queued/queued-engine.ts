@@ -94,10 +94,17 @@ export class QueuedEngine implements ExecutionEngine {
       (message) => deliverMessage(this.executions, message),
       () => spoolsCaughtUp(this.executions.active()),
       (error) => {
-        this.readerError = error.message;
+        this.readerError = error?.message ?? null;
       },
+      (id, error) =>
+        parts.warn?.("skipped a bad entry in the output stream", { id, error: error.message }),
     );
-    this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
+    this.registry = new WorkerRegistry(
+      this.commands,
+      this.keys,
+      () => this.lost.check(),
+      (id, error) => parts.warn?.("skipped a bad worker entry", { id, error }),
+    );
     this.control = new QueueControl(this.commands, this.queue, this.keys);
     this.lost = new LostExecutions(
       this.executions,
