@@ -40,6 +40,13 @@ export interface WorkerOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * On stop, once every child has ended: how long their last writes may wait for a Redis that
+ * does not answer before they are given up (the server counts them `interrupted`).
+ */
+const STOP_FLUSH_MS = 5000;
+/** After that, how long BullMQ's own close may still wait for Redis. */
+const STOP_CLOSE_MS = 2000;
 
 export class ExecutionWorker {
   readonly id: string;
@@ -60,7 +67,7 @@ export class ExecutionWorker {
     this.keys = new QueueKeys(options.prefix);
     this.commands = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}`);
     this.subscriber = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}-control`);
-    this.stream = new StreamWriter(this.commands, this.keys.output);
+    this.stream = new StreamWriter(this.commands, this.keys.output, options.log);
     this.engine = workerEngine(options.settings, options.concurrency);
   }
 
@@ -117,11 +124,23 @@ export class ExecutionWorker {
     const closing = this.worker?.close() ?? Promise.resolve();
     if (!this.options.drainOnStop)
       for (const runner of this.runners.values()) runner.apply("interrupt");
-    await closing;
-    await this.stream.flushed();
+    // A Redis that is away (or frozen) must not keep the worker from exiting: once the children
+    // have ended, their last writes get STOP_FLUSH_MS, then BullMQ's close STOP_CLOSE_MS more.
+    let closed = false;
+    const gaveUp = Promise.all([...this.runners.values()].map((r) => r.ended))
+      .then(() => sleep(STOP_FLUSH_MS))
+      .then(() => {
+        if (closed) return;
+        this.options.log("Redis does not answer: giving up the last output not yet written");
+        this.stream.giveUp();
+        return sleep(STOP_CLOSE_MS);
+      });
+    await Promise.race([closing, gaveUp]);
+    closed = true;
+    await Promise.race([this.stream.flushed(), sleep(STOP_FLUSH_MS)]);
     if (this.beatTimer) clearInterval(this.beatTimer);
     // Said when Redis answers; a Redis that is away must not keep the worker from exiting.
-    await Promise.race([this.beat(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await Promise.race([this.beat(true), sleep(2000)]);
     await this.engine.shutdown();
     this.subscriber.disconnect();
     this.commands.disconnect();
@@ -213,4 +232,8 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

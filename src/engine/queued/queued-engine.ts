@@ -17,6 +17,7 @@ import type {
   ExecutionSpec,
 } from "../../supervisor/execution/execution-spec.js";
 import type { SpoolJanitor } from "../../supervisor/spool/spool-janitor.js";
+import { cancelOnAbort } from "../cancel-on-abort.js";
 import type {
   ClusterStatus,
   EngineLoad,
@@ -26,7 +27,6 @@ import type {
   StartContext,
   StartedExecution,
 } from "../engine.js";
-import { cancelOnAbort } from "../local-engine.js";
 import { auditStart, type PrepareParts, prepareRequest } from "../prepare-request.js";
 import { clusterStatus } from "./cluster-status.js";
 import { deliverMessage } from "./deliver-message.js";
