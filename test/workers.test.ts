@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -525,6 +525,33 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     expect(stderr).toContain(`a worker named w1 is already running (pid ${workers.get("w1")?.pid}`);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it("runs in the cwd the server resolved and recorded, not relative to the worker's own", async () => {
+    const { s, prefix: ownPrefix } = await queueServer();
+    // The worker's own working directory is elsewhere than the server's.
+    const elsewhere = mkdtempSync(join(tmpdir(), "cce-worker-cwd-"));
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", ownPrefix, "--name", "cwd"],
+      { env: { ...process.env, CC_EXECUTOR_HOME: workerHome }, stdio: "ignore", cwd: elsewhere },
+    );
+    workers.set("cwd", child);
+    const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+      command: "pwd",
+      cwd: "test",
+    });
+    const done = (await s.notification("process.completed", id)).params as Params;
+    expect(done).toMatchObject({ status: "completed", worker_id: "cwd" });
+    const expected = resolve("test");
+    expect(s.output(id)).toBe(`${expected}\n`);
+    const { execution } = await s.result<{ execution: Params }>("history.get", {
+      execution_id: id,
+    });
+    expect(execution.cwd).toBe(expected);
+    child.kill("SIGTERM");
+    await exited(child);
+    rmSync(elsewhere, { recursive: true, force: true });
+  }, 20_000);
 
   it("cancels an execution waiting in the queue: it never starts", async () => {
     const { s } = await queueServer();
