@@ -553,6 +553,38 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     rmSync(elsewhere, { recursive: true, force: true });
   }, 20_000);
 
+  it("of two workers of one name started at once, exactly one runs", async () => {
+    const { s, prefix: ownPrefix } = await queueServer();
+    const twins = [0, 1].map((i) => {
+      const child = spawn(
+        process.execPath,
+        [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", ownPrefix, "--name", "twin"],
+        {
+          env: { ...process.env, CC_EXECUTOR_HOME: workerHome },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      workers.set(`twin-${i}`, child);
+      let stderr = "";
+      child.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      return { child, stderr: () => stderr };
+    });
+    const loser = await Promise.race(twins.map(async (t) => (await exited(t.child), t)));
+    expect(loser.child.exitCode).toBe(1);
+    expect(loser.stderr()).toContain("a worker named twin is already running");
+    const winner = twins.find((t) => t !== loser);
+    const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+      command: "echo one",
+    });
+    const done = (await s.notification("process.completed", id)).params as Params;
+    expect(done).toMatchObject({ status: "completed", worker_id: "twin" });
+    expect(winner?.child.exitCode).toBeNull();
+    winner?.child.kill("SIGTERM");
+    if (winner) await exited(winner.child);
+  }, 20_000);
+
   it("cancels an execution waiting in the queue: it never starts", async () => {
     const { s } = await queueServer();
     const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {

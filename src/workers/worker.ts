@@ -92,17 +92,28 @@ export class ExecutionWorker {
     await this.worker.waitUntilReady();
   }
 
-  /** Two live workers of one name would be one in status and history: the second refuses. */
+  /**
+   * Two live workers of one name would be one in status and history: the second refuses. The
+   * name is claimed with SET NX (atomic: of two started at once, one wins) and kept by each beat.
+   */
   private async refuseDuplicateName(): Promise<void> {
-    const raw = await this.commands.hget(this.keys.workers, this.id);
-    if (!raw) return;
-    const beat = JSON.parse(raw) as WorkerBeat & { stopped?: boolean };
-    if (beat.stopped || Date.now() - beat.last_heartbeat > WORKER_DEAD_AFTER_MS) return;
+    const key = this.keys.workerName(this.id);
+    const mine = this.nameClaim();
+    if ((await this.commands.set(key, mine, "PX", WORKER_DEAD_AFTER_MS, "NX")) === "OK") return;
+    const holder = parseClaim(await this.commands.get(key));
     // A worker restarted on the same machine (systemd after a crash) follows its dead self.
-    if (beat.host === hostname() && !processAlive(beat.pid)) return;
+    if (holder && holder.host === hostname() && !processAlive(holder.pid)) {
+      await this.commands.set(key, mine, "PX", WORKER_DEAD_AFTER_MS);
+      return;
+    }
+    const who = holder ? `pid ${holder.pid} on ${holder.host}` : "another process";
     throw new Error(
-      `a worker named ${this.id} is already running (pid ${beat.pid} on ${beat.host}); give this one another --name`,
+      `a worker named ${this.id} is already running (${who}); give this one another --name`,
     );
+  }
+
+  private nameClaim(): string {
+    return JSON.stringify({ host: hostname(), pid: process.pid });
   }
 
   /** SIGTERM: no new jobs; running ones finish (drain) or are interrupted; nothing left behind. */
@@ -202,6 +213,12 @@ export class ExecutionWorker {
       last_heartbeat: Date.now(),
       ...(stopped ? { stopped: true } : {}),
     };
+    const claim = this.keys.workerName(this.id);
+    // The name is kept while this worker beats, and let go when it stops.
+    const named = stopped
+      ? this.commands.del(claim)
+      : this.commands.set(claim, this.nameClaim(), "PX", WORKER_DEAD_AFTER_MS);
+    named.catch(() => {}); // said by the heartbeat's own failure below
     await this.commands.hset(this.keys.workers, this.id, JSON.stringify(beat)).then(
       () => {
         this.lastBeatOkMs = Date.now();
@@ -223,6 +240,18 @@ export class ExecutionWorker {
     );
     for (const runner of this.runners.values()) runner.apply("interrupt");
   }
+}
+
+function parseClaim(raw: string | null): { host: string; pid: number } | null {
+  if (raw === null) return null;
+  try {
+    const claim = JSON.parse(raw) as { host?: unknown; pid?: unknown };
+    if (typeof claim.host === "string" && typeof claim.pid === "number")
+      return { host: claim.host, pid: claim.pid };
+  } catch {
+    // not ours: name it "another process"
+  }
+  return null;
 }
 
 function processAlive(pid: number): boolean {

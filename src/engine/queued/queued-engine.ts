@@ -76,6 +76,8 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly observers: EngineObserver[] = [];
   private closing = false;
   private readerError: string | null = null;
+  /** What a previous server left is gone (open()): requests are taken from then on. */
+  private cleanedUp = false;
   /** Resolves once what a previous server left is gone (open()). */
   private opened: Promise<void> = Promise.resolve();
 
@@ -128,12 +130,25 @@ export class QueuedEngine implements ExecutionEngine {
       await this.commands.del(this.keys.output);
       await this.control.announceStart(this.instanceId);
     };
-    this.opened = forget()
-      .catch(() => {})
-      .finally(() => {
-        this.reader.start();
-        this.registry.start();
-      });
+    this.opened = (async () => {
+      // Until it is done no request is taken: a later del(output) would delete its entries.
+      while (!this.closing) {
+        try {
+          await forget();
+          this.cleanedUp = true;
+          break;
+        } catch (error) {
+          this.parts.warn?.("could not clear what a previous server left in the queue", {
+            error: (error as Error).message,
+          });
+          await new Promise((resolveWait) => setTimeout(resolveWait, CONNECT_WAIT_MS).unref());
+        }
+      }
+      // A server stopped while Redis was away must not start reading after its close.
+      if (this.closing) return;
+      this.reader.start();
+      this.registry.start();
+    })();
   }
 
   async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
@@ -146,8 +161,13 @@ export class QueuedEngine implements ExecutionEngine {
     const { spec } = prepared;
     await this.redisReady();
     // The first requests after a start wait for the clean-up, which must not remove their
-    // job or their output.
+    // job or their output; past a moment they are refused, never let in before it.
     await withTimeout(this.opened, CONNECT_WAIT_MS).catch(() => {});
+    if (!this.cleanedUp && !this.closing)
+      throw new AdmissionError(
+        "limit_reached",
+        `queue unavailable: Redis at ${redactedUrl(this.parts.queueUrl)} has not let this server clear what a previous one left`,
+      );
     checkAdmission(
       spec.id,
       {
