@@ -571,7 +571,12 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
       });
       return { child, stderr: () => stderr };
     });
-    const loser = await Promise.race(twins.map(async (t) => (await exited(t.child), t)));
+    const loser = await Promise.race(
+      twins.map(async (t) => {
+        await exited(t.child);
+        return t;
+      }),
+    );
     expect(loser.child.exitCode).toBe(1);
     expect(loser.stderr()).toContain("a worker named twin is already running");
     const winner = twins.find((t) => t !== loser);

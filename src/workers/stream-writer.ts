@@ -50,7 +50,8 @@ export class StreamWriter {
     });
     // All of them: an `ended` tried again may finish after later entries.
     this.last = Promise.all([this.last, added]);
-    if (bytes > 0 && ++this.sinceCheck >= CHECK_EVERY_ENTRIES) {
+    // While backlogged its own poll runs (one at a time).
+    if (bytes > 0 && !this.backlogged && ++this.sinceCheck >= CHECK_EVERY_ENTRIES) {
       this.sinceCheck = 0;
       void this.checkBacklog();
     }
