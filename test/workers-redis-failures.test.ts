@@ -242,6 +242,48 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
+  it("a worker SIGTERMed while Redis is frozen exits within a bound, its held child ended", async () => {
+    const ownPrefix = `${prefix}-frozen-stop`;
+    const s = await queueServer(ownPrefix);
+    const worker = startWorker("frozen-stop", redisUrl, ownPrefix);
+    await waitForWorker(s, "frozen-stop");
+    const scratch = tempDir("cce-wfail-frozen-");
+    const go = join(scratch, "go");
+    const marker = uniqueMarker("frozenstop");
+    const id = await execute(s, `while [ ! -e ${go} ]; do sleep 0.02; done; exec yes ${marker}`);
+    const pid = Number((await s.notification("process.started", id)).params?.pid);
+    redis?.kill("SIGSTOP");
+    try {
+      writeFileSync(go, "");
+      // Its output is held (Redis takes nothing): what it has written stands still.
+      let last = -1;
+      const held = await eventually(
+        () => {
+          const now = writtenBytes(pid);
+          const still = now === last && now > 0;
+          last = now;
+          return still;
+        },
+        5000,
+        300,
+      );
+      expect(held).toBe(true);
+      const stoppedAt = Date.now();
+      worker.kill("SIGTERM");
+      await exited(worker);
+      // Child ended at once, then 5 s for its last writes and 2 s for BullMQ and the last beat.
+      expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+      expect(worker.exitCode).toBe(0);
+      expect(pidAlive(pid)).toBe(false);
+      expect(pidsMatching(marker)).toEqual([]);
+    } finally {
+      redis?.kill("SIGCONT");
+    }
+    // The server hears no end from it and counts it interrupted when the worker stays silent.
+    expect(await completed(s, id)).toMatchObject({ status: "interrupted" });
+    rmSync(scratch, { recursive: true, force: true });
+  }, 45_000);
+
   it("a server that starts after one that died interrupts the dead one's job on its worker", async () => {
     const ownPrefix = `${prefix}-orphan`;
     startWorker("orphans", redisUrl, ownPrefix);
@@ -356,6 +398,9 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     const again = await execute(s, "echo back");
     expect(await completed(s, again)).toMatchObject({ status: "completed" });
     expect(s.output(again)).toBe("back\n");
+    // Nothing is wrong any more: no stale error from the blip.
+    const recovered = await s.result<{ queue: Params }>("server.status");
+    expect(recovered.queue).toMatchObject({ connected: true, error: null });
     rmSync(scratch, { recursive: true, force: true });
     await proxy.close();
   }, 60_000);

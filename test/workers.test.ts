@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -365,7 +365,43 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
     expect(socket.all("process.completed", victimExecution)).toHaveLength(1);
     expect(await eventually(() => pidsMatching(marker).length === 0, 5000)).toBe(true);
   }, 45_000);
+
+  it("skips a bad entry in the output stream or the registry and goes on serving", async () => {
+    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    await redis.connect();
+    try {
+      const beatOf = async () => {
+        const st = await socket.result<{ workers: Params[] }>("server.status");
+        return String(st.workers.find((w) => w.id === "w1")?.last_heartbeat);
+      };
+      const before = await beatOf();
+      // Another client (or another version) writes what is not ours to read.
+      await redis.xadd(`${prefix}:output`, "*", "t", "v", "e", "nobody", "j", "{not json");
+      await redis.xadd(`${prefix}:output`, "*", "t", "x", "e", "nobody", "j", "[");
+      await redis.hset(`${prefix}:workers`, "garbage", "not json", "half", "{}");
+      // The registry is still read: w1's heartbeat moves on, no error is reported.
+      expect(await eventuallyAsync(async () => (await beatOf()) !== before, 8000)).toBe(true);
+      const status = await socket.result<{ queue: Params }>("server.status");
+      expect(status.queue.error).toBeNull();
+      // The stream is still read: an execution completes on a worker.
+      const id = await execute("echo still-serving");
+      expect(await completed(id)).toMatchObject({ status: "completed" });
+      expect(socket.output(id)).toBe("still-serving\n");
+    } finally {
+      await redis.hdel(`${prefix}:workers`, "garbage", "half");
+      redis.disconnect();
+    }
+  }, 20_000);
 });
+
+async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
 
 function stepIds(runId: string): string[] {
   return socket
@@ -489,6 +525,70 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     expect(stderr).toContain(`a worker named w1 is already running (pid ${workers.get("w1")?.pid}`);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it("runs in the cwd the server resolved and recorded, not relative to the worker's own", async () => {
+    const { s, prefix: ownPrefix } = await queueServer();
+    // The worker's own working directory is elsewhere than the server's.
+    const elsewhere = mkdtempSync(join(tmpdir(), "cce-worker-cwd-"));
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", ownPrefix, "--name", "cwd"],
+      { env: { ...process.env, CC_EXECUTOR_HOME: workerHome }, stdio: "ignore", cwd: elsewhere },
+    );
+    workers.set("cwd", child);
+    const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+      command: "pwd",
+      cwd: "test",
+    });
+    const done = (await s.notification("process.completed", id)).params as Params;
+    expect(done).toMatchObject({ status: "completed", worker_id: "cwd" });
+    const expected = resolve("test");
+    expect(s.output(id)).toBe(`${expected}\n`);
+    const { execution } = await s.result<{ execution: Params }>("history.get", {
+      execution_id: id,
+    });
+    expect(execution.cwd).toBe(expected);
+    child.kill("SIGTERM");
+    await exited(child);
+    rmSync(elsewhere, { recursive: true, force: true });
+  }, 20_000);
+
+  it("of two workers of one name started at once, exactly one runs", async () => {
+    const { s, prefix: ownPrefix } = await queueServer();
+    const twins = [0, 1].map((i) => {
+      const child = spawn(
+        process.execPath,
+        [CLI_PATH, "worker", "--redis", REDIS_URL, "--prefix", ownPrefix, "--name", "twin"],
+        {
+          env: { ...process.env, CC_EXECUTOR_HOME: workerHome },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      workers.set(`twin-${i}`, child);
+      let stderr = "";
+      child.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      return { child, stderr: () => stderr };
+    });
+    const loser = await Promise.race(
+      twins.map(async (t) => {
+        await exited(t.child);
+        return t;
+      }),
+    );
+    expect(loser.child.exitCode).toBe(1);
+    expect(loser.stderr()).toContain("a worker named twin is already running");
+    const winner = twins.find((t) => t !== loser);
+    const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
+      command: "echo one",
+    });
+    const done = (await s.notification("process.completed", id)).params as Params;
+    expect(done).toMatchObject({ status: "completed", worker_id: "twin" });
+    expect(winner?.child.exitCode).toBeNull();
+    winner?.child.kill("SIGTERM");
+    if (winner) await exited(winner.child);
+  }, 20_000);
 
   it("cancels an execution waiting in the queue: it never starts", async () => {
     const { s } = await queueServer();

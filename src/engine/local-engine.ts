@@ -6,7 +6,9 @@ import type { Settings } from "../config/settings.js";
 import type { HookService } from "../hooks/hook-service.js";
 import type { AuditLog } from "../log/audit-log.js";
 import type { TimeoutEstimator } from "../store/timeout-estimator.js";
+import type { Execution } from "../supervisor/execution/execution.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
+import { cancelOnAbort } from "./cancel-on-abort.js";
 import type {
   EngineLoad,
   EngineObserver,
@@ -30,11 +32,16 @@ export interface LocalEngineParts {
   stdbufPath: string | null;
 }
 
+/** What LocalEngine.start gives: the supervisor's execution itself (a worker holds and interrupts it). */
+export interface LocalStarted extends StartedExecution {
+  handle: Execution;
+}
+
 export class LocalEngine implements ExecutionEngine {
   /** Its parts, as given (tests reach the supervisor and the shell path here). */
   constructor(readonly parts: LocalEngineParts) {}
 
-  async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
+  async start(request: ExecutionRequest, context: StartContext): Promise<LocalStarted> {
     context.signal?.throwIfAborted();
     const { prepared } = await prepareRequest(request, context, this.parts);
     // Aborted while hooks ran: nothing was admitted yet.
@@ -79,14 +86,4 @@ export class LocalEngine implements ExecutionEngine {
   shutdown(): Promise<void> {
     return this.parts.supervisor.shutdown();
   }
-}
-
-export function cancelOnAbort(execution: ExecutionHandle, signal: AbortSignal): void {
-  if (signal.aborted) {
-    execution.cancel();
-    return;
-  }
-  const cancel = () => execution.cancel();
-  signal.addEventListener("abort", cancel, { once: true });
-  void execution.done.then(() => signal.removeEventListener("abort", cancel));
 }

@@ -5,7 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import type { ExecutionResult } from "../engine/execution-handle.js";
-import type { LocalEngine } from "../engine/local-engine.js";
+import type { LocalEngine, LocalStarted } from "../engine/local-engine.js";
 import type { ExecutionJob } from "../engine/queued/execution-job.js";
 import type { ControlMessage, QueueKeys } from "../engine/queued/queue-keys.js";
 import type { StreamWriter } from "./stream-writer.js";
@@ -26,8 +26,16 @@ export interface JobContext {
 export class JobRunner {
   /** Control that arrived before the execution existed here, applied once it does. */
   private readonly early: Action[] = [];
-  private started = false;
+  /** What engine.start gave, once started. */
+  private execution: LocalStarted["handle"] | null = null;
   private holding = false;
+  /** Canceled or interrupted: its output is never held again, so it can end. */
+  private ending = false;
+  private childEnded!: () => void;
+  /** Resolves once its child has ended (or it never started one). */
+  readonly ended = new Promise<void>((resolve) => {
+    this.childEnded = resolve;
+  });
 
   constructor(
     private readonly job: ExecutionJob,
@@ -44,6 +52,14 @@ export class JobRunner {
   }
 
   async run(): Promise<void> {
+    try {
+      await this.runJob();
+    } finally {
+      this.childEnded();
+    }
+  }
+
+  private async runJob(): Promise<void> {
     const { stream, workerId, engine } = this.context;
     const id = this.executionId;
     stream.send({ type: "taken", id, workerId });
@@ -77,42 +93,50 @@ export class JobRunner {
         },
       });
       done = handle.done;
+      this.execution = handle;
     } catch (error) {
       return this.endWithout("failed", (error as Error).message);
     }
-    this.started = true;
     for (const action of this.early.splice(0)) this.apply(action);
     await done;
+    this.childEnded();
     await stream.flushed();
   }
 
   /**
    * A child writing faster than Redis takes its output would fill this worker's memory: past
    * HOLD_BYTES in flight its pipes are not read (it blocks, as on a slow terminal) until the
-   * stream is down to half of that.
+   * stream is down to half of that. Likewise while no server reads the stream (backlogged).
    */
   private holdWhileBehind(): void {
     const { stream } = this.context;
-    if (this.holding || stream.inFlightBytes <= HOLD_BYTES) return;
-    const execution = this.context.engine.parts.supervisor.get(this.executionId);
-    if (!execution) return;
+    const { execution } = this;
+    if (this.holding || this.ending || !execution) return;
+    if (stream.inFlightBytes <= HOLD_BYTES && !stream.backlogged) return;
     this.holding = true;
     execution.holdOutput();
-    void stream.drained(HOLD_BYTES / 2).then(() => {
-      this.holding = false;
-      execution.releaseOutput();
-    });
+    void stream.drained(HOLD_BYTES / 2).then(() => this.release());
+  }
+
+  private release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.execution?.releaseOutput();
   }
 
   /** A control message for this execution. */
   apply(action: Action): void {
-    if (!this.started) {
+    const { execution } = this;
+    if (!execution) {
       this.early.push(action);
       return;
     }
-    const { supervisor } = this.context.engine.parts;
-    const execution = supervisor.get(this.executionId);
-    if (!execution) return;
+    // An ending child must be able to write its last output and end: its pipes are read again
+    // (the output may then wait in this worker's memory, bounded by what the child still writes).
+    if (action === "cancel" || action === "interrupt") {
+      this.ending = true;
+      this.release();
+    }
     if (action === "cancel") execution.cancel();
     else if (action === "pause") execution.pause();
     else if (action === "resume") execution.resume();

@@ -40,6 +40,13 @@ export interface WorkerOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * On stop, once every child has ended: how long their last writes may wait for a Redis that
+ * does not answer before they are given up (the server counts them `interrupted`).
+ */
+const STOP_FLUSH_MS = 5000;
+/** After that, how long BullMQ's own close may still wait for Redis. */
+const STOP_CLOSE_MS = 2000;
 
 export class ExecutionWorker {
   readonly id: string;
@@ -60,7 +67,7 @@ export class ExecutionWorker {
     this.keys = new QueueKeys(options.prefix);
     this.commands = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}`);
     this.subscriber = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}-control`);
-    this.stream = new StreamWriter(this.commands, this.keys.output);
+    this.stream = new StreamWriter(this.commands, this.keys.output, options.log);
     this.engine = workerEngine(options.settings, options.concurrency);
   }
 
@@ -85,17 +92,28 @@ export class ExecutionWorker {
     await this.worker.waitUntilReady();
   }
 
-  /** Two live workers of one name would be one in status and history: the second refuses. */
+  /**
+   * Two live workers of one name would be one in status and history: the second refuses. The
+   * name is claimed with SET NX (atomic: of two started at once, one wins) and kept by each beat.
+   */
   private async refuseDuplicateName(): Promise<void> {
-    const raw = await this.commands.hget(this.keys.workers, this.id);
-    if (!raw) return;
-    const beat = JSON.parse(raw) as WorkerBeat & { stopped?: boolean };
-    if (beat.stopped || Date.now() - beat.last_heartbeat > WORKER_DEAD_AFTER_MS) return;
+    const key = this.keys.workerName(this.id);
+    const mine = this.nameClaim();
+    if ((await this.commands.set(key, mine, "PX", WORKER_DEAD_AFTER_MS, "NX")) === "OK") return;
+    const holder = parseClaim(await this.commands.get(key));
     // A worker restarted on the same machine (systemd after a crash) follows its dead self.
-    if (beat.host === hostname() && !processAlive(beat.pid)) return;
+    if (holder && holder.host === hostname() && !processAlive(holder.pid)) {
+      await this.commands.set(key, mine, "PX", WORKER_DEAD_AFTER_MS);
+      return;
+    }
+    const who = holder ? `pid ${holder.pid} on ${holder.host}` : "another process";
     throw new Error(
-      `a worker named ${this.id} is already running (pid ${beat.pid} on ${beat.host}); give this one another --name`,
+      `a worker named ${this.id} is already running (${who}); give this one another --name`,
     );
+  }
+
+  private nameClaim(): string {
+    return JSON.stringify({ host: hostname(), pid: process.pid });
   }
 
   /** SIGTERM: no new jobs; running ones finish (drain) or are interrupted; nothing left behind. */
@@ -117,11 +135,23 @@ export class ExecutionWorker {
     const closing = this.worker?.close() ?? Promise.resolve();
     if (!this.options.drainOnStop)
       for (const runner of this.runners.values()) runner.apply("interrupt");
-    await closing;
-    await this.stream.flushed();
+    // A Redis that is away (or frozen) must not keep the worker from exiting: once the children
+    // have ended, their last writes get STOP_FLUSH_MS, then BullMQ's close STOP_CLOSE_MS more.
+    let closed = false;
+    const gaveUp = Promise.all([...this.runners.values()].map((r) => r.ended))
+      .then(() => sleep(STOP_FLUSH_MS))
+      .then(() => {
+        if (closed) return;
+        this.options.log("Redis does not answer: giving up the last output not yet written");
+        this.stream.giveUp();
+        return sleep(STOP_CLOSE_MS);
+      });
+    await Promise.race([closing, gaveUp]);
+    closed = true;
+    await Promise.race([this.stream.flushed(), sleep(STOP_FLUSH_MS)]);
     if (this.beatTimer) clearInterval(this.beatTimer);
     // Said when Redis answers; a Redis that is away must not keep the worker from exiting.
-    await Promise.race([this.beat(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await Promise.race([this.beat(true), sleep(2000)]);
     await this.engine.shutdown();
     this.subscriber.disconnect();
     this.commands.disconnect();
@@ -183,6 +213,12 @@ export class ExecutionWorker {
       last_heartbeat: Date.now(),
       ...(stopped ? { stopped: true } : {}),
     };
+    const claim = this.keys.workerName(this.id);
+    // The name is kept while this worker beats, and let go when it stops.
+    const named = stopped
+      ? this.commands.del(claim)
+      : this.commands.set(claim, this.nameClaim(), "PX", WORKER_DEAD_AFTER_MS);
+    named.catch(() => {}); // said by the heartbeat's own failure below
     await this.commands.hset(this.keys.workers, this.id, JSON.stringify(beat)).then(
       () => {
         this.lastBeatOkMs = Date.now();
@@ -206,6 +242,18 @@ export class ExecutionWorker {
   }
 }
 
+function parseClaim(raw: string | null): { host: string; pid: number } | null {
+  if (raw === null) return null;
+  try {
+    const claim = JSON.parse(raw) as { host?: unknown; pid?: unknown };
+    if (typeof claim.host === "string" && typeof claim.pid === "number")
+      return { host: claim.host, pid: claim.pid };
+  } catch {
+    // not ours: name it "another process"
+  }
+  return null;
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -213,4 +261,8 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

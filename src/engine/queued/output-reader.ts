@@ -27,7 +27,9 @@ export class OutputReader {
     private readonly key: string,
     private readonly deliver: (message: WorkerMessage) => void,
     private readonly beforeNext: () => Promise<void> = async () => {},
-    private readonly onError: (error: Error) => void = () => {},
+    private readonly onError: (error: Error | null) => void = () => {},
+    /** An entry that is not a message (another client, another version): skipped, said here. */
+    private readonly onBadEntry: (id: string, error: Error) => void = () => {},
   ) {}
 
   start(): void {
@@ -60,6 +62,7 @@ export class OutputReader {
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         continue;
       }
+      this.onError(null); // read again: a blip before is over
       if (!reply) {
         this.caughtUpAtMs = readAtMs;
         continue;
@@ -69,8 +72,13 @@ export class OutputReader {
         count += entries.length;
         for (const [id, fields] of entries) {
           this.lastId = id.toString();
-          const message = parseMessage(fields);
-          if (message) this.deliver(message);
+          // One bad entry must not stop the loop (nobody awaits it: that would end the server).
+          try {
+            const message = parseMessage(fields);
+            if (message) this.deliver(message);
+          } catch (error) {
+            this.onBadEntry(this.lastId, error as Error);
+          }
         }
       }
       if (count < BATCH) this.caughtUpAtMs = readAtMs;

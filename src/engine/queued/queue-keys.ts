@@ -26,6 +26,14 @@ export class QueueKeys {
     return `${this.prefix}:workers`;
   }
 
+  /**
+   * Held by the live worker of this name (SET NX PX, refreshed with each beat): a second worker
+   * of the same name is refused, atomically.
+   */
+  workerName(workerId: string): string {
+    return `${this.prefix}:worker-name:${workerId}`;
+  }
+
   /** Set when an execution was canceled before a worker started it (checked on pick-up). */
   canceled(executionId: string): string {
     return `${this.prefix}:canceled:${executionId}`;

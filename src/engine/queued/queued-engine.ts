@@ -17,6 +17,7 @@ import type {
   ExecutionSpec,
 } from "../../supervisor/execution/execution-spec.js";
 import type { SpoolJanitor } from "../../supervisor/spool/spool-janitor.js";
+import { cancelOnAbort } from "../cancel-on-abort.js";
 import type {
   ClusterStatus,
   EngineLoad,
@@ -26,7 +27,6 @@ import type {
   StartContext,
   StartedExecution,
 } from "../engine.js";
-import { cancelOnAbort } from "../local-engine.js";
 import { auditStart, type PrepareParts, prepareRequest } from "../prepare-request.js";
 import { clusterStatus } from "./cluster-status.js";
 import { deliverMessage } from "./deliver-message.js";
@@ -76,6 +76,8 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly observers: EngineObserver[] = [];
   private closing = false;
   private readerError: string | null = null;
+  /** What a previous server left is gone (open()): requests are taken from then on. */
+  private cleanedUp = false;
   /** Resolves once what a previous server left is gone (open()). */
   private opened: Promise<void> = Promise.resolve();
 
@@ -94,10 +96,17 @@ export class QueuedEngine implements ExecutionEngine {
       (message) => deliverMessage(this.executions, message),
       () => spoolsCaughtUp(this.executions.active()),
       (error) => {
-        this.readerError = error.message;
+        this.readerError = error?.message ?? null;
       },
+      (id, error) =>
+        parts.warn?.("skipped a bad entry in the output stream", { id, error: error.message }),
     );
-    this.registry = new WorkerRegistry(this.commands, this.keys, () => this.lost.check());
+    this.registry = new WorkerRegistry(
+      this.commands,
+      this.keys,
+      () => this.lost.check(),
+      (id, error) => parts.warn?.("skipped a bad worker entry", { id, error }),
+    );
     this.control = new QueueControl(this.commands, this.queue, this.keys);
     this.lost = new LostExecutions(
       this.executions,
@@ -121,12 +130,25 @@ export class QueuedEngine implements ExecutionEngine {
       await this.commands.del(this.keys.output);
       await this.control.announceStart(this.instanceId);
     };
-    this.opened = forget()
-      .catch(() => {})
-      .finally(() => {
-        this.reader.start();
-        this.registry.start();
-      });
+    this.opened = (async () => {
+      // Until it is done no request is taken: a later del(output) would delete its entries.
+      while (!this.closing) {
+        try {
+          await forget();
+          this.cleanedUp = true;
+          break;
+        } catch (error) {
+          this.parts.warn?.("could not clear what a previous server left in the queue", {
+            error: (error as Error).message,
+          });
+          await new Promise((resolveWait) => setTimeout(resolveWait, CONNECT_WAIT_MS).unref());
+        }
+      }
+      // A server stopped while Redis was away must not start reading after its close.
+      if (this.closing) return;
+      this.reader.start();
+      this.registry.start();
+    })();
   }
 
   async start(request: ExecutionRequest, context: StartContext): Promise<StartedExecution> {
@@ -139,8 +161,13 @@ export class QueuedEngine implements ExecutionEngine {
     const { spec } = prepared;
     await this.redisReady();
     // The first requests after a start wait for the clean-up, which must not remove their
-    // job or their output.
+    // job or their output; past a moment they are refused, never let in before it.
     await withTimeout(this.opened, CONNECT_WAIT_MS).catch(() => {});
+    if (!this.cleanedUp && !this.closing)
+      throw new AdmissionError(
+        "limit_reached",
+        `queue unavailable: Redis at ${redactedUrl(this.parts.queueUrl)} has not let this server clear what a previous one left`,
+      );
     checkAdmission(
       spec.id,
       {

@@ -42,7 +42,6 @@ export class RemoteExecution implements ExecutionHandle {
   jobId: string | null = null;
   /** When a worker took it (epoch ms; 0 while waiting). */
   takenAtMs = 0;
-  private canceling = false;
   private readonly listeners = new ListenerFanout();
   private resolveDone!: (result: ExecutionResult) => void;
 
@@ -78,9 +77,9 @@ export class RemoteExecution implements ExecutionHandle {
     this.listeners.delete(listener);
   }
 
+  /** Sent again on each call until it has ended: a cancel lost on pub/sub can be retried. */
   cancel(): boolean {
-    if (this.isFinal || this.canceling) return false;
-    this.canceling = true;
+    if (this.isFinal) return false;
     this.control.send(this, "cancel");
     return true;
   }

@@ -22,6 +22,8 @@ interface Seen {
 
 export class WorkerRegistry {
   private readonly seen = new Map<string, Seen>();
+  /** Entries skipped as not a beat (said once each). */
+  private readonly bad = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   /** Why the last poll failed; null when Redis answered. */
@@ -39,6 +41,8 @@ export class WorkerRegistry {
     private readonly commands: Redis,
     private readonly keys: QueueKeys,
     private readonly onPoll: () => void,
+    /** An entry that is not a beat (another client, another version): skipped, said once. */
+    private readonly onBadEntry: (id: string, error: string) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -104,9 +108,15 @@ export class WorkerRegistry {
           }
           continue;
         }
-        this.seen.set(id, { beat: JSON.parse(raw) as Seen["beat"], raw, changedAtMs: now });
+        const beat = parseBeat(raw);
+        if (beat) this.seen.set(id, { beat, raw, changedAtMs: now });
+        else if (!this.bad.has(id)) {
+          this.bad.add(id);
+          this.onBadEntry(id, `not a worker's heartbeat: ${raw.slice(0, 80)}`);
+        }
       }
       for (const id of this.seen.keys()) if (!(id in all)) this.seen.delete(id);
+      for (const id of this.bad) if (!(id in all)) this.bad.delete(id);
     } catch (error) {
       this.error = (error as Error).message;
       this.readingSinceMs = 0;
@@ -115,4 +125,24 @@ export class WorkerRegistry {
     }
     this.onPoll();
   }
+}
+
+/** A beat as a worker writes it; null for anything else (one bad entry must not stop polling). */
+function parseBeat(raw: string): Seen["beat"] | null {
+  let beat: unknown;
+  try {
+    beat = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof beat !== "object" || beat === null) return null;
+  const b = beat as Record<string, unknown>;
+  const ok =
+    typeof b.id === "string" &&
+    typeof b.host === "string" &&
+    typeof b.pid === "number" &&
+    typeof b.concurrency === "number" &&
+    typeof b.running === "number" &&
+    typeof b.last_heartbeat === "number";
+  return ok ? (beat as Seen["beat"]) : null;
 }
