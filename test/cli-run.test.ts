@@ -14,6 +14,21 @@ import { CliProcess, cliEnv, groupPids, requireBuiltCli, runCli } from "./helper
 import { eventually } from "./helpers/processes.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/test-server.js";
 
+/** A server the CLI finds as it finds one `server start` began: by its recorded info and token. */
+async function startFoundServer(overrides: Parameters<typeof startTestServer>[0] = {}) {
+  const server = await startTestServer(overrides);
+  writeServerInfo(homePaths(server.home).serverInfo, {
+    pid: process.pid,
+    host: server.host,
+    port: server.port,
+    url: server.url,
+    wsUrl: server.wsUrl,
+    startedAt: new Date().toISOString(),
+    version: VERSION,
+  });
+  return server;
+}
+
 describe("cc-executor run", () => {
   let home: string;
   let workDir: string;
@@ -147,16 +162,7 @@ describe("cc-executor run", () => {
   describe("with a server whose one slot is busy", () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer({ maxConcurrent: 1 });
-      writeServerInfo(homePaths(server.home).serverInfo, {
-        pid: process.pid,
-        host: server.host,
-        port: server.port,
-        url: server.url,
-        wsUrl: server.wsUrl,
-        startedAt: new Date().toISOString(),
-        version: VERSION,
-      });
+      server = await startFoundServer({ maxConcurrent: 1 });
     });
     afterAll(async () => {
       await server?.stop();
@@ -186,17 +192,7 @@ describe("cc-executor run", () => {
     let server: TestServer;
 
     beforeAll(async () => {
-      server = await startTestServer();
-      // What `cc-executor server start` records: the CLI finds the server (and token) by it.
-      writeServerInfo(homePaths(server.home).serverInfo, {
-        pid: process.pid,
-        host: server.host,
-        port: server.port,
-        url: server.url,
-        wsUrl: server.wsUrl,
-        startedAt: new Date().toISOString(),
-        version: VERSION,
-      });
+      server = await startFoundServer();
     });
     afterAll(async () => {
       await server?.stop();

@@ -8,11 +8,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_PATH, requireBuiltCli } from "./helpers/cli-process.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
-import { REDIS_URL, REQUIRE_SERVICES, redisReachable } from "./helpers/store-fixtures.js";
+import {
+  deleteRedisKeysMatching,
+  REDIS_URL,
+  REQUIRE_SERVICES,
+  redisReachable,
+} from "./helpers/store-fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const redisUp = await redisReachable(REDIS_URL);
@@ -38,14 +42,7 @@ afterAll(async () => {
   await server?.stop();
   rmSync(workerHome, { recursive: true, force: true });
   if (!redisUp) return;
-  const redis = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  redis.disconnect();
+  await deleteRedisKeysMatching(REDIS_URL, `${prefix}*`);
 }, 30_000);
 
 describeRedis("executions.changed in queue mode", () => {

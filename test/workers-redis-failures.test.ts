@@ -141,6 +141,25 @@ function writtenBytes(pid: number): number {
   return Number(/^wchar: (\d+)/m.exec(io)?.[1]);
 }
 
+/**
+ * Once the process has written something and its count stays put between two looks: that count
+ * (null if it never did within 5 s).
+ */
+async function writesStandStill(pid: number): Promise<number | null> {
+  let last = -1;
+  const still = await eventually(
+    () => {
+      const now = writtenBytes(pid);
+      const still = now === last && now > 0;
+      last = now;
+      return still;
+    },
+    5000,
+    300,
+  );
+  return still ? last : null;
+}
+
 afterAll(async () => {
   for (const s of sockets) s.close();
   for (const server of servers) await server.stop().catch(() => {});
@@ -214,18 +233,7 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     try {
       writeFileSync(go, "");
       // cat writes until the worker stops reading its pipe: its count then stands still.
-      let last = -1;
-      const settled = await eventually(
-        () => {
-          const now = writtenBytes(pid);
-          const still = now === last && now > 0;
-          last = now;
-          return still;
-        },
-        5000,
-        300,
-      );
-      expect(settled).toBe(true);
+      const last = await writesStandStill(pid);
       expect(pidAlive(pid)).toBe(true);
       // The hold is 8 MiB in flight; some more sits in pipes and the supervisor's chunking.
       expect(last).toBeGreaterThan(8 * 1024 * 1024);
@@ -256,18 +264,7 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     try {
       writeFileSync(go, "");
       // Its output is held (Redis takes nothing): what it has written stands still.
-      let last = -1;
-      const held = await eventually(
-        () => {
-          const now = writtenBytes(pid);
-          const still = now === last && now > 0;
-          last = now;
-          return still;
-        },
-        5000,
-        300,
-      );
-      expect(held).toBe(true);
+      expect(await writesStandStill(pid)).not.toBeNull();
       const stoppedAt = Date.now();
       worker.kill("SIGTERM");
       await exited(worker);

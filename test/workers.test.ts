@@ -18,7 +18,12 @@ import { type MockAnthropic, startMockAnthropic } from "./fixtures/mock-anthropi
 import { CLI_PATH, requireBuiltCli } from "./helpers/cli-process.js";
 import { eventually, pidAlive, pidsMatching, uniqueMarker } from "./helpers/processes.js";
 import { type Message, RpcSocket } from "./helpers/rpc-socket.js";
-import { REDIS_URL, REQUIRE_SERVICES, redisReachable } from "./helpers/store-fixtures.js";
+import {
+  deleteRedisKeysMatching,
+  REDIS_URL,
+  REQUIRE_SERVICES,
+  redisReachable,
+} from "./helpers/store-fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const redisUp = await redisReachable(REDIS_URL);
@@ -124,14 +129,7 @@ afterAll(async () => {
   await Promise.all([...workers.values()].map(exited));
   rmSync(workerHome, { recursive: true, force: true });
   if (!redisUp) return;
-  const redis = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  redis.disconnect();
+  await deleteRedisKeysMatching(REDIS_URL, `${prefix}*`);
 }, 30_000);
 
 describeRedis("queue mode: a server and three workers over Redis", () => {

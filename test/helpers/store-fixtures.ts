@@ -109,10 +109,14 @@ export async function redisReachable(url: string): Promise<boolean> {
 
 /** Deletes every key under `prefix` (a test's own keys only). */
 export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  await deleteRedisKeysMatching(url, new RedisKeys(prefix).pattern);
+}
+
+/** Deletes every key matching a SCAN `pattern` (e.g. a test's queue prefix and `*`). */
+export async function deleteRedisKeysMatching(url: string, pattern: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on("error", () => {});
   try {
-    const pattern = new RedisKeys(prefix).pattern;
     let cursor = "0";
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
