@@ -44,6 +44,7 @@ export function registerWorkerCommand(program: Command): void {
         );
       if (flags.name !== undefined && flags.name.trim() === "")
         throw new CliError("--name: must not be empty", 2);
+      const serverGoneAfterMs = testServerGoneAfterMs();
       const log = (message: string) =>
         process.stderr.write(`${new Date().toISOString()} cc-executor worker: ${message}\n`);
       const worker = new ExecutionWorker({
@@ -52,6 +53,7 @@ export function registerWorkerCommand(program: Command): void {
         concurrency,
         name: flags.name,
         drainOnStop: flags.drainOnSigterm === true,
+        ...(serverGoneAfterMs === undefined ? {} : { serverGoneAfterMs }),
         settings,
         log,
       });
@@ -84,4 +86,20 @@ export function registerWorkerCommand(program: Command): void {
       }
       log(`${worker.id} taking jobs (concurrency ${concurrency})`);
     });
+}
+
+/**
+ * Test-only (docs/workers.md): CC_EXECUTOR_TEST_SERVER_GONE_AFTER_MS shortens how long a dead
+ * server's liveness key must be missing before its jobs are interrupted (default 15 s).
+ */
+function testServerGoneAfterMs(): number | undefined {
+  const raw = process.env.CC_EXECUTOR_TEST_SERVER_GONE_AFTER_MS;
+  if (raw === undefined || raw === "") return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new CliError(
+      `CC_EXECUTOR_TEST_SERVER_GONE_AFTER_MS: expected whole ms ≥ 0, got ${raw}`,
+      2,
+    );
+  return ms;
 }

@@ -19,11 +19,13 @@ import {
   HEARTBEAT_INTERVAL_MS,
   QUEUE_NAME,
   QueueKeys,
+  SERVER_GONE_AFTER_MS,
   WORKER_DEAD_AFTER_MS,
   type WorkerBeat,
 } from "../engine/queued/queue-keys.js";
 import { connected, queueConnection } from "../engine/queued/redis-connection.js";
 import { JobRunner } from "./job-runner.js";
+import { ServerWatch } from "./server-watch.js";
 import { StreamWriter } from "./stream-writer.js";
 import { workerEngine } from "./worker-engine.js";
 
@@ -35,6 +37,8 @@ export interface WorkerOptions {
   name?: string;
   /** On SIGTERM let running jobs finish (true) or interrupt them (false). */
   drainOnStop: boolean;
+  /** How long a server's liveness key may be missing before its jobs are interrupted (tests). */
+  serverGoneAfterMs?: number;
   settings: Settings;
   log(message: string): void;
 }
@@ -56,6 +60,7 @@ export class ExecutionWorker {
   private readonly stream: StreamWriter;
   private readonly engine: LocalEngine;
   private readonly runners = new Map<string, JobRunner>();
+  private readonly servers: ServerWatch;
   private worker: Worker<ExecutionJob> | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
@@ -69,6 +74,11 @@ export class ExecutionWorker {
     this.subscriber = queueConnection(options.redisUrl, `cc-executor-worker-${this.id}-control`);
     this.stream = new StreamWriter(this.commands, this.keys.output, options.log);
     this.engine = workerEngine(options.settings, options.concurrency);
+    this.servers = new ServerWatch(
+      this.commands,
+      this.keys,
+      options.serverGoneAfterMs ?? SERVER_GONE_AFTER_MS,
+    );
   }
 
   /** Connects (or rejects with why), announces itself, then takes jobs. */
@@ -201,9 +211,27 @@ export class ExecutionWorker {
     for (const runner of orphans) runner.apply("interrupt");
   }
 
+  /**
+   * A server that died and never came back (its liveness key missing while Redis answers):
+   * interrupt its jobs, as when a new server announces itself.
+   */
+  private async interruptJobsOfGoneServers(): Promise<void> {
+    const instances = new Set<string>();
+    for (const runner of this.runners.values()) if (runner.server) instances.add(runner.server);
+    for (const server of await this.servers.gone([...instances])) {
+      const orphans = [...this.runners.values()].filter((r) => r.server === server);
+      if (orphans.length === 0) continue;
+      this.options.log(
+        `server ${server} is gone (no liveness key in Redis): interrupting its ${orphans.length} executions`,
+      );
+      for (const runner of orphans) runner.apply("interrupt");
+    }
+  }
+
   private async beat(stopped = false): Promise<void> {
     // Before the write: while Redis is away the write waits (it is retried on reconnect).
     this.fenceIfUnheard();
+    if (!stopped) void this.interruptJobsOfGoneServers();
     const beat: WorkerBeat & { stopped?: boolean } = {
       id: this.id,
       host: hostname(),

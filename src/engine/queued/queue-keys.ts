@@ -34,6 +34,15 @@ export class QueueKeys {
     return `${this.prefix}:worker-name:${workerId}`;
   }
 
+  /**
+   * Held by a live server instance (SET PX SERVER_KEY_TTL_MS, refreshed every
+   * SERVER_BEAT_INTERVAL_MS, deleted on a clean close): workers interrupt the jobs of an
+   * instance whose key stays missing (server-beat.ts, workers/server-watch.ts).
+   */
+  server(instanceId: string): string {
+    return `${this.prefix}:server:${instanceId}`;
+  }
+
   /** Set when an execution was canceled before a worker started it (checked on pick-up). */
   canceled(executionId: string): string {
     return `${this.prefix}:canceled:${executionId}`;
@@ -54,6 +63,15 @@ export interface WorkerBeat {
 export const HEARTBEAT_INTERVAL_MS = 2000;
 /** A worker silent this long is dead: its executions end `interrupted` (DESIGN §12: ≤ 30 s). */
 export const WORKER_DEAD_AFTER_MS = 10_000;
+
+/** How often a server refreshes its liveness key, and how long the key lives unrefreshed. */
+export const SERVER_BEAT_INTERVAL_MS = 2000;
+export const SERVER_KEY_TTL_MS = 10_000;
+/**
+ * A server whose key has been missing this long (seen by a worker whose Redis answers) died
+ * and did not come back: the worker interrupts its jobs.
+ */
+export const SERVER_GONE_AFTER_MS = 15_000;
 
 /** For the worker that holds execution `id`. */
 export interface ControlMessage {

@@ -40,6 +40,7 @@ import { QUEUE_NAME, QueueKeys } from "./queue-keys.js";
 import { connected, queueConnection, redactedUrl } from "./redis-connection.js";
 import { RemoteExecution } from "./remote-execution.js";
 import { settleSpool, spoolsCaughtUp } from "./remote-spools.js";
+import { ServerBeat } from "./server-beat.js";
 import { withTimeout } from "./with-timeout.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -72,6 +73,7 @@ export class QueuedEngine implements ExecutionEngine {
   private readonly registry: WorkerRegistry;
   private readonly lost: LostExecutions;
   private readonly control: QueueControl;
+  private readonly beat: ServerBeat;
   private readonly executions = new ExecutionSet();
   private readonly observers: EngineObserver[] = [];
   private closing = false;
@@ -108,6 +110,7 @@ export class QueuedEngine implements ExecutionEngine {
       (id, error) => parts.warn?.("skipped a bad worker entry", { id, error }),
     );
     this.control = new QueueControl(this.commands, this.queue, this.keys);
+    this.beat = new ServerBeat(this.commands, this.keys, this.instanceId);
     this.lost = new LostExecutions(
       this.executions,
       this.registry,
@@ -125,6 +128,8 @@ export class QueuedEngine implements ExecutionEngine {
    * Redis is away serves the rest and says so in server.status.
    */
   open(): void {
+    // Before any job of this instance exists: workers judge its jobs by this key.
+    this.beat.start();
     const forget = async () => {
       await this.queue.drain(true);
       await this.commands.del(this.keys.output);
@@ -258,6 +263,8 @@ export class QueuedEngine implements ExecutionEngine {
     }
     await Promise.all(this.executions.all().map((e) => e.spool?.finish()));
     this.registry.stop();
+    // Gone at once on a clean close (its jobs have all ended by now, or been given up).
+    await withTimeout(this.beat.stop(), 2000).catch(() => {});
     await this.reader.close();
     // A Redis that is away must not hold the server's stop.
     await withTimeout(this.queue.close(), 2000).catch(() => {});
