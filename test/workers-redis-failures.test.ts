@@ -84,7 +84,13 @@ async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number)
   return check();
 }
 
-function startWorker(name: string, url: string, ownPrefix: string, concurrency = 2): ChildProcess {
+function startWorker(
+  name: string,
+  url: string,
+  ownPrefix: string,
+  concurrency = 2,
+  extraEnv: NodeJS.ProcessEnv = {},
+): ChildProcess {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(CC_EXECUTOR_|REDIS_URL$|ALLOWED_COMMANDS$)/.test(key)) env[key] = value;
@@ -96,7 +102,7 @@ function startWorker(name: string, url: string, ownPrefix: string, concurrency =
       String(concurrency),
     ]),
     {
-      env: { ...env, CC_EXECUTOR_HOME: workerHome, CC_EXECUTOR_SHELL: "bash" },
+      env: { ...env, CC_EXECUTOR_HOME: workerHome, CC_EXECUTOR_SHELL: "bash", ...extraEnv },
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
@@ -322,6 +328,48 @@ describeRedis("queue mode when Redis or the server fails (own redis-server)", ()
     const next = await execute(s2, "echo still-here");
     expect(await completed(s2, next)).toMatchObject({ status: "completed", worker_id: "orphans" });
     expect(s2.output(next)).toBe("still-here\n");
+  }, 60_000);
+
+  it("a server SIGKILLed and never restarted: its worker interrupts the job, then serves another", async () => {
+    const ownPrefix = `${prefix}-gone`;
+    // The grace shortened (test-only); the dead server's key still lives out its 10 s.
+    const worker = startWorker("widowed", redisUrl, ownPrefix, 2, {
+      CC_EXECUTOR_TEST_SERVER_GONE_AFTER_MS: "1000",
+    });
+    let log = "";
+    worker.stderr?.on("data", (data: Buffer) => {
+      log += data.toString();
+    });
+    const dead = await startServerProcess({
+      CC_EXECUTOR_QUEUE_URL: redisUrl,
+      CC_EXECUTOR_QUEUE_PREFIX: ownPrefix,
+    });
+    const marker = uniqueMarker("gone");
+    let pid = 0;
+    try {
+      const s1 = await RpcSocket.open(dead.wsUrl, { token: dead.token });
+      await waitForWorker(s1, "widowed");
+      const id = await execute(s1, `sleep 120; echo ${marker}`);
+      pid = Number((await s1.notification("process.started", id)).params?.pid);
+      s1.close();
+      dead.child.kill("SIGKILL");
+      await dead.exited;
+      expect(pidAlive(pid)).toBe(true); // its key has not expired yet
+    } finally {
+      await dead.cleanup();
+    }
+    // Key TTL (10 s) + grace (1 s) + a heartbeat tick (2 s), with room for a loaded machine.
+    expect(await eventually(() => !pidAlive(pid), 20_000)).toBe(true);
+    expect(pidsMatching(marker)).toEqual([]);
+    expect(log).toMatch(
+      /server \S+ is gone \(no liveness key in Redis\): interrupting its 1 executions/,
+    );
+    // The worker goes on serving another server on the same prefix.
+    const s2 = await queueServer(ownPrefix);
+    await waitForWorker(s2, "widowed");
+    const next = await execute(s2, "echo after-the-widowing");
+    expect(await completed(s2, next)).toMatchObject({ status: "completed", worker_id: "widowed" });
+    expect(s2.output(next)).toBe("after-the-widowing\n");
   }, 60_000);
 
   it("Redis restarting without its data: status says so, the server serves, lost jobs fail, running ones finish, work resumes", async () => {
