@@ -71,3 +71,14 @@ it("says nothing more after executions.unsubscribe", async () => {
   await watcher.result("executions.list", {});
   expect(changesOf("feed-after")).toEqual([]);
 });
+
+it("a subscriber that disconnects leaves the feed at once, not at the next change", async () => {
+  const before = server.context.executionsFeed.subscriberCount;
+  const passer = await RpcSocket.open(server.wsUrl, { token: server.token });
+  await passer.result("executions.subscribe", {});
+  // A round trip after the reply: the subscription (made after the reply) is in place.
+  await passer.result("executions.list", {});
+  expect(server.context.executionsFeed.subscriberCount).toBe(before + 1);
+  passer.close();
+  await expect.poll(() => server.context.executionsFeed.subscriberCount).toBe(before);
+});

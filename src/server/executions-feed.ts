@@ -14,10 +14,12 @@ export interface FeedSubscriber {
 }
 
 export class ExecutionsFeed implements EngineObserver {
+  /** Connections leave when they unsubscribe or close (RpcConnection's close). */
   private readonly subscribers = new Set<FeedSubscriber>();
 
-  /** Whether a subscriber is still connected (gone ones are dropped on the next change). */
-  constructor(private readonly alive: (subscriber: FeedSubscriber) => boolean) {}
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
 
   add(subscriber: FeedSubscriber): void {
     this.subscribers.add(subscriber);
@@ -44,9 +46,6 @@ export class ExecutionsFeed implements EngineObserver {
   private send(change: ExecutionChange, execution: ExecutionHandle): void {
     if (this.subscribers.size === 0) return;
     const params: ExecutionsChangedParams = { change, execution: executionSummary(execution) };
-    for (const subscriber of this.subscribers) {
-      if (this.alive(subscriber)) subscriber.notify("executions.changed", params);
-      else this.subscribers.delete(subscriber);
-    }
+    for (const subscriber of this.subscribers) subscriber.notify("executions.changed", params);
   }
 }

@@ -212,6 +212,7 @@ export class RpcConnection {
     this.subscriptions.clear();
     this.gone.abort(new Error("the client disconnected"));
     this.context.connections.delete(this);
+    this.context.executionsFeed.delete(this);
     this.context.recorder.connectionClosed({
       sessionId: this.sessionId,
       executionCount: this.executionCount,

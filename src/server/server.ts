@@ -22,7 +22,6 @@ import { handleHttp } from "./http-routes.js";
 import { rpcMethods } from "./methods/index.js";
 import { ServerMetrics, storeLatencyHistogram } from "./metrics.js";
 import type { GuardOptions } from "./request-guard.js";
-import type { RpcConnection } from "./rpc-connection.js";
 import type { ServerContext } from "./server-context.js";
 import { startParts } from "./server-parts.js";
 import { shutdownConnections } from "./shutdown.js";
@@ -75,9 +74,7 @@ export async function startServer(
   });
   const { engine, history, recorder, hooks, tasks } = parts;
   const dashboard = new DashboardAuth();
-  const executionsFeed = new ExecutionsFeed((subscriber) =>
-    context.connections.has(subscriber as RpcConnection),
-  );
+  const executionsFeed = new ExecutionsFeed();
   engine.observe(executionsFeed);
   const context: ServerContext = {
     settings,

@@ -3,7 +3,11 @@ import { defineMethod } from "../method-table.js";
 
 export const executionsSubscribe = defineMethod("executions.subscribe", (_params, call) => {
   // After the reply: the caller reads `executions.list` once it is subscribed, and misses nothing.
-  call.afterReply(() => call.server.executionsFeed.add(call.connection));
+  // A connection that closed meanwhile is not added: its close has already left the feed.
+  call.afterReply(() => {
+    if (call.server.connections.has(call.connection))
+      call.server.executionsFeed.add(call.connection);
+  });
   return { subscribed: true };
 });
 
