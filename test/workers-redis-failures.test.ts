@@ -13,7 +13,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_PATH, requireBuiltCli } from "./helpers/cli-process.js";
-import { eventually, pidAlive, pidsMatching, uniqueMarker } from "./helpers/processes.js";
+import {
+  eventually,
+  eventuallyAsync,
+  pidAlive,
+  pidsMatching,
+  uniqueMarker,
+} from "./helpers/processes.js";
 import { RpcSocket } from "./helpers/rpc-socket.js";
 import { startServerProcess } from "./helpers/server-process.js";
 import { REQUIRE_SERVICES, redisReachable } from "./helpers/store-fixtures.js";
@@ -73,15 +79,6 @@ async function killRedis(): Promise<void> {
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return check();
 }
 
 function startWorker(

@@ -16,7 +16,13 @@ import {
 } from "./fixtures/mock-anthropic/claude-runner.js";
 import { type MockAnthropic, startMockAnthropic } from "./fixtures/mock-anthropic/index.js";
 import { CLI_PATH, requireBuiltCli } from "./helpers/cli-process.js";
-import { eventually, pidAlive, pidsMatching, uniqueMarker } from "./helpers/processes.js";
+import {
+  eventually,
+  eventuallyAsync,
+  pidAlive,
+  pidsMatching,
+  uniqueMarker,
+} from "./helpers/processes.js";
 import { type Message, RpcSocket } from "./helpers/rpc-socket.js";
 import {
   deleteRedisKeysMatching,
@@ -44,7 +50,11 @@ let socket: RpcSocket;
 let mock: MockAnthropic;
 let sandbox: ClaudeSandbox;
 
-function startWorker(name: string, concurrency = 4): ChildProcess {
+function startWorker(
+  name: string,
+  concurrency = 4,
+  options: { prefix?: string; flags?: string[] } = {},
+): ChildProcess {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(CC_EXECUTOR_|REDIS_URL$|ALLOWED_COMMANDS$)/.test(key)) env[key] = value;
@@ -57,11 +67,12 @@ function startWorker(name: string, concurrency = 4): ChildProcess {
       "--redis",
       REDIS_URL,
       "--prefix",
-      prefix,
+      options.prefix ?? prefix,
       "--concurrency",
       String(concurrency),
       "--name",
       name,
+      ...(options.flags ?? []),
     ],
     {
       env: {
@@ -392,15 +403,6 @@ describeRedis("queue mode: a server and three workers over Redis", () => {
   }, 20_000);
 });
 
-async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return check();
-}
-
 function stepIds(runId: string): string[] {
   return socket
     .all("task.started")
@@ -607,21 +609,7 @@ describeRedis("queue mode: limits, failures and a worker's SIGTERM", () => {
     "a worker's SIGTERM %s its running execution and leaves no child",
     async (_what, flags, status) => {
       const { s, prefix: ownPrefix } = await queueServer();
-      const child = spawn(
-        process.execPath,
-        [
-          CLI_PATH,
-          "worker",
-          "--redis",
-          REDIS_URL,
-          "--prefix",
-          ownPrefix,
-          "--name",
-          "solo",
-          ...flags,
-        ],
-        { env: { ...process.env, CC_EXECUTOR_HOME: workerHome }, stdio: "ignore" },
-      );
+      const child = startWorker("solo", 4, { prefix: ownPrefix, flags });
       const marker = uniqueMarker("sigterm");
       const { execution_id: id } = await s.result<{ execution_id: string }>("execute", {
         command: `sleep 1; echo ${marker}`,

@@ -8,6 +8,7 @@
  */
 import type { TaskRef } from "../protocol/hooks.js";
 import type { ClaudeExecuteRequest, ExecuteRequest, ExecutionStatus } from "../protocol/methods.js";
+import type { WorkerStatus } from "../protocol/results.js";
 import type { ExecutionHandle, ExecutionListener } from "./execution-handle.js";
 
 /** A shell command (`execute`'s params) or a Claude prompt (`claude.execute`'s). */
@@ -51,15 +52,7 @@ export interface EngineLoad {
 /** Queue mode's view of where work runs (DESIGN §12): the queue's Redis and the live workers. */
 export interface ClusterStatus {
   queue: { url: string; prefix: string; connected: boolean; error: string | null };
-  workers: Array<{
-    id: string;
-    host: string;
-    pid: number;
-    concurrency: number;
-    running: number;
-    /** ISO 8601. */
-    last_heartbeat: string;
-  }>;
+  workers: WorkerStatus[];
 }
 
 export interface ExecutionEngine {

@@ -49,3 +49,16 @@ export async function eventually(
 export function uniqueMarker(label: string): string {
   return `cce_${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
 }
+
+/** `eventually` for a check that must await (a Redis or RPC read), polled every 100 ms. */
+export async function eventuallyAsync(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
