@@ -25,8 +25,7 @@ export type LayerTable = Readonly<Record<string, LayerRule>>;
 
 /**
  * The one table of layers: docs/architecture.md shows it and test/layering.test.ts checks both
- * the tree and the doc against it. A folder imports itself freely. `workers` does not exist
- * yet (DESIGN §12); its place is kept so it starts in the right layer.
+ * the tree and the doc against it. A folder imports itself freely.
  */
 export const LAYER_RULES: LayerTable = {
   protocol: { mayImport: [], node: false },
